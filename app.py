@@ -1,0 +1,71 @@
+"""create_app(): the Litestar application with every capability's controllers."""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from core.api import EXCEPTION_HANDLERS
+from core.clock import Clock
+from core.settings import get_settings
+from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
+
+API_DESCRIPTION = (
+    "Registry of experts and third-party evaluators for the major administrative decision procedure "
+    "(重大行政决策). Errors have one shape: {status_code, detail, errors: [{field, reason, rule_id}]}; "
+    "rule ids refer to DOMAIN.md."
+)
+
+
+@get("/health", tags=["service"], summary="Liveness and the database engine in use")
+async def health() -> dict[str, str]:
+    settings = get_settings()
+    return {"status": "ok", "database": "postgresql" if settings.database.is_postgres else "sqlite"}
+
+
+def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None) -> Litestar:
+    settings = get_settings()
+    if migrate_on_start is None:
+        migrate_on_start = os.environ.get("MIGRATE_ON_START", "1") == "1"
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar):
+        from core.migrate import migrate
+        from registry.privacy import get_vault
+        from registry.services import ensure_default_specialties
+
+        get_vault()  # fail at start-up, not at the first request, when the PII key is missing
+        if migrate_on_start:
+            await migrate()
+        await ensure_default_specialties()
+        engine = _engine()
+        if settings.database.is_postgres and settings.database.pool_size:
+            await engine.start_connection_pool(max_size=settings.database.pool_size)
+        try:
+            yield
+        finally:
+            if settings.database.is_postgres and settings.database.pool_size:
+                await engine.close_connection_pool()
+
+    app = Litestar(
+        route_handlers=[health, Router(path="/api/v1", route_handlers=REGISTRY_CONTROLLERS)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Expert and evaluator registry", version="1.0.0", description=API_DESCRIPTION,
+            path="/schema", render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/")],
+        ),
+        request_max_body_size=1_000_000,
+    )
+    app.state.clock = clock or Clock()
+    return app
+
+
+def _engine():
+    from registry.tables import Expert
+
+    return Expert._meta.db

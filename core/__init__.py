@@ -1,0 +1,1 @@
+"""Shared plumbing for every capability: settings, database engine, API errors."""

@@ -1,0 +1,68 @@
+"""HTTP plumbing shared by every capability: error answers of one shape, the clock dependency."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+
+from core.errors import DomainError
+
+
+def _body(status: int, detail: str, errors: list[dict], **extra) -> dict:
+    return {"status_code": status, "detail": detail, "errors": errors, **extra}
+
+
+def domain_error_handler(_: Request, exc: DomainError) -> Response:
+    errors = [{"field": e.field, "reason": e.reason, "rule_id": e.rule_id} for e in exc.errors]
+    return Response(_body(exc.status_code, exc.detail, errors, **exc.extra), status_code=exc.status_code)
+
+
+_AT_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+_UNKNOWN = re.compile(r"unknown field `([^`]*)`")
+
+
+def _field_of(item: dict) -> tuple[str, str]:
+    """Name the exact field: msgspec reports nested paths (``- at `$.expert.phone` ``) inside the message."""
+    message = str(item.get("message", ""))
+    key = item.get("key") or item.get("source") or "body"
+    if match := _AT_PATH.search(message):
+        message = message[: match.start()]
+        key = match.group(1) or key
+    if match := _UNKNOWN.search(message):
+        prefix = "" if key in ("data", "body") else f"{key}."
+        key = prefix + match.group(1)
+    return key, message
+
+
+def validation_error_handler(_: Request, exc: ValidationException) -> Response:
+    """Litestar's body and parameter errors, with the field named the same way as domain errors."""
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field_name, reason = _field_of(item)
+            errors.append({"field": field_name, "reason": reason, "rule_id": None})
+    if not errors:
+        errors.append({"field": "body", "reason": exc.detail, "rule_id": None})
+    detail = exc.detail if exc.detail != "Bad Request" else "invalid request"
+    return Response(_body(HTTP_400_BAD_REQUEST, detail, errors), status_code=HTTP_400_BAD_REQUEST)
+
+
+def http_error_handler(_: Request, exc: HTTPException) -> Response:
+    errors = [{"field": "request", "reason": exc.detail, "rule_id": None}]
+    return Response(_body(exc.status_code, exc.detail, errors), status_code=exc.status_code,
+                    headers=exc.headers or None)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+}
+
+
+def provide_today(request: Request) -> date:
+    return request.app.state.clock.today()

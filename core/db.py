@@ -1,0 +1,29 @@
+"""The piccolo engine chosen by ``DATABASE_URL``: SQLite by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from core.settings import DatabaseSettings
+
+
+def make_engine(database: DatabaseSettings) -> Engine:
+    if database.is_postgres:
+        parts = urlparse(database.url)
+        return PostgresEngine(
+            config={
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or 5432,
+                "user": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "database": parts.path.lstrip("/"),
+            }
+        )
+    path = database.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A busy timeout lets concurrent writers wait instead of failing with "database is locked".
+    return SQLiteEngine(path=str(path), timeout=30)

@@ -1,0 +1,269 @@
+"""Registry endpoints under /api/v1: thin wrappers that turn JSON into service calls."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from core.api import provide_today
+from registry import schemas as s
+from registry import services as svc
+from registry.domain.vocab import DiscreditKind, DismissalReason, InstitutionKind, ReviewProposal, Sector
+from registry.tables import (
+    Application,
+    Decline,
+    DiscreditRecord,
+    Dismissal,
+    Expert,
+    Institution,
+    PerformanceRating,
+    RecruitmentCall,
+)
+
+Offset = Annotated[int, Parameter(ge=0, default=0)]
+Limit = Annotated[int, Parameter(ge=1, le=500, default=50)]
+DEPS = {"today": Provide(provide_today, sync_to_thread=False)}
+
+
+def _rating_out(r: PerformanceRating) -> s.RatingOut:
+    return s.RatingOut(r.id, r.expert, r.unit, r.assignment_ref, r.participation, r.reliability,
+                       r.implementation_effect, r.comment, r.rated_on)
+
+
+def _review_out(r) -> s.AnnualReviewOut:
+    return s.AnnualReviewOut(
+        id=r.id, expert_id=r.expert, year=r.year, review_date=r.review_date, figures=dict(r.figures),
+        proposal=r.proposal, proposal_label=ReviewProposal(r.proposal).label,
+        proposed_dismissal_reason=r.proposed_dismissal_reason, reasons=[s.ReasonOut(**x) for x in r.reasons],
+        decision=r.decision, decision_note=r.decision_note, decided_on=r.decided_on)
+
+
+def _dismissal_out(d: Dismissal) -> s.DismissalOut:
+    reason = DismissalReason(d.reason_code)
+    return s.DismissalOut(d.id, d.expert, d.reason_code, reason.label, "R-POOL-5", d.explanation, d.effective_on)
+
+
+def _discredit_out(d: DiscreditRecord) -> s.DiscreditOut:
+    return s.DiscreditOut(d.id, d.expert, d.institution, d.kind, DiscreditKind(d.kind).label, d.facts, d.recorded_on)
+
+
+class SpecialtyController(Controller):
+    path = "/specialties"
+    tags = ["specialties"]
+    dependencies = DEPS
+
+    @get("/", summary="The specialty tree; each node is a sub-pool with its count of eligible experts (R-POOL-1)")
+    async def tree(self, today: date, on: date | None = None) -> list[s.SpecialtyOut]:
+        return await svc.specialty_tree_with_counts(on or today)
+
+    @post("/", summary="Add a node to the specialty tree")
+    async def create(self, data: s.SpecialtyCreate) -> s.SpecialtyOut:
+        row = await svc.create_specialty(data)
+        return s.SpecialtyOut(row.code, row.name, row.parent_code)
+
+
+class InstitutionController(Controller):
+    path = "/institutions"
+    tags = ["institutions"]
+
+    @post("/", summary="Register an institution (unified social credit code checked per GB 32100)")
+    async def create(self, data: s.InstitutionCreate) -> s.InstitutionOut:
+        return svc.institution_out(await svc.create_institution(data), False)
+
+    @get("/")
+    async def index(self, offset: Offset, limit: Limit, q: str | None = None,
+                    kind: InstitutionKind | None = None) -> list[s.InstitutionOut]:
+        return await svc.list_institutions(q, kind.value if kind else None, offset, limit)
+
+    @get("/{institution_id:int}")
+    async def show(self, institution_id: int) -> s.InstitutionOut:
+        row = await svc.get_or_404(Institution, institution_id, "institution")
+        return svc.institution_out(row, institution_id in await svc.institution_pool_ids([institution_id]))
+
+    @patch("/{institution_id:int}")
+    async def update(self, institution_id: int, data: s.InstitutionUpdate) -> s.InstitutionOut:
+        row = await svc.update_institution(institution_id, data)
+        return svc.institution_out(row, institution_id in await svc.institution_pool_ids([institution_id]))
+
+    @post("/{institution_id:int}/evaluator-pool",
+          summary="Apply to the third-party evaluator pool; admitted or refused with reasons (R-POOL-8)")
+    async def apply_to_pool(self, institution_id: int, data: s.PoolApplicationIn) -> s.PoolEntryOut:
+        entry = await svc.apply_to_evaluator_pool(institution_id, data)
+        return next(e for e in await svc.pool_entries(institution_id) if e.id == entry.id)
+
+    @get("/{institution_id:int}/evaluator-pool")
+    async def pool_history(self, institution_id: int) -> list[s.PoolEntryOut]:
+        await svc.get_or_404(Institution, institution_id, "institution")
+        return await svc.pool_entries(institution_id)
+
+    @get("/{institution_id:int}/eligibility", summary="Whether the institution may be commissioned (R-POOL-8)")
+    async def eligibility(self, institution_id: int) -> s.InstitutionEligibilityOut:
+        reasons = await svc.institution_eligibility_of(institution_id)
+        return s.InstitutionEligibilityOut(institution_id, not reasons, svc.reasons_out(reasons))
+
+    @post("/{institution_id:int}/discredit-records",
+          summary="File a discredit record; cheating in an evaluation blacklists for good (R-POOL-8)")
+    async def discredit(self, institution_id: int, data: s.DiscreditIn) -> s.DiscreditOut:
+        return _discredit_out(await svc.record_institution_discredit(institution_id, data))
+
+
+class EvaluatorPoolController(Controller):
+    path = "/evaluator-pool"
+    tags = ["institutions"]
+
+    @get("/", summary="Institutions admitted to the third-party evaluator pool (第三方评估机构库)")
+    async def members(self) -> list[s.PoolEntryOut]:
+        return await svc.pool_entries(admitted_only=True)
+
+
+class ExpertController(Controller):
+    path = "/experts"
+    tags = ["experts"]
+    dependencies = DEPS
+
+    @post("/", summary="Register an expert profile (ID number checked per GB 11643; stored encrypted)")
+    async def create(self, data: s.ExpertCreate, today: date) -> s.ExpertOut:
+        return await svc.expert_detail((await svc.create_expert(data)).id, today)
+
+    @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)")
+    async def index(self, today: date, offset: Offset, limit: Limit, specialty: str | None = None,
+                    sector: Sector | None = None, region: str | None = None, q: str | None = None,
+                    eligible: bool | None = None, on: date | None = None) -> s.ExpertPage:
+        return await svc.list_experts(on or today, specialty, sector.value if sector else None, region, q,
+                                      eligible, offset, limit)
+
+    @get("/{expert_id:int}")
+    async def show(self, expert_id: int, today: date, on: date | None = None) -> s.ExpertOut:
+        return await svc.expert_detail(expert_id, on or today)
+
+    @patch("/{expert_id:int}")
+    async def update(self, expert_id: int, data: s.ExpertUpdate, today: date) -> s.ExpertOut:
+        await svc.update_expert(expert_id, data)
+        return await svc.expert_detail(expert_id, today)
+
+    @post("/{expert_id:int}/personal-data",
+          summary="Reveal the unmasked ID number and phone; every reveal is logged with its reason (R-REC-4)")
+    async def reveal(self, expert_id: int, data: s.RevealIn) -> s.PersonalDataOut:
+        return await svc.reveal_personal_data(expert_id, data.reason)
+
+    @post("/{expert_id:int}/employments")
+    async def add_employment(self, expert_id: int, data: s.EmploymentIn) -> s.EmploymentOut:
+        e = await svc.add_employment(expert_id, data)
+        return s.EmploymentOut(e.id, e.employer_name, e.institution, e.position, e.start, e.end)
+
+    @get("/{expert_id:int}/eligibility",
+         summary="Eligible for selection: active term, signed letter, not dismissed or discredited")
+    async def eligibility(self, expert_id: int, today: date, on: date | None = None) -> s.EligibilityOut:
+        await svc.get_or_404(Expert, expert_id, "expert")
+        day = on or today
+        return svc.eligibility_out(expert_id, day, (await svc.eligibility_for([expert_id], day))[expert_id])
+
+    @post("/{expert_id:int}/terms/{term_id:int}/renewal", summary="Renew a term (续聘), at most three years (R-POOL-4)")
+    async def renew(self, expert_id: int, term_id: int, data: s.RenewalIn) -> s.TermOut:
+        t = await svc.renew_term(expert_id, term_id, data)
+        return s.TermOut(t.id, t.start, t.end, t.previous, t.certificate_no, t.ended_early_on, False)
+
+    @post("/{expert_id:int}/commitment-letters", summary="Sign the commitment letter for a term (R-DUTY-1)")
+    async def sign_letter(self, expert_id: int, data: s.LetterIn) -> s.LetterOut:
+        row = await svc.sign_letter(expert_id, data)
+        return s.LetterOut(row.id, row.term, row.text_version, dict(row.commitments), row.signed_on)
+
+    @post("/{expert_id:int}/ratings", summary="A drafting unit rates an assignment (R-POOL-6)")
+    async def rate(self, expert_id: int, data: s.RatingIn) -> s.RatingOut:
+        return _rating_out(await svc.add_rating(expert_id, data))
+
+    @get("/{expert_id:int}/ratings")
+    async def ratings(self, expert_id: int) -> list[s.RatingOut]:
+        await svc.get_or_404(Expert, expert_id, "expert")
+        rows = await PerformanceRating.objects().where(PerformanceRating.expert == expert_id) \
+            .order_by(PerformanceRating.id)
+        return [_rating_out(r) for r in rows]
+
+    @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
+    async def rate_effect(self, expert_id: int, rating_id: int, data: s.RatingEffectIn) -> s.RatingOut:
+        return _rating_out(await svc.rate_effect(expert_id, rating_id, data))
+
+    @post("/{expert_id:int}/declines", summary="Record a declined invitation, with or without good reason")
+    async def decline(self, expert_id: int, data: s.DeclineIn) -> s.DeclineOut:
+        d = await svc.add_decline(expert_id, data)
+        return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason)
+
+    @get("/{expert_id:int}/declines")
+    async def declines(self, expert_id: int) -> list[s.DeclineOut]:
+        await svc.get_or_404(Expert, expert_id, "expert")
+        rows = await Decline.objects().where(Decline.expert == expert_id).order_by(Decline.id)
+        return [s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason) for d in rows]
+
+    @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
+    async def open_review(self, expert_id: int, data: s.AnnualReviewIn) -> s.AnnualReviewOut:
+        row = await svc.open_annual_review(expert_id, data)
+        return _review_out(await svc.get_or_404(type(row), row.id, "annual review"))
+
+    @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
+    async def decide_review(self, expert_id: int, review_id: int, data: s.AnnualDecisionIn) -> s.AnnualReviewOut:
+        row = await svc.decide_annual_review(expert_id, review_id, data)
+        return _review_out(await svc.get_or_404(type(row), row.id, "annual review"))
+
+    @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
+    async def dismiss(self, expert_id: int, data: s.DismissalIn) -> s.DismissalOut:
+        return _dismissal_out(await svc.dismiss(expert_id, data))
+
+    @post("/{expert_id:int}/discredit-records",
+          summary="File a discredit record (失信记录): qualification cancelled, appointment ended (R-POOL-7)")
+    async def discredit(self, expert_id: int, data: s.DiscreditIn) -> s.DiscreditOut:
+        return _discredit_out(await svc.record_expert_discredit(expert_id, data))
+
+
+class RecruitmentController(Controller):
+    path = "/recruitment-calls"
+    tags = ["recruitment"]
+    dependencies = DEPS
+
+    @post("/", summary="Publish a call for applications to sub-pools (R-POOL-2)")
+    async def create(self, data: s.CallCreate) -> s.CallOut:
+        c = await svc.create_call(data)
+        return s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
+
+    @get("/")
+    async def index(self) -> list[s.CallOut]:
+        rows = await RecruitmentCall.objects().order_by(RecruitmentCall.id).output(load_json=True)
+        return [s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
+                for c in rows]
+
+    @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
+    async def apply(self, call_id: int, data: s.ApplicationCreate, today: date) -> s.ApplicationOut:
+        return svc.application_out(await svc.submit_application(call_id, data, today))
+
+
+class ApplicationController(Controller):
+    path = "/applications"
+    tags = ["recruitment"]
+
+    @get("/{application_id:int}")
+    async def show(self, application_id: int) -> s.ApplicationOut:
+        return svc.application_out(await svc.get_or_404(Application, application_id, "application"))
+
+    @post("/{application_id:int}/qualification-review", summary="Review the five basic conditions (R-POOL-3)")
+    async def review(self, application_id: int, data: s.QualificationReviewIn) -> s.ApplicationOut:
+        return svc.application_out(await svc.review_qualification(application_id, data))
+
+    @post("/{application_id:int}/collective-decision", summary="Record the collective discussion (集体讨论)")
+    async def decide(self, application_id: int, data: s.CollectiveDecisionIn) -> s.ApplicationOut:
+        return svc.application_out(await svc.decide_collectively(application_id, data))
+
+    @post("/{application_id:int}/appointment", summary="Appoint with a certificate (聘书) and a term (R-POOL-4)")
+    async def appoint(self, application_id: int, data: s.AppointmentIn) -> s.ApplicationOut:
+        row, term = await svc.appoint(application_id, data)
+        return svc.application_out(row, term.id)
+
+    @post("/{application_id:int}/withdrawal")
+    async def withdraw(self, application_id: int, data: s.WithdrawalIn) -> s.ApplicationOut:
+        return svc.application_out(await svc.withdraw(application_id, data))
+
+
+CONTROLLERS = [SpecialtyController, InstitutionController, EvaluatorPoolController, ExpertController,
+               RecruitmentController, ApplicationController]

@@ -1,0 +1,1 @@
+"""Pure registry rules: no HTTP, no database. Each function takes plain data and returns decisions."""

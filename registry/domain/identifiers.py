@@ -1,0 +1,87 @@
+"""National identifiers: citizen ID number (GB 11643-1999) and unified social credit code (GB 32100-2015)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def citizen_id_check_char(first17: str) -> str:
+    """The 18th character of a citizen ID number (ISO 7064 MOD 11-2)."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+@dataclass(frozen=True)
+class CitizenId:
+    """A parsed 18-character citizen ID number (居民身份证号码)."""
+
+    number: str
+    region_code: str
+    birth_date: date
+    is_male: bool
+
+
+def parse_citizen_id(raw: str) -> CitizenId:
+    """Validate a citizen ID number and return its parts; ``ValueError`` says what is wrong."""
+    number = raw.strip().upper()
+    if len(number) != 18:
+        raise ValueError("must be 18 characters")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValueError("must be 17 digits followed by a digit or X")
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValueError("birth date (characters 7-14) is not a valid date") from None
+    if birth.year < 1900:
+        raise ValueError("birth date (characters 7-14) is before 1900")
+    if number[17] != citizen_id_check_char(number[:17]):
+        raise ValueError("check digit does not match (GB 11643)")
+    return CitizenId(number=number, region_code=number[:6], birth_date=birth, is_male=int(number[16]) % 2 == 1)
+
+
+# GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V); weights 3^i mod 31.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_uscc(raw: str) -> str:
+    """Validate a unified social credit code (统一社会信用代码) and return it normalised."""
+    code = raw.strip().upper()
+    if len(code) != 18:
+        raise ValueError("must be 18 characters")
+    bad = sorted({c for c in code if c not in USCC_ALPHABET})
+    if bad:
+        raise ValueError(f"contains characters not allowed by GB 32100: {''.join(bad)}")
+    if not code[2:8].isdigit():
+        raise ValueError("characters 3-8 must be the administrative division code (digits)")
+    if code[17] != uscc_check_char(code[:17]):
+        raise ValueError("check character does not match (GB 32100)")
+    return code
+
+
+def mask_citizen_id(number: str) -> str:
+    """Show the first four and last four characters only: ``3301**********1234`` (R-REC-4)."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    """``138****5678``: the first three and last four digits (R-REC-4)."""
+    digits = phone.strip()
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+
+
+def validate_mobile(raw: str) -> str:
+    phone = raw.strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not (len(phone) == 11 and phone.isdigit() and phone[0] == "1" and phone[1] in "3456789"):
+        raise ValueError("must be an 11-digit mainland mobile number starting with 13-19")
+    return phone

@@ -1,0 +1,59 @@
+"""Third-party evaluation institution pool (第三方评估机构库). R-POOL-8: SY 三(一)1, 三(一)4; JY art.22."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.domain.eligibility import Reason
+from registry.domain.vocab import CreditStatus, LabelledEnum
+
+
+class StaffCompetence(LabelledEnum):
+    """JY art.22: staff versed in law, policy, administration and evaluation methods."""
+
+    LAW = "law", "法律"
+    POLICY = "policy", "政策"
+    ADMINISTRATION = "administration", "行政管理"
+    EVALUATION_METHODS = "evaluation_methods", "评估方法"
+
+
+@dataclass(frozen=True)
+class PoolApplication:
+    credit_status: CreditStatus
+    has_facilities: bool
+    staff_competences: set[StaffCompetence]
+    blacklisted: bool
+
+
+def admission_refusals(app: PoolApplication) -> list[Reason]:
+    """Why an institution may not join the pool; empty when it may."""
+    reasons: list[Reason] = []
+    if app.blacklisted:
+        reasons.append(Reason("R-POOL-8", "blacklisted", "该机构曾在评估中弄虚作假，不再委托"))
+    if app.credit_status is not CreditStatus.GOOD:
+        reasons.append(Reason("R-POOL-8", "credit", f"信用状况为「{app.credit_status.label}」，须信用良好"))
+    if not app.has_facilities:
+        reasons.append(Reason("R-POOL-8", "facilities", "不具备开展评估所需的设施条件"))
+    missing = [c.label for c in StaffCompetence if c not in app.staff_competences]
+    if missing:
+        reasons.append(Reason("R-POOL-8", "staff", "缺少熟悉" + "、".join(missing) + "的专业人员"))
+    return reasons
+
+
+@dataclass(frozen=True)
+class InstitutionStanding:
+    in_pool: bool
+    credit_status: CreditStatus
+    blacklisted: bool
+
+
+def institution_eligibility(standing: InstitutionStanding) -> list[Reason]:
+    """Why an institution may not be commissioned now; empty when it may."""
+    reasons: list[Reason] = []
+    if standing.blacklisted:
+        reasons.append(Reason("R-POOL-8", "blacklisted", "该机构因弄虚作假被列入黑名单，不再委托"))
+    if not standing.in_pool:
+        reasons.append(Reason("R-POOL-8", "not_in_pool", "不在第三方评估机构库中"))
+    if standing.credit_status is not CreditStatus.GOOD:
+        reasons.append(Reason("R-POOL-8", "credit", f"信用状况为「{standing.credit_status.label}」"))
+    return reasons

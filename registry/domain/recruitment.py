@@ -1,0 +1,92 @@
+"""Public recruitment (公开遴选) of pool experts as an explicit state machine. R-POOL-2, R-POOL-3, NMG-E art.4-5.
+
+call published → application (self-registered or recommended by a unit) → qualification review of the
+five basic conditions → collective discussion (集体讨论) → appointment in the office's name with a
+certificate (聘书).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from core.errors import conflict
+from registry.domain.vocab import LabelledEnum
+
+
+class ApplicationState(LabelledEnum):
+    SUBMITTED = "submitted", "已报名"
+    QUALIFIED = "qualified", "资格审查通过"
+    NOT_QUALIFIED = "not_qualified", "资格审查未通过"
+    APPROVED = "approved", "集体讨论通过"
+    NOT_APPROVED = "not_approved", "集体讨论未通过"
+    APPOINTED = "appointed", "已聘任"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ApplicationStep(str, Enum):
+    """The actions that move an application on; the API exposes one endpoint per step."""
+
+    QUALIFICATION_REVIEW = "qualification-review"
+    COLLECTIVE_DECISION = "collective-decision"
+    APPOINTMENT = "appointment"
+    WITHDRAWAL = "withdrawal"
+
+
+# Which step may be taken in which state: the only source of truth for order.
+_ALLOWED_STEPS: dict[ApplicationState, tuple[ApplicationStep, ...]] = {
+    ApplicationState.SUBMITTED: (ApplicationStep.QUALIFICATION_REVIEW, ApplicationStep.WITHDRAWAL),
+    ApplicationState.QUALIFIED: (ApplicationStep.COLLECTIVE_DECISION, ApplicationStep.WITHDRAWAL),
+    ApplicationState.APPROVED: (ApplicationStep.APPOINTMENT, ApplicationStep.WITHDRAWAL),
+}
+
+
+def allowed_steps(state: ApplicationState) -> tuple[ApplicationStep, ...]:
+    return _ALLOWED_STEPS.get(state, ())
+
+
+def require_step(state: ApplicationState, step: ApplicationStep) -> None:
+    """Raise 409 naming the allowed next steps when ``step`` is out of order (R-POOL-2)."""
+    allowed = allowed_steps(state)
+    if step not in allowed:
+        names = ", ".join(s.value for s in allowed) or "none (the application is closed)"
+        raise conflict(
+            f"step '{step.value}' is not allowed for an application in state '{state.value}'",
+            "state",
+            f"allowed next steps: {names}",
+            "R-POOL-2",
+            allowed_next_steps=[s.value for s in allowed],
+        )
+
+
+class Condition(LabelledEnum):
+    """The five basic conditions reviewed at admission, NMG-E art.5 (R-POOL-3)."""
+
+    POLITICAL_RELIABILITY = "political_reliability", "政治可靠，遵守宪法和法律"
+    ACADEMIC_STANDING = "academic_standing", "学术造诣较高，熟悉本领域业务"
+    PRACTICAL_EXPERIENCE = "practical_experience", "熟悉相关法律法规、技术规范和标准，实践经验丰富"
+    CREDIBILITY = "credibility", "坚持原则，诚实守信，有较强的社会责任感"
+    TIME_AND_WILLINGNESS = "time_and_willingness", "有足够的时间和精力，自愿参加论证工作"
+
+
+@dataclass(frozen=True)
+class ConditionFinding:
+    condition: Condition
+    met: bool
+    note: str = ""
+
+
+def qualification_outcome(findings: list[ConditionFinding]) -> tuple[ApplicationState, list[str]]:
+    """All five conditions must be reviewed and met; otherwise the unmet ones are the reasons."""
+    by_condition = {f.condition: f for f in findings}
+    reasons = [
+        f"{c.label}：{'未审查' if c not in by_condition else (by_condition[c].note or '不符合')}"
+        for c in Condition
+        if c not in by_condition or not by_condition[c].met
+    ]
+    return (ApplicationState.NOT_QUALIFIED if reasons else ApplicationState.QUALIFIED), reasons
+
+
+def missing_conditions(findings: list[ConditionFinding]) -> list[Condition]:
+    seen = {f.condition for f in findings}
+    return [c for c in Condition if c not in seen]

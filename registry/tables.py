@@ -1,0 +1,213 @@
+"""Registry storage. History is kept: nothing here is deleted by the service, decisions are new rows."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LazyTableReference,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Specialty(Table):
+    """专业分类: nodes of the controlled tree; top-level nodes are the sub-pools (专业分库)."""
+
+    code = Varchar(length=64, unique=True, index=True)
+    name = Varchar(length=100)
+    parent_code = Varchar(length=64, null=True, default=None)
+
+
+class Institution(Table):
+    """An organisation: university, institute, law firm, social organisation, consultancy, enterprise, government body."""
+
+    name = Varchar(length=200, index=True)
+    aliases = JSON(default=[])
+    kind = Varchar(length=32)
+    uscc = Varchar(length=18, null=True, default=None, unique=True)  # 统一社会信用代码
+    parent = ForeignKey(LazyTableReference("Institution", module_path=__name__), null=True, default=None)
+    region = Varchar(length=64, default="")
+    credit_status = Varchar(length=16, default="good")
+    blacklisted = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class EvaluatorPoolEntry(Table):
+    """An institution's application to the third-party evaluator pool and its outcome (R-POOL-8)."""
+
+    institution = ForeignKey(Institution, index=True)
+    qualifications = JSON(default=[])
+    staff_competences = JSON(default=[])
+    has_facilities = Boolean(default=False)
+    admitted = Boolean(default=False)
+    reasons = JSON(default=[])
+    removed_on = Date(null=True, default=None)
+    removal_reason = Text(default="")
+    created_at = Timestamptz()
+
+
+class Expert(Table):
+    """专家. ID number and phone are personal information (R-REC-4): encrypted, with a keyed hash for lookups."""
+
+    name = Varchar(length=64, index=True)
+    gender = Varchar(length=8)
+    id_number_encrypted = Text()
+    id_number_digest = Varchar(length=64, unique=True)
+    id_number_masked = Varchar(length=18)
+    phone_encrypted = Text()
+    phone_masked = Varchar(length=16)
+    email = Varchar(length=254, default="")
+    title = Varchar(length=64, default="")  # 职称
+    region = Varchar(length=64, default="")
+    sector = Varchar(length=32)
+    created_at = Timestamptz()
+
+
+class ExpertSpecialty(Table):
+    expert = ForeignKey(Expert, index=True)
+    specialty_code = Varchar(length=64, index=True)
+
+
+class Employment(Table):
+    """任职经历: the employer as typed, and the institution it is linked to when known."""
+
+    expert = ForeignKey(Expert, index=True)
+    institution = ForeignKey(Institution, null=True, default=None)
+    employer_name = Varchar(length=200)
+    position = Varchar(length=100, default="")
+    start = Date()
+    end = Date(null=True, default=None)
+
+
+class RecruitmentCall(Table):
+    """公开遴选公告: a public call for applications to one or more sub-pools (R-POOL-2)."""
+
+    title = Varchar(length=200)
+    specialty_codes = JSON(default=[])
+    description = Text(default="")
+    opens_on = Date()
+    closes_on = Date()
+    created_at = Timestamptz()
+
+
+class Application(Table):
+    """报名: a candidate's way through qualification review, collective discussion and appointment."""
+
+    call = ForeignKey(RecruitmentCall, index=True)
+    expert = ForeignKey(Expert, index=True)
+    recommended_by = ForeignKey(Institution, null=True, default=None)
+    recommendation_note = Text(default="")
+    state = Varchar(length=20)
+    findings = JSON(default=[])
+    reasons = JSON(default=[])
+    decision_meeting_on = Date(null=True, default=None)
+    decision_note = Text(default="")
+    certificate_no = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Term(Table):
+    """聘期: at most three years (R-POOL-4); a renewal (续聘) points at the term it follows."""
+
+    expert = ForeignKey(Expert, index=True)
+    start = Date()
+    end = Date()
+    previous = ForeignKey(LazyTableReference("Term", module_path=__name__), null=True, default=None)
+    certificate_no = Varchar(length=64, default="")
+    ended_early_on = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class CommitmentLetter(Table):
+    """专家承诺书 signed for one term (R-DUTY-1)."""
+
+    expert = ForeignKey(Expert, index=True)
+    term = ForeignKey(Term, index=True)
+    text_version = Varchar(length=32)
+    commitments = JSON(default={})
+    signed_on = Date()
+    created_at = Timestamptz()
+
+
+class PerformanceRating(Table):
+    """A drafting unit's rating of an expert's work on one assignment (R-POOL-6)."""
+
+    expert = ForeignKey(Expert, index=True)
+    unit = ForeignKey(Institution)
+    assignment_ref = Varchar(length=100)
+    participation = Integer()
+    reliability = Integer()
+    implementation_effect = Integer(null=True, default=None)
+    comment = Text(default="")
+    rated_on = Date()
+    created_at = Timestamptz()
+
+
+class Decline(Table):
+    """An invitation the expert declined, with whether the reason was good (R-POOL-5(3))."""
+
+    expert = ForeignKey(Expert, index=True)
+    assignment_ref = Varchar(length=100)
+    declined_on = Date()
+    reason = Text(default="")
+    good_reason = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class AnnualReview(Table):
+    """年度考核: the figures, the proposal with its reasons, and the office's decision (R-POOL-6)."""
+
+    expert = ForeignKey(Expert, index=True)
+    year = Integer()
+    review_date = Date()
+    figures = JSON(default={})
+    proposal = Varchar(length=16)
+    proposed_dismissal_reason = Varchar(length=2, null=True, default=None)
+    reasons = JSON(default=[])
+    decision = Varchar(length=16, null=True, default=None)
+    decision_note = Text(default="")
+    decided_on = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Dismissal(Table):
+    """提前解聘 with its reason code 1-6 (R-POOL-5)."""
+
+    expert = ForeignKey(Expert, index=True)
+    reason_code = Varchar(length=2)
+    explanation = Text()
+    effective_on = Date()
+    created_at = Timestamptz()
+
+
+class DiscreditRecord(Table):
+    """失信记录 of an expert or an institution (R-POOL-7, R-POOL-8)."""
+
+    expert = ForeignKey(Expert, null=True, default=None, index=True)
+    institution = ForeignKey(Institution, null=True, default=None, index=True)
+    kind = Varchar(length=32)
+    facts = Text()
+    recorded_on = Date()
+    created_at = Timestamptz()
+
+
+class PersonalDataAccess(Table):
+    """Every reveal of an expert's unmasked personal data, with the stated reason (R-REC-4)."""
+
+    expert = ForeignKey(Expert, index=True)
+    reason = Text()
+    accessed_at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [
+    Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, Employment, RecruitmentCall,
+    Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
+    DiscreditRecord, PersonalDataAccess,
+]

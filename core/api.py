@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from core.errors import DomainError
@@ -52,8 +52,11 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response:
 
 
 def http_error_handler(_: Request, exc: HTTPException) -> Response:
-    errors = [{"field": "request", "reason": exc.detail, "rule_id": None}]
-    return Response(_body(exc.status_code, exc.detail, errors), status_code=exc.status_code,
+    field_name, detail = "request", exc.detail
+    if isinstance(exc.__cause__, SerializationException):  # the body is not JSON at all
+        field_name, detail = "body", f"malformed JSON body: {exc.detail}"
+    errors = [{"field": field_name, "reason": detail, "rule_id": None}]
+    return Response(_body(exc.status_code, detail, errors), status_code=exc.status_code,
                     headers=exc.headers or None)
 
 

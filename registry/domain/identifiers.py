@@ -85,3 +85,18 @@ def validate_mobile(raw: str) -> str:
     if not (len(phone) == 11 and phone.isdigit() and phone[0] == "1" and phone[1] in "3456789"):
         raise ValueError("must be an 11-digit mainland mobile number starting with 13-19")
     return phone
+
+
+def make_citizen_id(region_code: str, birth: date, sequence: int, male: bool) -> str:
+    """Build a valid ID number (for demo data and tests): the 17th digit is odd for men, even for women."""
+    seq = sequence % 100 * 10 + (sequence // 100 % 5) * 2 + (1 if male else 0)
+    first17 = f"{region_code}{birth:%Y%m%d}{seq:03d}"
+    return first17 + citizen_id_check_char(first17)
+
+
+def make_uscc(registration_dept: str, org_kind: str, region_code: str, body: str) -> str:
+    """Build a valid unified social credit code from its parts (1 + 1 + 6 + 9 characters + check)."""
+    first17 = f"{registration_dept}{org_kind}{region_code}{body}"
+    if len(first17) != 17 or any(c not in USCC_ALPHABET for c in first17):
+        raise ValueError("the parts must make 17 characters of the GB 32100 alphabet")
+    return first17 + uscc_check_char(first17)

@@ -1,0 +1,56 @@
+"""Test set-up. The engine is the one ``DATABASE_URL`` names (CI runs the suite on SQLite and on
+PostgreSQL); without it, a SQLite file in a temporary folder. The environment is set before the app
+is imported, because settings and piccolo's engine are read once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from datetime import datetime, timezone
+
+import pytest
+
+_TMP = tempfile.mkdtemp(prefix="registry-tests-")
+os.environ.setdefault("DATA_DIR", _TMP)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
+os.environ["PII_KEY"] = "q4rcLr1oChPqvAt7Me7N4g6Fv7rUZM2hpXBiEsYxO4s="
+os.environ["PICCOLO_CONF"] = "piccolo_conf"
+
+from litestar.testing import TestClient  # noqa: E402
+
+from app import create_app  # noqa: E402
+from core.clock import Clock  # noqa: E402
+from core.migrate import migrate  # noqa: E402
+from registry.tables import TABLES  # noqa: E402
+
+TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+
+async def _empty_all_tables() -> None:
+    db = TABLES[0]._meta.db
+    names = [t._meta.tablename for t in TABLES]
+    if db.engine_type == "postgres":
+        await db.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in reversed(names):
+            await db.run_ddl(f"DELETE FROM {name}")
+        if await db.run_ddl("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"):
+            await db.run_ddl("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _schema():
+    asyncio.run(migrate())
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(fixed=TODAY)
+
+
+@pytest.fixture
+def client(clock):
+    asyncio.run(_empty_all_tables())
+    with TestClient(create_app(clock=clock, migrate_on_start=False)) as test_client:
+        yield test_client

@@ -1,0 +1,41 @@
+"""Start the service: migrate, optionally load demo data, print the address, serve with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import uvicorn
+
+from core.clock import Clock
+from core.migrate import migrate
+from core.settings import get_settings
+
+
+async def _prepare(demo: bool) -> None:
+    await migrate()
+    if demo:
+        from registry.demo import load_demo
+        from registry.services import ensure_default_specialties
+
+        await ensure_default_specialties()
+        loaded = await load_demo(Clock().today())
+        print("demo data:", loaded or "already loaded", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--demo", action="store_true", help="load a few hundred generated experts when empty")
+    args = parser.parse_args()
+    asyncio.run(_prepare(args.demo))
+    settings = get_settings()
+    base = f"http://{args.host}:{args.port}"
+    print(f"Registry service on {base}  (API {base}/api/v1, docs {base}/schema, database {settings.database.url})",
+          flush=True)
+    uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

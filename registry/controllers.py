@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from core.api import provide_today
 from registry import schemas as s
 from registry import services as svc
-from registry.domain.vocab import DiscreditKind, DismissalReason, InstitutionKind, ReviewProposal, Sector
+from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach, InstitutionKind, ReviewProposal, Sector
 from registry.tables import (
     Application,
     Decline,
@@ -44,7 +44,10 @@ def _review_out(r) -> s.AnnualReviewOut:
 
 def _dismissal_out(d: Dismissal) -> s.DismissalOut:
     reason = DismissalReason(d.reason_code)
-    return s.DismissalOut(d.id, d.expert, d.reason_code, reason.label, "R-POOL-5", d.explanation, d.effective_on)
+    breach = DutyBreach(d.duty_breach) if d.duty_breach else None
+    return s.DismissalOut(d.id, d.expert, d.reason_code, reason.label, "R-DUTY-2" if breach else "R-POOL-5",
+                          breach.value if breach else None, breach.label if breach else None, d.explanation,
+                          d.effective_on)
 
 
 def _discredit_out(d: DiscreditRecord) -> s.DiscreditOut:

@@ -14,6 +14,7 @@ from registry.domain.vocab import (
     CreditStatus,
     DiscreditKind,
     DismissalReason,
+    DutyBreach,
     Gender,
     InstitutionKind,
     ReviewProposal,
@@ -354,6 +355,7 @@ class AnnualReviewOut(Struct):
 
 class DismissalIn(Input, kw_only=True):
     reason_code: DismissalReason
+    duty_breach: DutyBreach | None = None
     explanation: Annotated[str, Meta(min_length=1, max_length=2000)]
     effective_on: date
 
@@ -364,6 +366,8 @@ class DismissalOut(Struct):
     reason_code: str
     reason_label: str
     rule_id: str
+    duty_breach: str | None
+    duty_breach_label: str | None
     explanation: str
     effective_on: date
 

@@ -23,7 +23,14 @@ from registry.domain.letters import validate_letter
 from registry.domain.reviews import Rating, ReviewPolicy, propose
 from registry.domain.specialties import default_specialties, subtree_codes
 from registry.domain.terms import TermSpan, renewal_span, validate_term
-from registry.domain.vocab import CreditStatus, DiscreditKind, DismissalReason, Gender, ReviewProposal
+from registry.domain.vocab import (
+    DUTY_BREACH_GROUNDS,
+    CreditStatus,
+    DiscreditKind,
+    DismissalReason,
+    Gender,
+    ReviewProposal,
+)
 from registry.privacy import get_vault
 from registry.tables import (
     AnnualReview,
@@ -696,8 +703,11 @@ async def dismiss(expert_id: int, data: s.DismissalIn) -> Dismissal:
     await get_or_404(Expert, expert_id, "expert")
     if await Dismissal.exists().where(Dismissal.expert == expert_id):
         raise conflict("already dismissed", "expert_id", "this expert has already been dismissed", "R-POOL-5")
+    if data.duty_breach is not None and data.reason_code not in DUTY_BREACH_GROUNDS:
+        raise invalid("duty_breach", "a breach of the expert's duties supports dismissal codes 1 and 2 only", "R-DUTY-2")
     async with transaction():
         row = Dismissal(expert=expert_id, reason_code=data.reason_code.value, explanation=data.explanation,
+                        duty_breach=data.duty_breach.value if data.duty_breach else None,
                         effective_on=data.effective_on)
         await row.save()
         await Term.update({Term.ended_early_on: data.effective_on}).where(

@@ -182,6 +182,7 @@ class Dismissal(Table):
 
     expert = ForeignKey(Expert, index=True)
     reason_code = Varchar(length=2)
+    duty_breach = Varchar(length=32, null=True, default=None)  # R-DUTY-2, for codes 1 and 2
     explanation = Text()
     effective_on = Date()
     created_at = Timestamptz()

@@ -76,3 +76,17 @@ class ReviewProposal(LabelledEnum):
     RENEW = "renew", "续聘"
     KEEP = "keep", "继续履职"
     DISMISS = "dismiss", "解聘"
+
+
+class DutyBreach(LabelledEnum):
+    """Duties of an expert, NMG-E art.7 (R-DUTY-2); a breach is the ground of a code-1 or code-2 dismissal."""
+
+    UNSIGNED_OPINION = "unsigned_opinion", "未对论证意见签字负责"
+    FAILED_TO_RECUSE = "failed_to_recuse", "与本人或所在单位有利害关系未主动回避"
+    COMMERCIAL_USE_OF_TITLE = "commercial_use_of_title", "以论证专家名义从事商业活动"
+    EXCESSIVE_MATERIAL_REQUEST = "excessive_material_request", "索取与论证无关的材料"
+    CONFIDENTIALITY_BREACH = "confidentiality_breach", "泄露论证事项或国家秘密、商业秘密"
+
+
+# Dismissal grounds a duty breach can support: violating the measures, or not acting impartially.
+DUTY_BREACH_GROUNDS = {DismissalReason.VIOLATION, DismissalReason.NOT_IMPARTIAL}

@@ -102,3 +102,17 @@ def test_discredit_cancels_qualification_and_ends_appointment_R_POOL_7(client):
     appoint = client.post(f"/api/v1/applications/{app_id}/appointment",
                           json={"start": "2027-01-01", "end": "2027-12-31", "certificate_no": "x"})
     assert appoint.status_code == 409 and appoint.json()["errors"][0]["rule_id"] == "R-POOL-7"
+
+
+def test_dismissal_for_a_breached_duty_names_the_duty_R_DUTY_2(client):
+    ids = appoint_expert(client)
+    wrong_ground = client.post(f"/api/v1/experts/{ids['expert_id']}/dismissal",
+                               json={"reason_code": "6", "duty_breach": "commercial_use_of_title",
+                                     "explanation": "x", "effective_on": "2026-11-24"})
+    assert wrong_ground.status_code == 422 and wrong_ground.json()["errors"][0]["rule_id"] == "R-DUTY-2"
+    dismissed = client.post(f"/api/v1/experts/{ids['expert_id']}/dismissal",
+                            json={"reason_code": "1", "duty_breach": "commercial_use_of_title",
+                                  "explanation": "在企业宣传材料中以论证专家名义推介产品", "effective_on": "2026-11-24"})
+    body = dismissed.json()
+    assert (body["rule_id"], body["duty_breach_label"]) == ("R-DUTY-2", "以论证专家名义从事商业活动")
+    assert client.get(f"/api/v1/experts/{ids['expert_id']}/eligibility").json()["eligible"] is False

@@ -63,6 +63,15 @@ async def get_or_404(table: type[Table], row_id: int, what: str, field_name: str
     return row
 
 
+async def get_expert_record_or_404(table: type[Table], row_id: int, what: str, expert_id: int,
+                                  field_name: str = "id"):
+    """A record that belongs to one expert: another expert's record is as missing as a wrong id."""
+    row = await get_or_404(table, row_id, what, field_name)
+    if row.expert != expert_id:
+        raise not_found(what, row_id, field_name)
+    return row
+
+
 def reasons_out(reasons: list[Reason]) -> list[s.ReasonOut]:
     return [s.ReasonOut(r.rule_id, r.code, r.message) for r in reasons]
 
@@ -581,9 +590,7 @@ async def _new_term(expert_id: int, start: date, end: date, certificate_no: str,
 
 
 async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
-    previous = await get_or_404(Term, term_id, "term", "term_id")
-    if previous.expert != expert_id:
-        raise not_found("term", term_id, "term_id")
+    previous = await get_expert_record_or_404(Term, term_id, "term", expert_id, "term_id")
     if previous.ended_early_on is not None:
         raise conflict("term ended early", "term_id", "a term ended by dismissal cannot be renewed", "R-POOL-5")
     if await Term.exists().where(Term.previous == term_id):
@@ -624,9 +631,7 @@ async def add_rating(expert_id: int, data: s.RatingIn) -> PerformanceRating:
 
 
 async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) -> PerformanceRating:
-    row = await get_or_404(PerformanceRating, rating_id, "rating")
-    if row.expert != expert_id:
-        raise not_found("rating", rating_id)
+    row = await get_expert_record_or_404(PerformanceRating, rating_id, "rating", expert_id)
     if row.implementation_effect is not None:
         raise conflict("effect already rated", "implementation_effect",
                        f"already rated {row.implementation_effect}; ratings are not overwritten", "R-POOL-6")
@@ -673,9 +678,7 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn,
 
 async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDecisionIn) -> AnnualReview:
     """The office's decision; 'dismiss' files the dismissal, 'renew' creates the next term."""
-    row = await get_or_404(AnnualReview, review_id, "annual review")
-    if row.expert != expert_id:
-        raise not_found("annual review", review_id)
+    row = await get_expert_record_or_404(AnnualReview, review_id, "annual review", expert_id)
     if row.decision is not None:
         raise conflict("already decided", "decision", f"decided '{row.decision}' on {row.decided_on}", "R-POOL-6")
     async with transaction():

@@ -1,0 +1,145 @@
+"""The conflict policy is data: named rules, each a path shape from a candidate to a decision item.
+
+A rule says which edge kinds each step follows, how often a step may repeat (the hops, e.g. up and
+down an institution's hierarchy), how far back an ended relation still counts, which candidates it
+applies to and for which purposes. Offices change windows and hops through the API; every check
+records the policy version it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from core.errors import ErrorCollector
+
+
+class Purpose(str, Enum):
+    ARGUMENT = "argument"  # 专家论证
+    RISK_ASSESSMENT = "risk_assessment"  # 风险评估
+    POST_EVALUATION = "post_evaluation"  # 决策后评估
+
+
+class EdgeKind(str, Enum):
+    """Relation kinds, stored as ``source —kind→ target``."""
+
+    EMPLOYED_BY = "employed_by"  # expert → institution (任职于)
+    PART_OF = "part_of"  # institution → parent institution (隶属于)
+    SUPERVISED = "supervised"  # expert → expert (师生)
+    CO_WORKED = "co_worked"  # expert ↔ expert (合著/合作项目)
+    RELATIVE_OF = "relative_of"  # expert ↔ expert (亲属)
+    SHAREHOLDER_OF = "shareholder_of"  # expert → institution (持股)
+    DIRECTOR_OF = "director_of"  # expert → institution (任董事/高管)
+    ADVISER_OF = "adviser_of"  # expert → institution (法律顾问/咨询顾问)
+    FUNDED_BY = "funded_by"  # institution → institution (资金来源)
+    CONTROLLED_BY = "controlled_by"  # institution → institution (受控制)
+    INTEREST_IN = "interest_in"  # expert/institution → item (利害关系)
+    ARGUED_BEFORE = "argued_before"  # expert/institution → item (参与决策前论证或评估)
+
+
+# Relations that hold both ways, whatever direction they were entered in.
+SYMMETRIC = frozenset({EdgeKind.CO_WORKED, EdgeKind.RELATIVE_OF, EdgeKind.SUPERVISED, EdgeKind.PART_OF})
+
+EDGE_LABELS = {
+    EdgeKind.EMPLOYED_BY: "任职于", EdgeKind.PART_OF: "隶属", EdgeKind.SUPERVISED: "师生关系",
+    EdgeKind.CO_WORKED: "合作", EdgeKind.RELATIVE_OF: "亲属", EdgeKind.SHAREHOLDER_OF: "持股",
+    EdgeKind.DIRECTOR_OF: "任职董事或高管", EdgeKind.ADVISER_OF: "担任顾问", EdgeKind.FUNDED_BY: "资金来源于",
+    EdgeKind.CONTROLLED_BY: "受控于", EdgeKind.INTEREST_IN: "利害关系", EdgeKind.ARGUED_BEFORE: "参与决策前论证",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: follow any of ``kinds`` between ``min_repeat`` and ``max_repeat`` times."""
+
+    kinds: frozenset[EdgeKind]
+    min_repeat: int = 1
+    max_repeat: int = 1
+    lookback_days: int | None = None  # an ended relation still counts this many days; None: only current ones
+
+
+@dataclass(frozen=True)
+class ConflictRule:
+    rule_id: str  # the DOMAIN.md rule it implements
+    name: str
+    sentence: str  # Chinese explanation; {subject} and {item} are filled in
+    steps: tuple[Step, ...]  # from the candidate to the decision item
+    purposes: frozenset[Purpose]
+    subjects: frozenset[str] = frozenset({"expert", "institution"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: int
+    rules: tuple[ConflictRule, ...]
+    hierarchy_hops: int = 1  # how far up and down an institution's hierarchy an interest spreads
+
+    def for_purpose(self, purpose: Purpose) -> list[ConflictRule]:
+        return [r for r in self.rules if purpose in r.purposes]
+
+
+def _s(*kinds: EdgeKind, min_repeat: int = 1, max_repeat: int = 1, lookback_days: int | None = None) -> Step:
+    return Step(frozenset(kinds), min_repeat, max_repeat, lookback_days)
+
+
+ALL = frozenset(Purpose)
+HIERARCHY = _s(EdgeKind.PART_OF, min_repeat=0, max_repeat=1)
+INTEREST = _s(EdgeKind.INTEREST_IN)
+AFFILIATION = (EdgeKind.SHAREHOLDER_OF, EdgeKind.DIRECTOR_OF, EdgeKind.ADVISER_OF)
+
+
+def default_policy() -> Policy:
+    """R-COI-1..4 and R-DUTY-2..3 as path shapes."""
+    return Policy(version=1, rules=(
+        ConflictRule("R-COI-1", "direct_interest", "{subject}与决策事项「{item}」有直接利害关系",
+                     (INTEREST,), ALL),
+        ConflictRule("R-COI-2", "employer_interest", "{subject}所在单位与决策事项「{item}」有利害关系",
+                     (_s(EdgeKind.EMPLOYED_BY, lookback_days=730), HIERARCHY, INTEREST), ALL, frozenset({"expert"})),
+        ConflictRule("R-DUTY-2", "relative_interest", "{subject}的近亲属与决策事项「{item}」有利害关系",
+                     (_s(EdgeKind.RELATIVE_OF), INTEREST), ALL, frozenset({"expert"})),
+        ConflictRule("R-DUTY-2", "close_collaborator_interest",
+                     "{subject}近三年的合作者或师生与决策事项「{item}」有直接利害关系",
+                     (_s(EdgeKind.CO_WORKED, EdgeKind.SUPERVISED, lookback_days=3 * 365), INTEREST), ALL,
+                     frozenset({"expert"})),
+        ConflictRule("R-DUTY-3", "adviser_or_owner_interest",
+                     "{subject}担任顾问、持股或任职的机构与决策事项「{item}」有利害关系",
+                     (_s(*AFFILIATION, lookback_days=730), HIERARCHY, INTEREST), ALL, frozenset({"expert"})),
+        ConflictRule("R-COI-3", "argued_before_decision",
+                     "{subject}参与了决策事项「{item}」决策前的论证或评估，不得承担决策后评估",
+                     (_s(EdgeKind.ARGUED_BEFORE),), frozenset({Purpose.POST_EVALUATION})),
+        ConflictRule("R-COI-3", "employer_argued_before_decision",
+                     "{subject}所在单位参与了决策事项「{item}」决策前的论证或评估，不得承担决策后评估",
+                     (_s(EdgeKind.EMPLOYED_BY), HIERARCHY, _s(EdgeKind.ARGUED_BEFORE)),
+                     frozenset({Purpose.POST_EVALUATION}), frozenset({"expert"})),
+        ConflictRule("R-COI-4", "not_independent",
+                     "{subject}在组织或资金上与决策事项「{item}」的利害关系方不独立",
+                     (_s(EdgeKind.FUNDED_BY, EdgeKind.CONTROLLED_BY, max_repeat=2), HIERARCHY, INTEREST),
+                     frozenset({Purpose.RISK_ASSESSMENT, Purpose.POST_EVALUATION}), frozenset({"institution"})),
+    ))
+
+
+def validate_policy(rules: list[dict], field_name: str = "rules") -> None:
+    """Refuse a policy sent by an office (422), naming each bad field."""
+    errors = ErrorCollector()
+    known = {k.value for k in EdgeKind}
+    for i, rule in enumerate(rules):
+        for j, step in enumerate(rule.get("steps", [])):
+            where = f"{field_name}[{i}].steps[{j}]"
+            for kind in step.get("kinds", []):
+                if kind not in known:
+                    errors.add(f"{where}.kinds", f"unknown edge kind '{kind}'")
+            lo, hi = step.get("min_repeat", 1), step.get("max_repeat", 1)
+            if lo < 0 or hi < 1 or hi < lo:
+                errors.add(f"{where}.max_repeat", "hops must satisfy 0 <= min_repeat <= max_repeat, max_repeat >= 1")
+            if (step.get("lookback_days") or 0) < 0:
+                errors.add(f"{where}.lookback_days", "must not be negative")
+    errors.raise_if_any("invalid conflict policy")
+
+
+def with_hierarchy_hops(policy: Policy, hops: int) -> Policy:
+    """The same policy with the institution hierarchy spreading ``hops`` levels (0 switches it off)."""
+    rules = tuple(replace(rule, steps=tuple(replace(s, max_repeat=hops) if s.kinds == HIERARCHY.kinds else s
+                                            for s in rule.steps)) for rule in policy.rules)
+    rules = tuple(replace(r, steps=tuple(s for s in r.steps if not (s.kinds == HIERARCHY.kinds and s.max_repeat == 0)))
+                  for r in rules)
+    return replace(policy, version=policy.version + 1, rules=rules, hierarchy_hops=hops)

@@ -1,0 +1,136 @@
+"""Conflict rules on a small hand-built graph: each rule id, multi-hop paths, windows, possible conflicts."""
+
+from datetime import date
+
+import pytest
+
+from conflicts.graph import Relation, RelationGraph
+from conflicts.policy import EdgeKind as K
+from conflicts.policy import Purpose, default_policy, validate_policy, with_hierarchy_hops
+from conflicts.rules import check_item
+from core.errors import DomainError
+
+DAY = date(2026, 11, 24)
+ITEM = ("item", 1)
+ZJU, LAW_SCHOOL, FIRM, CONSULT, FUNDER = (("institution", i) for i in range(1, 6))
+ZHANG, LI, WANG, ZHAO, QIAN = (("expert", i) for i in range(1, 6))
+
+
+def graph(*relations: Relation) -> RelationGraph:
+    g = RelationGraph()
+    names = {ITEM: "城市轨道交通票价调整方案", ZJU: "浙江大学", LAW_SCHOOL: "浙江大学光华法学院", FIRM: "天册律师事务所",
+             CONSULT: "之江评估咨询有限公司", FUNDER: "某交通投资集团", ZHANG: "张三", LI: "李四", WANG: "王五",
+             ZHAO: "赵六", QIAN: "钱七"}
+    for node, name in names.items():
+        g.add_node(node, name)
+    for r in relations:
+        g.add(r)
+    return g
+
+
+def rel(n, kind, source, target, start=None, end=None, confirmed=True):
+    return Relation(n, kind, source, target, start, end, confirmed=confirmed)
+
+
+def found(conflicts):
+    return {(c.subject, c.rule_id) for c in conflicts}
+
+
+def test_direct_interest_excludes_R_COI_1():
+    g = graph(rel(1, K.INTEREST_IN, ZHANG, ITEM), rel(2, K.INTEREST_IN, CONSULT, ITEM))
+    conflicts = check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY)
+    assert found(conflicts) == {(ZHANG, "R-COI-1"), (CONSULT, "R-COI-1")}
+    zhang = next(c for c in conflicts if c.subject == ZHANG)
+    assert zhang.explanation == "张三 —利害关系→ 城市轨道交通票价调整方案"
+    assert zhang.sentence == "张三与决策事项「城市轨道交通票价调整方案」有直接利害关系"
+    assert zhang.policy_version == 1 and zhang.possible is False
+
+
+def test_employer_interest_two_hops_R_COI_2():
+    g = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    [conflict] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == ZHANG]
+    assert conflict.rule_id == "R-COI-2"
+    assert conflict.explanation == "张三 —任职于→ 浙江大学 —利害关系→ 城市轨道交通票价调整方案"
+
+
+def test_school_interest_taints_university_staff_only_as_the_policy_says_R_COI_2():
+    g = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1)), rel(2, K.PART_OF, LAW_SCHOOL, ZJU),
+              rel(3, K.INTEREST_IN, LAW_SCHOOL, ITEM))
+    [conflict] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == ZHANG]
+    assert conflict.explanation == "张三 —任职于→ 浙江大学 ←隶属— 浙江大学光华法学院 —利害关系→ 城市轨道交通票价调整方案"
+    off = with_hierarchy_hops(default_policy(), 0)
+    assert ZHANG not in {c.subject for c in check_item(g, off, ITEM, Purpose.ARGUMENT, DAY)}
+    assert off.version == 2
+
+
+def test_past_employer_counts_within_two_years_only_R_COI_2():
+    recent = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2025, 6, 30)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    assert (ZHANG, "R-COI-2") in found(check_item(recent, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
+    old = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2023, 6, 30)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    assert (ZHANG, "R-COI-2") not in found(check_item(old, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
+
+
+def test_relatives_and_recent_coauthors_R_DUTY_2():
+    g = graph(rel(1, K.RELATIVE_OF, LI, ZHANG), rel(2, K.INTEREST_IN, ZHANG, ITEM),
+              rel(3, K.CO_WORKED, WANG, ZHANG, date(2022, 1, 1), date(2024, 12, 31)),
+              rel(4, K.CO_WORKED, ZHAO, ZHANG, date(2015, 1, 1), date(2019, 12, 31)))
+    result = found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
+    assert (LI, "R-DUTY-2") in result  # relation entered as 李四→张三, followed both ways
+    assert (WANG, "R-DUTY-2") in result  # co-authored within three years
+    assert not any(subject == ZHAO for subject, _ in result)  # outside the window: no conflict
+
+
+def test_legal_adviser_of_an_interested_party_R_DUTY_3():
+    g = graph(rel(1, K.ADVISER_OF, QIAN, CONSULT, date(2024, 1, 1)), rel(2, K.INTEREST_IN, CONSULT, ITEM))
+    [conflict] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == QIAN]
+    assert conflict.rule_id == "R-DUTY-3"
+    assert conflict.explanation == "钱七 —担任顾问→ 之江评估咨询有限公司 —利害关系→ 城市轨道交通票价调整方案"
+
+
+def test_pre_decision_argument_bars_post_evaluation_only_R_COI_3():
+    g = graph(rel(1, K.ARGUED_BEFORE, CONSULT, ITEM), rel(2, K.EMPLOYED_BY, WANG, CONSULT, date(2020, 1, 1)))
+    assert found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY)) == set()
+    post = found(check_item(g, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))
+    assert post == {(CONSULT, "R-COI-3"), (WANG, "R-COI-3")}
+
+
+def test_institution_funded_by_an_interested_party_is_not_independent_R_COI_4():
+    g = graph(rel(1, K.FUNDED_BY, CONSULT, FUNDER), rel(2, K.INTEREST_IN, FUNDER, ITEM))
+    assert found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY)) == {(FUNDER, "R-COI-1")}
+    evaluation = check_item(g, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY)
+    [c] = [c for c in evaluation if c.subject == CONSULT]
+    assert c.rule_id == "R-COI-4"
+    assert c.explanation == "之江评估咨询有限公司 —资金来源于→ 某交通投资集团 —利害关系→ 城市轨道交通票价调整方案"
+
+
+def test_unconfirmed_match_reports_a_possible_conflict():
+    g = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1), confirmed=False), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    [c] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == ZHANG]
+    assert c.possible is True and "待确认" in c.explanation
+
+
+def test_shortest_path_is_the_explanation():
+    g = graph(rel(1, K.EMPLOYED_BY, ZHANG, LAW_SCHOOL, date(2015, 1, 1)), rel(2, K.PART_OF, LAW_SCHOOL, ZJU),
+              rel(3, K.INTEREST_IN, ZJU, ITEM), rel(4, K.INTEREST_IN, LAW_SCHOOL, ITEM))
+    [c] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == ZHANG]
+    assert len(c.path) == 2
+
+
+def test_incremental_update_changes_the_answer():
+    g = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    assert ZHANG in {c.subject for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY)}
+    g.replace(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1)),
+              rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1), date(2020, 1, 1)))
+    assert ZHANG not in {c.subject for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY)}
+
+
+def test_candidate_filter_answers_for_one_candidate():
+    g = graph(rel(1, K.INTEREST_IN, ZHANG, ITEM), rel(2, K.INTEREST_IN, LI, ITEM))
+    assert found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY, candidates=[LI])) == {(LI, "R-COI-1")}
+    assert check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY, candidates=[WANG]) == []
+
+
+def test_bad_policies_are_refused():
+    with pytest.raises(DomainError) as refused:
+        validate_policy([{"steps": [{"kinds": ["employed_by", "friend_of"], "max_repeat": -1}]}])
+    assert {e.field for e in refused.value.errors} == {"rules[0].steps[0].kinds", "rules[0].steps[0].max_repeat"}

@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from conflicts.graph import Relation, RelationGraph
-from conflicts.names import InstitutionMatcher
+from conflicts.duplicates import PersonRecord, flag_duplicates
+from conflicts.names import InstitutionMatcher, normalise
 from conflicts.policy import EdgeKind, Purpose, default_policy
 from conflicts.rules import check_item
 from registry.datagen import generate
@@ -87,6 +88,16 @@ def main() -> None:
     figures["match_median_ms"] = round(statistics.median(times) * 1000, 4)
     figures["match_p99_ms"] = round(percentile(times, 0.99) * 1000, 3)
     figures["match_right_first"] = round(right / len(truth), 4)
+
+    people = [PersonRecord(e.id, e.name, e.id_number, e.phone, e.email, int(e.id_number[6:10]),
+                           normalise(e.employments[-1].employer_name)) for e in world.experts]
+    t0 = time.perf_counter()
+    flagged = {(f.first, f.second) for f in flag_duplicates(people)}
+    figures["duplicates_records"] = len(people)
+    figures["duplicates_s"] = round(time.perf_counter() - t0, 2)
+    truth = world.duplicate_pairs()
+    figures["duplicates_precision"] = round(len(flagged & truth) / max(1, len(flagged)), 3)
+    figures["duplicates_recall"] = round(len(flagged & truth) / max(1, len(truth)), 3)
 
     out = Path(__file__).parent / "results" / "conflicts.json"
     out.parent.mkdir(exist_ok=True)

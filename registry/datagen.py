@@ -289,8 +289,9 @@ class _Generator:
             id_number=original.id_number if keep_id else make_citizen_id(original.id_number[:6], date(1960, 1, 1),
                                                                           new_id, original.gender == "male"),
             phone=original.phone if not keep_id or rng.random() < 0.5 else f"139{rng.randrange(10**8):08d}",
-            email=original.email, title=original.title, region=original.region, sector=original.sector,
-            specialties=list(original.specialties), employments=list(original.employments), duplicate_of=original.id)
+            email=original.email if rng.random() < 0.5 else f"{new_id}@mail.example.cn", title=original.title,
+            region=original.region, sector=original.sector, specialties=list(original.specialties),
+            employments=list(original.employments), duplicate_of=original.id)
 
     def items(self, count: int, institutions: list[GenInstitution]) -> list[GenItem]:
         rng = self.rng

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 
 @dataclass
@@ -15,5 +15,4 @@ class Clock:
 
     def today(self) -> date:
         # Offices work on China Standard Time; UTC+8 has no daylight saving.
-        from datetime import timedelta
-        return (self.now() + timedelta(hours=8)).date() if self.fixed is None else self.fixed.date()
+        return (self.now() + timedelta(hours=8)).date()

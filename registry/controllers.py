@@ -203,13 +203,11 @@ class ExpertController(Controller):
 
     @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
     async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn]) -> s.AnnualReviewOut:
-        row = await svc.open_annual_review(expert_id, data)
-        return _review_out(await svc.get_or_404(type(row), row.id, "annual review"))
+        return _review_out(await svc.open_annual_review(expert_id, data))
 
     @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
     async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int], data: JSONBody[s.AnnualDecisionIn]) -> s.AnnualReviewOut:
-        row = await svc.decide_annual_review(expert_id, review_id, data)
-        return _review_out(await svc.get_or_404(type(row), row.id, "annual review"))
+        return _review_out(await svc.decide_annual_review(expert_id, review_id, data))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
     async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn]) -> s.DismissalOut:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-import msgspec
 from msgspec import Meta, Struct
 
 from registry.domain.institutions import StaffCompetence
@@ -53,7 +52,7 @@ class SpecialtyOut(Struct):
 class InstitutionCreate(Input, kw_only=True):
     name: NonEmpty
     kind: InstitutionKind
-    uscc: str | None = msgspec.field(default=None)
+    uscc: str | None = None
     aliases: list[Annotated[str, Meta(min_length=1, max_length=200)]] = []
     parent_id: int | None = None
     region: str = ""
@@ -126,7 +125,7 @@ class EmploymentOut(Struct):
 class ExpertCreate(Input, kw_only=True):
     name: Annotated[str, Meta(min_length=1, max_length=64)]
     gender: Gender
-    id_number: str = msgspec.field(name="id_number")
+    id_number: str
     phone: str
     sector: Sector
     specialties: Annotated[list[str], Meta(min_length=1)]

@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from core.api import EXCEPTION_HANDLERS
 from core.clock import Clock
 from core.settings import get_settings
+from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 
 API_DESCRIPTION = (
@@ -34,6 +35,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None)
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
+        from conflicts.live import live_graph
         from core.migrate import migrate
         from registry.privacy import get_vault
         from registry.services import ensure_default_specialties
@@ -42,6 +44,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None)
         if migrate_on_start:
             await migrate()
         await ensure_default_specialties()
+        await live_graph().load()  # the relationship graph, rebuilt from the database once
         engine = _engine()
         if settings.database.is_postgres and settings.database.pool_size:
             await engine.start_connection_pool(max_size=settings.database.pool_size)
@@ -52,7 +55,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None)
                 await engine.close_connection_pool()
 
     app = Litestar(
-        route_handlers=[health, Router(path="/api/v1", route_handlers=REGISTRY_CONTROLLERS)],
+        route_handlers=[health, Router(path="/api/v1", route_handlers=[*REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS])],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

@@ -88,3 +88,15 @@ def flag_duplicates(records: list[PersonRecord], threshold: float = 80.0, max_bl
             if score >= threshold:
                 flags.append(DuplicateFlag(pair[0], pair[1], score, reasons))
     return sorted(flags, key=lambda f: (-f.score, f.first, f.second))
+
+
+def duplicates_of(new: PersonRecord, others: list[PersonRecord], threshold: float = 80.0) -> list[DuplicateFlag]:
+    """Flags for one record entered now, against the records that share a blocking key with it."""
+    flags = []
+    for other in others:
+        if other.id == new.id:
+            continue
+        score, reasons = _score(new, other)
+        if score >= threshold:
+            flags.append(DuplicateFlag(min(new.id, other.id), max(new.id, other.id), score, reasons))
+    return sorted(flags, key=lambda f: -f.score)

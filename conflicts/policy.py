@@ -122,15 +122,40 @@ def validate_policy(rules: list[dict], field_name: str = "rules") -> None:
     """Refuse a policy sent by an office (422), naming each bad field."""
     errors = ErrorCollector()
     known = {k.value for k in EdgeKind}
+    purposes = {p.value for p in Purpose}
+    if not rules:
+        errors.add(field_name, "a policy needs at least one rule")
     for i, rule in enumerate(rules):
+        here = f"{field_name}[{i}]"
+        if not rule.get("steps"):
+            errors.add(f"{here}.steps", "a rule needs at least one step")
+        if rule.get("steps") and EdgeKind.INTEREST_IN.value not in rule["steps"][-1].get("kinds", []) \
+                and EdgeKind.ARGUED_BEFORE.value not in rule["steps"][-1].get("kinds", []):
+            errors.add(f"{here}.steps", "the last step must reach the decision item (interest_in or argued_before)")
+        for p in rule.get("purposes", []):
+            if p not in purposes:
+                errors.add(f"{here}.purposes", f"unknown purpose '{p}'; one of {sorted(purposes)}")
+        if not rule.get("purposes"):
+            errors.add(f"{here}.purposes", "a rule applies to at least one purpose")
+        for subject in rule.get("subjects") or ():
+            if subject not in ("expert", "institution"):
+                errors.add(f"{here}.subjects", f"unknown subject '{subject}'; expert or institution")
+        try:
+            rule.get("sentence", "").format(subject="", item="")
+        except (KeyError, IndexError, ValueError):
+            errors.add(f"{here}.sentence", "only the placeholders {subject} and {item} may be used")
         for j, step in enumerate(rule.get("steps", [])):
-            where = f"{field_name}[{i}].steps[{j}]"
+            where = f"{here}.steps[{j}]"
+            if not step.get("kinds"):
+                errors.add(f"{where}.kinds", "a step follows at least one edge kind")
             for kind in step.get("kinds", []):
                 if kind not in known:
                     errors.add(f"{where}.kinds", f"unknown edge kind '{kind}'")
             lo, hi = step.get("min_repeat", 1), step.get("max_repeat", 1)
             if lo < 0 or hi < 1 or hi < lo:
                 errors.add(f"{where}.max_repeat", "hops must satisfy 0 <= min_repeat <= max_repeat, max_repeat >= 1")
+            if hi > 6:
+                errors.add(f"{where}.max_repeat", "at most 6 hops per step")
             if (step.get("lookback_days") or 0) < 0:
                 errors.add(f"{where}.lookback_days", "must not be negative")
     errors.raise_if_any("invalid conflict policy")
@@ -143,3 +168,30 @@ def with_hierarchy_hops(policy: Policy, hops: int) -> Policy:
     rules = tuple(replace(r, steps=tuple(s for s in r.steps if not (s.kinds == HIERARCHY.kinds and s.max_repeat == 0)))
                   for r in rules)
     return replace(policy, version=policy.version + 1, rules=rules, hierarchy_hops=hops)
+
+
+def policy_to_document(policy: Policy) -> dict:
+    """The policy as JSON-ready data, the form stored and shown through the API."""
+    return {
+        "version": policy.version,
+        "hierarchy_hops": policy.hierarchy_hops,
+        "rules": [{
+            "rule_id": r.rule_id, "name": r.name, "sentence": r.sentence,
+            "purposes": sorted(p.value for p in r.purposes), "subjects": sorted(r.subjects),
+            "steps": [{"kinds": sorted(k.value for k in s.kinds), "min_repeat": s.min_repeat,
+                       "max_repeat": s.max_repeat, "lookback_days": s.lookback_days} for s in r.steps],
+        } for r in policy.rules],
+    }
+
+
+def policy_from_document(document: dict, version: int | None = None) -> Policy:
+    """Build a policy from its stored or submitted form; ``validate_policy`` has checked it."""
+    rules = tuple(ConflictRule(
+        rule_id=r["rule_id"], name=r["name"], sentence=r["sentence"],
+        purposes=frozenset(Purpose(p) for p in r["purposes"]),
+        subjects=frozenset(r.get("subjects") or ("expert", "institution")),
+        steps=tuple(Step(frozenset(EdgeKind(k) for k in s["kinds"]), s.get("min_repeat", 1), s.get("max_repeat", 1),
+                         s.get("lookback_days")) for s in r["steps"]),
+    ) for r in document["rules"])
+    return Policy(version=version if version is not None else document.get("version", 1), rules=rules,
+                  hierarchy_hops=document.get("hierarchy_hops", 1))

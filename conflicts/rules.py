@@ -109,3 +109,23 @@ def check_item(graph: RelationGraph, policy: Policy, item: Node, purpose: Purpos
                 explanation=explain(graph, subject, path), possible=not all(h.relation.confirmed for h in path),
                 policy_version=policy.version))
     return sorted(out, key=lambda c: (c.subject, c.rule_id, len(c.path)))
+
+
+@dataclass(frozen=True)
+class CommissionFinding:
+    field: str
+    rule_id: str
+    sentence: str
+
+
+def check_commission(graph: RelationGraph, policy: Policy, item: Node, purpose: Purpose, day: date,
+                     institution: Node, hired_experts: Iterable[Node],
+                     subcontractors: Iterable[tuple[Node, bool]]) -> tuple[list[CommissionFinding], list[Conflict]]:
+    """R-COI-5: a commissioned institution may not subcontract without consent, and the outside
+    experts it hires (and any consented subcontractor) pass the same conflict checks as itself."""
+    hired, subs = list(hired_experts), list(subcontractors)
+    findings = [CommissionFinding(f"subcontractors[{i}].consent_given", "R-COI-5",
+                                  f"{graph.name(institution)}未经委托方同意不得将评估工作转委托给{graph.name(node)}")
+                for i, (node, consent) in enumerate(subs) if not consent]
+    conflicts = check_item(graph, policy, item, purpose, day, candidates=[institution, *hired, *(n for n, _ in subs)])
+    return findings, conflicts

@@ -9,6 +9,7 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
 from core.api import provide_today
 from registry import schemas as s
 from registry import services as svc
@@ -69,13 +70,21 @@ class SpecialtyController(Controller):
         return s.SpecialtyOut(row.code, row.name, row.parent_code)
 
 
+async def _institution_view(row: Institution) -> s.InstitutionOut:
+    view = svc.institution_out(row, row.id in await svc.institution_pool_ids([row.id]))
+    view.possible_duplicate_ids = await svc.open_duplicate_ids("institution", row.id)
+    return view
+
+
 class InstitutionController(Controller):
     path = "/institutions"
     tags = ["institutions"]
 
     @post("/", summary="Register an institution (unified social credit code checked per GB 32100)")
     async def create(self, data: JSONBody[s.InstitutionCreate]) -> s.InstitutionOut:
-        return svc.institution_out(await svc.create_institution(data), False)
+        row = await svc.create_institution(data)
+        await flag_institution_on_entry(row)
+        return await _institution_view(row)
 
     @get("/")
     async def index(self, offset: Offset = 0, limit: Limit = 50, q: FromQuery[str | None] = None,
@@ -84,13 +93,11 @@ class InstitutionController(Controller):
 
     @get("/{institution_id:int}")
     async def show(self, institution_id: FromPath[int]) -> s.InstitutionOut:
-        row = await svc.get_or_404(Institution, institution_id, "institution")
-        return svc.institution_out(row, institution_id in await svc.institution_pool_ids([institution_id]))
+        return await _institution_view(await svc.get_or_404(Institution, institution_id, "institution"))
 
     @patch("/{institution_id:int}")
     async def update(self, institution_id: FromPath[int], data: JSONBody[s.InstitutionUpdate]) -> s.InstitutionOut:
-        row = await svc.update_institution(institution_id, data)
-        return svc.institution_out(row, institution_id in await svc.institution_pool_ids([institution_id]))
+        return await _institution_view(await svc.update_institution(institution_id, data))
 
     @post("/{institution_id:int}/evaluator-pool",
           summary="Apply to the third-party evaluator pool; admitted or refused with reasons (R-POOL-8)")
@@ -130,7 +137,9 @@ class ExpertController(Controller):
 
     @post("/", summary="Register an expert profile (ID number checked per GB 11643; stored encrypted)")
     async def create(self, data: JSONBody[s.ExpertCreate], today: NamedDependency[date]) -> s.ExpertOut:
-        return await svc.expert_detail((await svc.create_expert(data)).id, today)
+        expert = await svc.create_expert(data)
+        await flag_expert_on_entry(expert)
+        return await svc.expert_detail(expert.id, today)
 
     @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)")
     async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50, specialty: FromQuery[str | None] = None,

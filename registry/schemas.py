@@ -78,6 +78,7 @@ class InstitutionOut(Struct):
     credit_status: str
     blacklisted: bool
     in_evaluator_pool: bool
+    possible_duplicate_ids: list[int] = []  # open flags: likely the same institution entered twice
 
 
 class PoolApplicationIn(Input, kw_only=True):
@@ -176,6 +177,7 @@ class ExpertOut(Struct):
     employments: list[EmploymentOut] = []
     terms: list[TermOut] = []
     eligibility: EligibilityOut | None = None
+    possible_duplicate_ids: list[int] = []  # open flags: likely the same person entered twice
 
 
 class ExpertPage(Struct):

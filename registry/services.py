@@ -7,6 +7,8 @@ from datetime import date
 
 from piccolo.table import Table
 
+from conflicts.linking import link_employments
+from conflicts.live import live_graph, note_change
 from core.errors import DomainError, ErrorCollector, conflict, invalid, not_found
 from registry import schemas as s
 from registry.domain import recruitment as rec
@@ -171,7 +173,9 @@ async def create_institution(data: s.InstitutionCreate) -> Institution:
     errors.raise_if_any("institution refused")
     row = Institution(name=data.name.strip(), kind=data.kind.value, uscc=uscc, aliases=data.aliases,
                       parent=data.parent_id, region=data.region, credit_status=data.credit_status.value)
-    await row.save()
+    async with transaction():
+        await row.save()
+        await note_change("institution", row.id)
     return row
 
 
@@ -191,7 +195,9 @@ async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> 
         row.parent = data.parent_id
     if data.credit_status is not None:
         row.credit_status = data.credit_status.value
-    await row.save()
+    async with transaction():
+        await row.save()
+        await note_change("institution", row.id)
     return row
 
 
@@ -318,11 +324,15 @@ async def create_expert(data: s.ExpertCreate, prefix: str = "") -> Expert:
         phone_encrypted=vault.encrypt(phone), phone_masked=mask_phone(phone),
         email=data.email, title=data.title, region=data.region, sector=data.sector.value,
     )
+    await live_graph().sync()  # free-text employers are matched against the institutions as they are now
     async with transaction():
         await expert.save()
         await ExpertSpecialty.insert(*[ExpertSpecialty(expert=expert.id, specialty_code=c) for c in data.specialties])
+        await note_change("expert", expert.id)
         if data.employments:
-            await Employment.insert(*[_employment_row(expert.id, e) for e in data.employments])
+            rows = [_employment_row(expert.id, e) for e in data.employments]
+            await Employment.insert(*rows)
+            await link_employments(rows)
     return expert
 
 
@@ -364,7 +374,10 @@ async def add_employment(expert_id: int, data: s.EmploymentIn) -> Employment:
     await _check_employments([data], errors, "employment")
     errors.raise_if_any("employment refused")
     row = _employment_row(expert_id, data)
-    await row.save()
+    await live_graph().sync()
+    async with transaction():
+        await row.save()
+        await link_employments([row])
     return row
 
 
@@ -442,7 +455,17 @@ async def expert_detail(expert_id: int, on: date) -> s.ExpertOut:
     for t in view.terms:
         t.previous_term_id = term_rows[t.id]["previous"]
         t.certificate_no = term_rows[t.id]["certificate_no"]
+    view.possible_duplicate_ids = await open_duplicate_ids("expert", expert_id)
     return view
+
+
+async def open_duplicate_ids(kind: str, record_id: int) -> list[int]:
+    from conflicts.tables import PossibleDuplicate
+
+    rows = await PossibleDuplicate.select(PossibleDuplicate.first_id, PossibleDuplicate.second_id).where(
+        (PossibleDuplicate.kind == kind) & (PossibleDuplicate.status == "open")
+        & ((PossibleDuplicate.first_id == record_id) | (PossibleDuplicate.second_id == record_id)))
+    return sorted({r["first_id"] if r["second_id"] == record_id else r["second_id"] for r in rows})
 
 
 async def list_experts(on: date, specialty: str | None, sector: str | None, region: str | None,

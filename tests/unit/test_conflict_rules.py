@@ -132,5 +132,10 @@ def test_candidate_filter_answers_for_one_candidate():
 
 def test_bad_policies_are_refused():
     with pytest.raises(DomainError) as refused:
-        validate_policy([{"steps": [{"kinds": ["employed_by", "friend_of"], "max_repeat": -1}]}])
+        validate_policy([{"purposes": ["argument"], "sentence": "{subject}",
+                          "steps": [{"kinds": ["employed_by", "friend_of"], "max_repeat": -1},
+                                    {"kinds": ["interest_in"]}]}])
     assert {e.field for e in refused.value.errors} == {"rules[0].steps[0].kinds", "rules[0].steps[0].max_repeat"}
+    with pytest.raises(DomainError) as refused:
+        validate_policy([{"purposes": ["lobbying"], "sentence": "{who}", "steps": [{"kinds": ["employed_by"]}]}])
+    assert {e.field for e in refused.value.errors} == {"rules[0].purposes", "rules[0].sentence", "rules[0].steps"}

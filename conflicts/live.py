@@ -1,0 +1,169 @@
+"""The relationship graph of this service process, built from the database once and then kept current.
+
+Writers append a ``GraphChange`` row in the same transaction as the record they change. Before each
+check (and before name matching) the process applies the changes it has not seen yet, in id order,
+re-reading only the records they name. So the graph is never rebuilt per request, and two service
+processes see the same graph without talking to each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import datetime, timezone
+
+from conflicts.duplicates import person_key
+from conflicts.graph import Relation, RelationGraph
+from conflicts.names import InstitutionMatcher
+from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
+from conflicts.tables import DecisionItem, GraphChange, NameMatchTask, PolicyVersion
+from conflicts.tables import Relation as RelationRow
+from registry.tables import Employment, Expert, Institution
+
+EMPLOYMENT_COLUMNS = (Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
+                      Employment.start, Employment.end)
+INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.aliases, Institution.parent)
+
+
+async def note_change(record_table: str, record_id: int) -> None:
+    """Call inside the writer's transaction: the graph of every process will follow this record."""
+    await GraphChange.insert(GraphChange(record_table=record_table, record_id=record_id,
+                                         created_at=datetime.now(timezone.utc)))
+
+
+def _employment_edge(row: dict, open_task: dict | None) -> Relation | None:
+    confirmed = row["institution"] is not None
+    target = row["institution"]
+    if target is None and open_task and open_task["candidates"]:
+        target = open_task["candidates"][0]["institution_id"]  # unsure: a possible conflict until decided
+    if target is None:
+        return None
+    return Relation(f"employment:{row['id']}", EdgeKind.EMPLOYED_BY, ("expert", row["expert"]), ("institution", target),
+                    row["start"], row["end"], origin="registry", confirmed=confirmed, detail=row["employer_name"])
+
+
+def _relation_edge(row: dict) -> Relation | None:
+    if row["withdrawn_at"] is not None or row["target_id"] is None:
+        return None
+    return Relation(f"relation:{row['id']}", EdgeKind(row["kind"]), (row["source_kind"], row["source_id"]),
+                    (row["target_kind"], row["target_id"]), row["start"], row["end"], origin=row["origin"],
+                    confirmed=row["confirmed"], detail=row["role"] or row["detail"])
+
+
+def _parent_edge(row: dict) -> Relation | None:
+    if row["parent"] is None:
+        return None
+    return Relation(f"parent:{row['id']}", EdgeKind.PART_OF, ("institution", row["id"]), ("institution", row["parent"]),
+                    origin="registry")
+
+
+class LiveGraph:
+    def __init__(self) -> None:
+        self.graph = RelationGraph()
+        self.matcher = InstitutionMatcher()
+        self.policy: Policy = default_policy()
+        self.cursor = 0
+        self._edges: dict[str, Relation] = {}  # edge id → the edge now in the graph
+        self.people: dict[str, set[int]] = defaultdict(set)  # normalised name → experts, for duplicate flags
+        self._lock = asyncio.Lock()
+        self.loaded = False
+
+    # --- building -------------------------------------------------------------------------------
+    def _put(self, edge_id: str, edge: Relation | None) -> None:
+        old = self._edges.pop(edge_id, None)
+        if old is not None:
+            self.graph.remove(old)
+        if edge is not None:
+            self.graph.add(edge)
+            self._edges[edge_id] = edge
+
+    async def load(self) -> None:
+        """Rebuild everything from the database (start-up)."""
+        async with self._lock:
+            self.graph, self.matcher, self._edges, self.people = RelationGraph(), InstitutionMatcher(), {}, defaultdict(set)
+            last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
+            self.cursor = last[0]["id"] if last else 0
+            for row in await Expert.select(Expert.id, Expert.name):
+                self._expert(row)
+            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title):
+                self.graph.add_node(("item", row["id"]), row["title"])
+            for row in await Institution.select(*INSTITUTION_COLUMNS).output(load_json=True):
+                self._institution(row)
+            tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
+                (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")).output(load_json=True)}
+            for row in await Employment.select(*EMPLOYMENT_COLUMNS):
+                self._put(f"employment:{row['id']}", _employment_edge(row, tasks.get(row["id"])))
+            for row in await RelationRow.select().where(RelationRow.withdrawn_at.is_null()):
+                self._put(f"relation:{row['id']}", _relation_edge(row))
+            self.policy = await _current_policy()
+            self.loaded = True
+
+    def _expert(self, row: dict) -> None:
+        self.graph.add_node(("expert", row["id"]), row["name"])
+        self.people[person_key(row["name"])].add(row["id"])
+
+    def _institution(self, row: dict) -> None:
+        node = ("institution", row["id"])
+        self.graph.add_node(node, row["name"])
+        self.matcher.remove(row["id"])
+        self.matcher.add(row["id"], row["name"], row["aliases"] or [])
+        self._put(f"parent:{row['id']}", _parent_edge(row))
+
+    # --- following changes ----------------------------------------------------------------------
+    async def sync(self) -> None:
+        """Apply the changes written since the last sync (by this or any other process)."""
+        if not self.loaded:
+            await self.load()
+            return
+        async with self._lock:
+            changes = await GraphChange.select().where(GraphChange.id > self.cursor).order_by(GraphChange.id)
+            if not changes:
+                return
+            pending: dict[str, set[int]] = defaultdict(set)
+            for change in changes:
+                pending[change["record_table"]].add(change["record_id"])
+            await self._apply(pending)
+            self.cursor = changes[-1]["id"]
+
+    async def _apply(self, pending: dict[str, set[int]]) -> None:
+        if ids := pending.get("expert"):
+            for row in await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids))):
+                self._expert(row)
+        if ids := pending.get("item"):
+            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title).where(DecisionItem.id.is_in(list(ids))):
+                self.graph.add_node(("item", row["id"]), row["title"])
+        if ids := pending.get("institution"):
+            for row in await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(load_json=True):
+                self._institution(row)
+        if ids := pending.get("employment"):
+            tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
+                (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")
+                & NameMatchTask.record_id.is_in(list(ids))).output(load_json=True)}
+            rows = {r["id"]: r for r in await Employment.select(*EMPLOYMENT_COLUMNS).where(Employment.id.is_in(list(ids)))}
+            for employment_id in ids:
+                row = rows.get(employment_id)
+                self._put(f"employment:{employment_id}", _employment_edge(row, tasks.get(employment_id)) if row else None)
+        if ids := pending.get("relation"):
+            rows = {r["id"]: r for r in await RelationRow.select().where(RelationRow.id.is_in(list(ids)))}
+            for relation_id in ids:
+                row = rows.get(relation_id)
+                self._put(f"relation:{relation_id}", _relation_edge(row) if row else None)
+        if pending.get("policy"):
+            self.policy = await _current_policy()
+
+    def edge(self, edge_id: str) -> Relation | None:
+        return self._edges.get(edge_id)
+
+
+async def _current_policy() -> Policy:
+    rows = await PolicyVersion.select().order_by(PolicyVersion.version, ascending=False).limit(1).output(load_json=True)
+    if not rows:
+        return default_policy()
+    return policy_from_document(rows[0]["document"], version=rows[0]["version"])
+
+
+_LIVE = LiveGraph()
+
+
+def live_graph() -> LiveGraph:
+    return _LIVE

@@ -1,0 +1,316 @@
+"""Request and response bodies of the conflict API. Unknown fields are refused, never dropped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+from conflicts.policy import EdgeKind, Purpose
+from registry.schemas import Input, NonEmpty
+
+Who = Annotated[str, Meta(min_length=1, max_length=64, description="who acts (an account name once logins exist)")]
+Reason = Annotated[str, Meta(min_length=2, max_length=2000)]
+SubjectKind = Literal["expert", "institution"]
+NodeKind = Literal["expert", "institution", "item"]
+
+
+class NodeRef(Input, kw_only=True):
+    kind: NodeKind
+    id: int
+
+
+class NodeOut(Struct):
+    kind: str
+    id: int
+    name: str
+
+
+# --- decision items --------------------------------------------------------------------------------
+class ItemCreate(Input, kw_only=True):
+    title: Annotated[str, Meta(min_length=1, max_length=300)]
+    opened_on: date
+    drafting_unit_id: int | None = None
+    specialty_codes: list[str] = []
+    wide_scope: bool = False
+    controversial: bool = False
+    complex: bool = False
+    sensitive: bool = False
+
+
+class ItemUpdate(Input, kw_only=True):
+    decided_on: date | None = None
+    wide_scope: bool | None = None
+    controversial: bool | None = None
+    complex: bool | None = None
+    sensitive: bool | None = None
+
+
+class ItemOut(Struct):
+    id: int
+    title: str
+    drafting_unit_id: int | None
+    specialty_codes: list[str]
+    wide_scope: bool
+    controversial: bool
+    complex: bool
+    sensitive: bool
+    opened_on: date
+    decided_on: date | None
+    minimum_panel_size: int  # R-PANEL-1
+
+
+# --- relations and declarations --------------------------------------------------------------------
+class DeclarationIn(Input, kw_only=True):
+    """A relation the expert declares about themself (自我申报); the expert is the source."""
+
+    kind: EdgeKind
+    target: NodeRef | None = None
+    target_text: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    role: str = ""
+    start: date | None = None
+    end: date | None = None
+    detail: Annotated[str, Meta(max_length=2000)] = ""
+
+
+class RelationIn(DeclarationIn, kw_only=True):
+    source: NodeRef
+    origin: Literal["office", "import"] = "office"
+    entered_by: Who
+
+
+class ImportIn(Input, kw_only=True):
+    relations: Annotated[list[RelationIn], Meta(min_length=1, max_length=5000)]
+
+
+class MatchOut(Struct):
+    status: str  # sure | unsure | none
+    score: float | None
+    task_id: int | None
+
+
+class RelationOut(Struct):
+    id: int
+    kind: str
+    kind_label: str
+    source: NodeOut
+    target: NodeOut | None
+    target_text: str
+    role: str
+    start: date | None
+    end: date | None
+    origin: str
+    confirmed: bool
+    match: MatchOut | None
+    detail: str
+    withdrawn_at: datetime | None
+    withdrawn_reason: str
+
+
+class RelationEndIn(Input, kw_only=True):
+    end: date
+    entered_by: Who
+
+
+class WithdrawIn(Input, kw_only=True):
+    reason: Reason
+    entered_by: Who
+
+
+# --- name-match queue ------------------------------------------------------------------------------
+class CandidateOut(Struct):
+    institution_id: int
+    name: str
+    score: float
+
+
+class TaskOut(Struct):
+    id: int
+    source: str
+    record_id: int
+    text: str
+    candidates: list[CandidateOut]
+    status: str
+    chosen_institution_id: int | None
+    decided_by: str
+    decided_at: datetime | None
+    note: str
+
+
+class TaskConfirmIn(Input, kw_only=True):
+    institution_id: int
+    by: Who
+    note: str = ""
+
+
+class TaskRejectIn(Input, kw_only=True):
+    by: Who
+    note: Reason
+
+
+# --- checks ----------------------------------------------------------------------------------------
+class HopOut(Struct):
+    relation_id: str
+    kind: str
+    label: str
+    source: NodeOut
+    target: NodeOut
+    start: date | None
+    end: date | None
+    origin: str
+    confirmed: bool
+
+
+class DismissalOut(Struct):
+    id: int
+    item_id: int
+    subject: NodeOut
+    rule_id: str
+    rule_name: str
+    path_relation_ids: list[str]
+    explanation: str
+    reason: str
+    dismissed_by: str
+    dismissed_at: datetime
+    reversed_at: datetime | None
+    reversed_by: str
+    reversal_reason: str
+    active: bool
+
+
+class ConflictOut(Struct):
+    subject: NodeOut
+    rule_id: str
+    rule_name: str
+    sentence: str
+    explanation: str  # 张三 —任职于→ 浙江大学 —利害关系→ 某项目
+    path: list[HopOut]
+    status: str  # excluded | possible (an unconfirmed link on the path) | dismissed (judged a false positive)
+    dismissal: DismissalOut | None
+    policy_version: int
+
+
+class CheckOut(Struct):
+    item_id: int
+    item_title: str
+    purpose: str
+    on: date
+    policy_version: int
+    excluded: int
+    possible: int
+    dismissed: int
+    conflicts: list[ConflictOut]
+
+
+class CandidateCheckOut(Struct):
+    item_id: int
+    subject: NodeOut
+    purpose: str
+    on: date
+    policy_version: int
+    status: str  # clear | excluded | possible
+    clear: bool
+    conflicts: list[ConflictOut]
+
+
+class DismissalIn(Input, kw_only=True):
+    subject_kind: SubjectKind
+    subject_id: int
+    rule_name: str
+    purpose: Purpose = Purpose.ARGUMENT
+    reason: Reason
+    by: Who
+
+
+class ReversalIn(Input, kw_only=True):
+    reason: Reason
+    by: Who
+
+
+class SubcontractIn(Input, kw_only=True):
+    institution_id: int
+    consent_given: bool = False
+
+
+class CommissionCheckIn(Input, kw_only=True):
+    """R-COI-5: the commissioned institution, the outside experts it hires and any subcontractor."""
+
+    institution_id: int
+    purpose: Purpose
+    hired_expert_ids: list[int] = []
+    subcontractors: list[SubcontractIn] = []
+
+
+class CommissionFinding(Struct):
+    field: str
+    rule_id: str
+    sentence: str
+
+
+class CommissionCheckOut(Struct):
+    item_id: int
+    purpose: str
+    clear: bool
+    findings: list[CommissionFinding]
+    conflicts: list[ConflictOut]
+
+
+# --- policy ----------------------------------------------------------------------------------------
+class StepIn(Input, kw_only=True):
+    kinds: list[str]
+    min_repeat: int = 1
+    max_repeat: int = 1
+    lookback_days: int | None = None
+
+
+class RuleIn(Input, kw_only=True):
+    rule_id: Annotated[str, Meta(min_length=1, max_length=32)]
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    sentence: NonEmpty
+    steps: list[StepIn]
+    purposes: list[str]
+    subjects: list[str] = msgspec.field(default_factory=lambda: ["expert", "institution"])
+
+
+class PolicyIn(Input, kw_only=True):
+    """A new policy version: the full rule list, or only a new hierarchy depth for the current rules."""
+
+    rules: list[RuleIn] | None = None
+    hierarchy_hops: int | None = None  # checked by the service so a bad value gets 422 with its field
+    reason: Reason
+    by: Who
+
+
+class PolicyOut(Struct):
+    version: int
+    hierarchy_hops: int
+    rules: list[dict]
+    reason: str
+    changed_by: str
+    created_at: datetime | None
+
+
+class DuplicateOut(Struct):
+    id: int
+    kind: str
+    first_id: int
+    second_id: int
+    score: float
+    reasons: list[str]
+    status: str
+    decided_by: str
+    note: str
+
+
+class DuplicateDecisionIn(Input, kw_only=True):
+    status: Literal["distinct", "same"]
+    by: Who
+    note: str = ""
+
+
+class ScanOut(Struct):
+    experts_scanned: int
+    institutions_scanned: int
+    new_flags: int

@@ -457,7 +457,10 @@ async def change_policy(data: s.PolicyIn) -> s.PolicyOut:
     document = policy_to_document(policy)
     async with transaction():
         latest = await PolicyVersion.select(PolicyVersion.version).order_by(PolicyVersion.version, ascending=False).limit(1)
-        version = (latest[0]["version"] if latest else current.version) + 1
+        if not latest:  # keep the default as version 1, so the history is complete
+            await PolicyVersion(version=1, document=policy_to_document(default_policy()), reason="default policy",
+                                changed_by="system").save()
+        version = (latest[0]["version"] if latest else 1) + 1
         document["version"] = version
         await PolicyVersion(version=version, document=document, reason=data.reason, changed_by=data.by).save()
         await note_change("policy", version)

@@ -1,9 +1,12 @@
-"""Load a generated world into the registry: institutions, experts, appointments, letters, a call."""
+"""Load a generated world: institutions, experts, appointments, letters, a call, decision items and relations.
+
+The graph is built from these rows when the service starts (``LiveGraph.load``)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from conflicts.tables import DecisionItem, Relation
 from registry.datagen import World, generate
 from registry.domain.identifiers import mask_citizen_id, mask_phone
 from registry.domain.letters import Commitment
@@ -64,10 +67,28 @@ async def load_world(world: World, today: date) -> dict[str, int]:
                                 effective_on=today - timedelta(days=5)).save()
                 await Term.update({Term.ended_early_on: today - timedelta(days=5)}).where(Term.id == term.id)
                 dismissed += 1
+        item_ids: dict[int, int] = {}
+        for item in world.items:
+            row = DecisionItem(title=item.title, drafting_unit=ids[item.drafting_unit_id],
+                               specialty_codes=item.specialties, wide_scope=item.wide_scope,
+                               controversial=item.controversial, complex=item.complex, opened_on=item.opened_on)
+            await row.save()
+            item_ids[item.id] = row.id
+        node_ids = {"institution": ids, "expert": expert_ids, "item": item_ids}
+        relations = [  # employment and hierarchy live on the registry records themselves
+            Relation(kind=r.kind, source_kind=r.source[0], source_id=node_ids[r.source[0]][r.source[1]],
+                     target_kind=r.target[0], target_id=node_ids[r.target[0]][r.target[1]], start=r.start, end=r.end,
+                     role=r.detail if r.kind in ("relative_of", "interest_in") else "",
+                     detail=r.detail, origin="import", entered_by="demo")
+            for r in world.relations if r.kind not in ("employed_by", "part_of")
+            and r.source[1] in node_ids[r.source[0]] and r.target[1] in node_ids[r.target[0]]]
+        if relations:
+            await Relation.insert(*relations)
         await RecruitmentCall(title=f"{today.year}年度重大行政决策论证专家公开遴选", specialty_codes=["LAW", "ECON", "SOC"],
                               opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=30),
                               description="面向社会公开遴选法律、经济、社会事业领域专家").save()
-    return {"institutions": len(ids), "experts": len(expert_ids), "appointed": appointed, "dismissed": dismissed}
+    return {"institutions": len(ids), "experts": len(expert_ids), "appointed": appointed, "dismissed": dismissed,
+            "items": len(item_ids), "relations": len(relations)}
 
 
 async def load_demo(today: date, experts: int = 300, seed: int = 2026) -> dict[str, int] | None:

@@ -3,6 +3,9 @@
 import asyncio
 from datetime import date
 
+from litestar.testing import TestClient
+
+from app import create_app
 from registry.demo import load_demo
 
 
@@ -16,3 +19,15 @@ def test_demo_world_loads_once_with_eligible_and_ineligible_experts(client):
     refused = {r["code"] for e in page["items"] for r in e["eligibility"]["reasons"]}
     assert 0 < len(eligible) < page["total"]
     assert {"no_current_term", "no_commitment_letter", "dismissed"} <= refused
+
+
+def test_demo_items_and_relations_give_explained_conflicts_after_start_up(client, clock):
+    counts = asyncio.run(load_demo(date(2026, 11, 24), experts=120, seed=3))
+    assert counts["items"] == 60 and counts["relations"] > 100
+    with TestClient(create_app(clock=clock, migrate_on_start=False)) as started:  # the graph is built at start-up
+        items = started.get("/api/v1/items", params={"limit": 100}).json()
+        checks = [started.get(f"/api/v1/items/{i['id']}/conflicts", params={"purpose": "post_evaluation"}).json()
+                  for i in items]
+    rules = {c["rule_id"] for check in checks for c in check["conflicts"]}
+    assert {"R-COI-1", "R-COI-3"} <= rules
+    assert all(" —" in c["explanation"] for check in checks for c in check["conflicts"])

@@ -246,7 +246,10 @@ class RecruitmentController(Controller):
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
     async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate], today: NamedDependency[date]) -> s.ApplicationOut:
-        return svc.application_out(await svc.submit_application(call_id, data, today))
+        application = await svc.submit_application(call_id, data, today)
+        if data.expert is not None:  # a new profile: flag it if it looks like one already registered
+            await flag_expert_on_entry(await svc.get_or_404(Expert, application.expert, "expert"))
+        return svc.application_out(application)
 
 
 class ApplicationController(Controller):

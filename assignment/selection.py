@@ -1,0 +1,350 @@
+"""Balanced, fair and reproducible panel selection (R-PANEL-1, R-PANEL-2).
+
+Among all panels that meet the constraints, the draw gives every eligible candidate a chance as even
+as the constraints allow: it maximises the smallest chance (maximin, as the citizens' assembly
+algorithms do, Flanigan et al., Nature 2021). Candidates with the same attributes that matter for
+the constraints are interchangeable, so the linear program runs over these *types*, not people:
+
+* master LP: weights λ over panel compositions (how many of each type), maximise z with
+  every type's per-person chance Σ λ·count/size ≥ z;
+* pricing ILP: the composition that best serves the types the duals say are short; its value is an
+  upper bound on the optimum, so each plan carries a certificate of how close it is.
+
+The distribution is computed once per request; a draw from it with a recorded seed is instant and
+gives the same panel every time. Within a type, members are drawn uniformly, skipping employers that
+already have their maximum, so the one-per-employer rule holds in every panel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from core.errors import DomainError, FieldError
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    specialties: frozenset[str] = frozenset()
+    employer: int | None = None  # institution id; None: counts as an employer of its own
+    sector: str = ""
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """R-PANEL-2 balance. A member holding several required specialties counts for each of them."""
+
+    size: int
+    min_per_specialty: Mapping[str, int] = field(default_factory=dict)
+    max_per_employer: int | None = 1
+    max_per_sector: int | None = None  # a mix of sectors: no sector fills more than this
+    max_per_region: Mapping[str, int] = field(default_factory=dict)
+    dissenting: frozenset[int] = frozenset()  # known to hold a different view: at least one when any is eligible
+
+    def as_dict(self) -> dict:
+        return {"size": self.size, "min_per_specialty": dict(sorted(self.min_per_specialty.items())),
+                "max_per_employer": self.max_per_employer, "max_per_sector": self.max_per_sector,
+                "max_per_region": dict(sorted(self.max_per_region.items())), "dissenting": sorted(self.dissenting)}
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a request cannot be met: which constraint, how many are eligible, how many are needed."""
+
+    field: str
+    constraint: str
+    needed: int
+    eligible: int
+    message: str
+
+
+class Infeasible(DomainError):
+    def __init__(self, shortfalls: list[Shortfall]):
+        super().__init__(
+            detail="no panel meets these constraints: " + "; ".join(s.message for s in shortfalls),
+            errors=[FieldError(s.field, s.message, "R-PANEL-2") for s in shortfalls], status_code=422,
+            extra={"shortfalls": [s.__dict__ for s in shortfalls]})
+        self.shortfalls = shortfalls
+
+
+TypeKey = tuple[tuple[str, ...], str, str, bool]
+
+
+@dataclass
+class Plan:
+    """The distribution over panel compositions, and every candidate's chance of selection."""
+
+    types: list[TypeKey]
+    members: list[list[int]]  # candidate ids of each type, sorted
+    columns: list[tuple[float, dict[int, int]]]  # (weight, {type index: count})
+    min_probability: float
+    upper_bound: float  # no distribution can give a smallest chance above this
+    iterations: int
+    never_selectable: list[int]  # candidates no panel meeting the constraints can contain
+    notes: list[str]
+
+    def probabilities(self) -> dict[int, float]:
+        out = {i: 0.0 for i in self.never_selectable}
+        for t, ids in enumerate(self.members):
+            expected = sum(w * counts.get(t, 0) for w, counts in self.columns)
+            for i in ids:
+                out[i] = expected / len(ids)
+        return out
+
+    def to_dict(self) -> dict:
+        return {"types": [list(map(lambda x: list(x) if isinstance(x, tuple) else x, t)) for t in self.types],
+                "members": self.members,
+                "columns": [[w, {str(k): v for k, v in c.items()}] for w, c in self.columns],
+                "min_probability": self.min_probability, "upper_bound": self.upper_bound,
+                "iterations": self.iterations, "never_selectable": self.never_selectable, "notes": self.notes}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Plan:
+        types = [(tuple(t[0]), t[1], t[2], bool(t[3])) for t in d["types"]]
+        return cls(types, [list(m) for m in d["members"]],
+                   [(w, {int(k): v for k, v in c.items()}) for w, c in d["columns"]], d["min_probability"],
+                   d["upper_bound"], d["iterations"], list(d["never_selectable"]), list(d["notes"]))
+
+
+def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -> str:
+    """A fingerprint of the frozen candidate list and the constraints, so anyone can re-run the draw."""
+    rows = sorted([c.id, sorted(c.specialties), c.employer, c.sector, c.region] for c in candidates)
+    blob = json.dumps({"candidates": rows, "constraints": constraints.as_dict()}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _type_of(c: Candidate, k: Constraints) -> TypeKey:
+    return (tuple(sorted(c.specialties & set(k.min_per_specialty))),
+            c.sector if k.max_per_sector is not None else "",
+            c.region if c.region in k.max_per_region else "",
+            c.id in k.dissenting)
+
+
+def violations(panel: list[Candidate], k: Constraints) -> list[str]:
+    """Every constraint the panel breaks (empty when it is valid); used for replacements and in tests."""
+    out = []
+    if len(panel) != k.size or len({c.id for c in panel}) != len(panel):
+        out.append(f"size: {len(panel)} members, {k.size} wanted")
+    for spec, need in k.min_per_specialty.items():
+        have = sum(spec in c.specialties for c in panel)
+        if have < need:
+            out.append(f"min_per_specialty.{spec}: {have} < {need}")
+    if k.max_per_employer is not None:
+        for employer, n in Counter(c.employer for c in panel if c.employer is not None).items():
+            if n > k.max_per_employer:
+                out.append(f"max_per_employer: {n} from institution {employer}")
+    if k.max_per_sector is not None:
+        for sector, n in Counter(c.sector for c in panel).items():
+            if n > k.max_per_sector:
+                out.append(f"max_per_sector.{sector}: {n} > {k.max_per_sector}")
+    for region, cap in k.max_per_region.items():
+        n = sum(c.region == region for c in panel)
+        if n > cap:
+            out.append(f"max_per_region.{region}: {n} > {cap}")
+    return out
+
+
+class _Model:
+    """The pricing ILP over type counts: which compositions meet the constraints."""
+
+    def __init__(self, types: list[TypeKey], groups: list[list[Candidate]], k: Constraints, dissent_possible: bool):
+        n = len(types)
+        self.n = n
+        rows, lo, hi, names = [], [], [], []
+
+        def add(coeffs, lower, upper, name):
+            rows.append(coeffs)
+            lo.append(lower)
+            hi.append(upper)
+            names.append(name)
+
+        add([1] * n, k.size, k.size, "size")
+        for spec, need in sorted(k.min_per_specialty.items()):
+            add([1 if spec in t[0] else 0 for t in types], need, np.inf, f"min_per_specialty.{spec}")
+        if k.max_per_sector is not None:
+            for sector in sorted({t[1] for t in types}):
+                add([1 if t[1] == sector else 0 for t in types], 0, k.max_per_sector, f"max_per_sector.{sector}")
+        for region, cap in sorted(k.max_per_region.items()):
+            add([1 if t[2] == region else 0 for t in types], 0, cap, f"max_per_region.{region}")
+        if dissent_possible:
+            add([1 if t[3] else 0 for t in types], 1, np.inf, "dissenting")
+        self.names = names
+        self.matrix = np.array(rows, dtype=float)
+        self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        cap = k.max_per_employer
+        self.upper = np.array([min(len(g), len({c.employer if c.employer is not None else -c.id for c in g}) * cap)
+                               if cap is not None else len(g) for g in groups], dtype=float)
+
+    def best(self, weights: np.ndarray, drop: str | None = None) -> tuple[float, dict[int, int]] | None:
+        keep = [i for i, name in enumerate(self.names) if name != drop]
+        result = milp(-weights, integrality=np.ones(self.n), bounds=Bounds(np.zeros(self.n), self.upper),
+                      constraints=LinearConstraint(self.matrix[keep], self.lo[keep], self.hi[keep]),
+                      options={"presolve": True})
+        if result.status != 0 or result.x is None:
+            return None
+        counts = {t: int(round(v)) for t, v in enumerate(result.x) if round(v) > 0}
+        return float(weights @ result.x), counts
+
+
+def _explain_infeasible(model: _Model, candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int]
+                        ) -> list[Shortfall]:
+    """Name the constraint(s) that make the request impossible, with the numbers a user needs."""
+    shortfalls = []
+    employers = len({c.employer if c.employer is not None else -c.id for c in candidates})
+    reachable = len(candidates) if k.max_per_employer is None else min(len(candidates), employers * k.max_per_employer)
+    if reachable < k.size:
+        why = f"{len(candidates)} eligible" + (f" from {employers} employers (at most {k.max_per_employer} each)"
+                                              if k.max_per_employer is not None else "")
+        shortfalls.append(Shortfall("size", "size", k.size, reachable,
+                                    f"size: {k.size} members needed, {why}; {excluded.get('conflicts', 0)} excluded "
+                                    f"by conflicts, {excluded.get('registry', 0)} not eligible in the registry, "
+                                    f"{excluded.get('workload', 0)} at their workload limit"))
+    for spec, need in sorted(k.min_per_specialty.items()):
+        have = sum(spec in c.specialties for c in candidates)
+        if have < need:
+            shortfalls.append(Shortfall(f"min_per_specialty.{spec}", "min_per_specialty", need, have,
+                                        f"specialty {spec}: {need} needed, {have} eligible; "
+                                        f"{excluded.get('conflicts.' + spec, 0)} of that specialty excluded by conflicts"))
+    if k.max_per_sector is not None:
+        room = sum(min(n, k.max_per_sector) for n in Counter(c.sector for c in candidates).values())
+        if room < k.size:
+            shortfalls.append(Shortfall("max_per_sector", "max_per_sector", k.size, room,
+                                        f"sector mix: at most {k.max_per_sector} per sector leaves room for {room} of "
+                                        f"{k.size} members"))
+    if not shortfalls:  # each alone is fine: find the ones that clash, by leaving one out at a time
+        for name in model.names:
+            if name != "size" and model.best(np.ones(model.n), drop=name) is not None:
+                shortfalls.append(Shortfall(name, name.split(".")[0], k.size, len(candidates),
+                                            f"{name} cannot be met together with the other constraints"))
+        if not shortfalls:
+            shortfalls.append(Shortfall("constraints", "combination", k.size, len(candidates),
+                                        "the constraints together cannot be met"))
+    return shortfalls
+
+
+def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int] | None = None,
+               gap: float = 1e-4, max_iterations: int = 400) -> Plan:
+    """The maximin distribution over panels for these eligible candidates and constraints."""
+    excluded = excluded or {}
+    notes = []
+    dissent_possible = any(c.id in k.dissenting for c in candidates)
+    if k.dissenting and not dissent_possible:
+        notes.append("none of the candidates named as holding a different view is eligible")
+    by_type: dict[TypeKey, list[Candidate]] = defaultdict(list)
+    for c in sorted(candidates, key=lambda c: c.id):
+        by_type[_type_of(c, k)].append(c)
+    types = sorted(by_type)
+    groups = [by_type[t] for t in types]
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    model = _Model(types, groups, k, dissent_possible)
+
+    columns: list[dict[int, int]] = []
+    seen: set[tuple] = set()
+
+    def add_column(counts: dict[int, int]) -> bool:
+        key = tuple(sorted(counts.items()))
+        if key in seen:
+            return False
+        seen.add(key)
+        columns.append(counts)
+        return True
+
+    # Start with one composition per type that can appear at all (types no panel can contain are set aside).
+    first = model.best(np.ones(model.n))
+    if first is None:
+        raise Infeasible(_explain_infeasible(model, candidates, k, excluded))
+    add_column(first[1])
+    impossible: set[int] = set()
+    for t in range(model.n):
+        if any(t in c for c in columns):
+            continue
+        weights = np.zeros(model.n)
+        weights[t] = 1.0
+        found = model.best(weights + 1e-3)
+        if found is None or t not in found[1]:
+            impossible.add(t)
+        else:
+            add_column(found[1])
+    live = [t for t in range(model.n) if t not in impossible]
+    if impossible:
+        notes.append(f"{sum(len(groups[t]) for t in impossible)} eligible candidates cannot be part of any panel "
+                     "meeting these constraints")
+
+    z, upper, weights_out, iterations = 0.0, 1.0, np.array([1.0]), 0
+    while True:
+        iterations += 1
+        m = len(columns)
+        # variables: λ_1..λ_m, z; minimise -z
+        share = np.zeros((len(live), m))
+        for j, counts in enumerate(columns):
+            for row, t in enumerate(live):
+                share[row, j] = counts.get(t, 0) / sizes[t]
+        a_ub = np.hstack([-share, np.ones((len(live), 1))])
+        a_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
+        result = linprog(np.r_[np.zeros(m), -1.0], A_ub=a_ub, b_ub=np.zeros(len(live)), A_eq=a_eq, b_eq=[1.0],
+                         bounds=[(0, None)] * m + [(0, 1)], method="highs")
+        z, weights_out = -result.fun, result.x[:m]
+        duals = np.zeros(model.n)
+        duals[live] = -result.ineqlin.marginals
+        price = duals / sizes
+        found = model.best(price)
+        upper = min(upper, found[0]) if found else upper
+        if found is None or found[0] <= z * (1 + gap) + 1e-12 or iterations >= max_iterations:
+            break
+        if not add_column(found[1]):
+            break
+    kept = [(float(w), c) for w, c in zip(weights_out, columns) if w > 1e-9]
+    total = sum(w for w, _ in kept)
+    kept = [(w / total, c) for w, c in kept]
+    return Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,
+                sorted(c.id for t in impossible for c in groups[t]), notes)
+
+
+def draw(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, seed: int) -> list[int]:
+    """One panel from the plan. The same plan, candidates and seed always give the same panel."""
+    rng = random.Random(seed)
+    for _ in range(100):
+        weights = [w for w, _ in plan.columns]
+        counts = plan.columns[rng.choices(range(len(plan.columns)), weights=weights)[0]][1]
+        chosen: list[int] = []
+        per_employer: Counter = Counter()
+        ok = True
+        for t in sorted(counts):
+            for _ in range(counts[t]):
+                pool = [i for i in plan.members[t] if i not in chosen and (
+                    k.max_per_employer is None or candidates[i].employer is None
+                    or per_employer[candidates[i].employer] < k.max_per_employer)]
+                if not pool:
+                    ok = False
+                    break
+                pick = rng.choice(pool)
+                chosen.append(pick)
+                if candidates[pick].employer is not None:
+                    per_employer[candidates[pick].employer] += 1
+            if not ok:
+                break
+        if ok:
+            return sorted(chosen)
+    raise Infeasible([Shortfall("max_per_employer", "max_per_employer", k.size, len(candidates),
+                                "no draw found members from enough different employers")])
+
+
+def replacement(candidates: Mapping[int, Candidate], k: Constraints, members: list[int], leaving: int,
+                unavailable: set[int], seed: int) -> int:
+    """A replacement for ``leaving`` that keeps every constraint, drawn uniformly among those that do."""
+    staying = [candidates[i] for i in members if i != leaving]
+    options = sorted(i for i in candidates if i not in members and i not in unavailable
+                     and not violations(staying + [candidates[i]], k))
+    if not options:
+        raise Infeasible([Shortfall("replacement", "replacement", 1, 0,
+                                    "no eligible candidate can replace this member and keep every constraint")])
+    return random.Random(seed).choice(options)

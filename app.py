@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from core.api import EXCEPTION_HANDLERS
 from core.clock import Clock
 from core.settings import get_settings
+from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 
@@ -55,7 +56,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None)
                 await engine.close_connection_pool()
 
     app = Litestar(
-        route_handlers=[health, Router(path="/api/v1", route_handlers=[*REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS])],
+        route_handlers=[health, Router(path="/api/v1", route_handlers=[*REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS])],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

@@ -41,6 +41,8 @@ class Settings:
     data_dir: Path
     database: DatabaseSettings
     privacy: PrivacySettings
+    max_active_panels: int = 3  # workload cap: panels an expert is on at once
+    max_panels_per_year: int = 10
 
 
 @lru_cache
@@ -58,4 +60,6 @@ def get_settings() -> Settings:
             # In production a missing key is a configuration error, never a silently generated one.
             require_key=environment == "production",
         ),
+        max_active_panels=int(os.environ.get("MAX_ACTIVE_PANELS", "3")),
+        max_panels_per_year=int(os.environ.get("MAX_PANELS_PER_YEAR", "10")),
     )

@@ -22,10 +22,11 @@ from litestar.testing import TestClient  # noqa: E402
 from app import create_app  # noqa: E402
 from core.clock import Clock  # noqa: E402
 from core.migrate import migrate  # noqa: E402
+from assignment.tables import TABLES as ASSIGNMENT_TABLES  # noqa: E402
 from conflicts.tables import TABLES as CONFLICT_TABLES  # noqa: E402
 from registry.tables import TABLES as REGISTRY_TABLES  # noqa: E402
 
-TABLES = [*REGISTRY_TABLES, *CONFLICT_TABLES]
+TABLES = [*REGISTRY_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES]
 
 TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 

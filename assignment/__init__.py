@@ -1,0 +1,1 @@
+"""Panel requests, eligibility, balanced selection, invitations (issue 4)."""

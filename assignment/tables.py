@@ -1,0 +1,77 @@
+"""Panel requests, issued panel records and invitations.
+
+An issued ``Panel`` row never changes: a replacement is a new row that points back with
+``supersedes`` and says why. Invitations carry the answers and the written opinions.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from conflicts.tables import DecisionItem
+
+
+class PanelRequest(Table):
+    """A drafting unit's (决策承办单位) request for experts or institutions for one decision item."""
+
+    item = ForeignKey(DecisionItem, index=True)
+    subject_kind = Varchar(length=16)  # expert | institution
+    purpose = Varchar(length=32)  # argument | risk_assessment | post_evaluation
+    mode = Varchar(length=16)  # meeting | individual | group (R-PANEL-5)
+    size = Integer()
+    handover_on = Date()  # materials handed over
+    deadline = Date()  # study deadline, ≥ 7 working days after hand-over (R-PANEL-4)
+    deadline_provisional = Boolean(default=False)
+    answer_working_days = Integer(default=3)
+    constraints = JSON()
+    out_of_pool = JSON(default=[])  # [{expert_id, reason}] (R-PANEL-3)
+    requested_by = Varchar(length=64)
+    leader_report_on = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Panel(Table):
+    """An issued panel record: members, alternates, exclusions with reasons, seed, constraints, deadline."""
+
+    # Not named ``request``: its index would be called panel_request, the name of the requests table.
+    panel_request = ForeignKey(PanelRequest, index=True)
+    supersedes = Integer(null=True, default=None)
+    change_reason = Text(default="")
+    seed = Varchar(length=32)
+    candidates = JSON()  # the frozen eligible list: [{id, specialties, employer, sector, region}]
+    candidates_hash = Varchar(length=64)
+    constraints = JSON()
+    plan = JSON()
+    probabilities = JSON()  # {candidate id: chance of selection}
+    exclusions = JSON()  # [{kind, id, name, stage, reasons: [{rule_id, message, explanation}]}]
+    members = JSON()
+    out_of_pool = JSON(default=[])
+    leader = Integer(null=True, default=None)
+    policy_version = Integer()
+    deadline = Date()
+    min_probability = Float()
+    upper_bound = Float()
+    notes = JSON(default=[])
+    created_at = Timestamptz()
+
+
+class Invitation(Table):
+    """An invitation to one member, the answer, and the written opinion's timeliness."""
+
+    request = ForeignKey(PanelRequest, index=True)
+    panel = ForeignKey(Panel)  # the record that invited this member
+    subject_kind = Varchar(length=16)
+    subject_id = Integer(index=True)
+    leader = Boolean(default=False)
+    status = Varchar(length=16, default="pending")  # pending | accepted | declined | expired
+    answer_by = Date()
+    answered_at = Timestamptz(null=True, default=None)
+    decline_reason = Text(default="")
+    good_reason = Boolean(null=True, default=None)
+    replaced_by = Integer(null=True, default=None)
+    opinion_submitted_on = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation]

@@ -1,0 +1,1 @@
+"""Outbox, channels and scheduled jobs (issue 5)."""

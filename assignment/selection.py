@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from core.errors import DomainError, FieldError
@@ -76,7 +77,9 @@ class Infeasible(DomainError):
         self.shortfalls = shortfalls
 
 
-TypeKey = tuple[tuple[str, ...], str, str, bool]
+TypeKey = tuple[tuple[str, ...], str, str, bool, int | None]
+EXACT_TYPE_LIMIT = 600  # above this many types, employers leave the type key (see plan_panel)
+CLASH_TOLERANCE = 0.03
 
 
 @dataclass
@@ -109,7 +112,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict) -> Plan:
-        types = [(tuple(t[0]), t[1], t[2], bool(t[3])) for t in d["types"]]
+        types = [(tuple(t[0]), t[1], t[2], bool(t[3]), t[4]) for t in d["types"]]
         return cls(types, [list(m) for m in d["members"]],
                    [(w, {int(k): v for k, v in c.items()}) for w, c in d["columns"]], d["min_probability"],
                    d["upper_bound"], d["iterations"], list(d["never_selectable"]), list(d["notes"]))
@@ -122,11 +125,14 @@ def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _type_of(c: Candidate, k: Constraints) -> TypeKey:
+def _type_of(c: Candidate, k: Constraints, crowded: set[int] | None) -> TypeKey:
+    """The attributes the constraints look at. The employer is part of it only where it can matter:
+    an employer with more eligible candidates than the per-employer maximum."""
     return (tuple(sorted(c.specialties & set(k.min_per_specialty))),
             c.sector if k.max_per_sector is not None else "",
             c.region if c.region in k.max_per_region else "",
-            c.id in k.dissenting)
+            c.id in k.dissenting,
+            c.employer if crowded is not None and c.employer in crowded else None)
 
 
 def violations(panel: list[Candidate], k: Constraints) -> list[str]:
@@ -153,6 +159,58 @@ def violations(panel: list[Candidate], k: Constraints) -> list[str]:
     return out
 
 
+def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Random, count: int,
+                   tries: int = 40) -> list[list[Candidate]]:
+    """Quick valid panels to start the program from: quotas first, then filled at random, each kept
+    only if it meets every constraint. Column generation then closes the gap to the optimum."""
+    by_spec = {spec: [c for c in candidates if spec in c.specialties] for spec in k.min_per_specialty}
+    dissenters = [c for c in candidates if c.id in k.dissenting]
+    panels = []
+    for _ in range(count):
+        chosen: list[Candidate] = []
+
+        def fits(c: Candidate) -> bool:
+            return c not in chosen and not violations_partial(chosen + [c], k)
+
+        needs = [(spec, need) for spec, need in k.min_per_specialty.items() if need]
+        rng.shuffle(needs)
+        if dissenters:
+            needs.insert(rng.randrange(len(needs) + 1), ("", 1))
+        for spec, need in needs:
+            pool = by_spec[spec] if spec else dissenters
+            have = sum(spec in c.specialties for c in chosen) if spec else sum(c.id in k.dissenting for c in chosen)
+            for _ in range(tries):
+                if have >= need or not pool:
+                    break
+                c = rng.choice(pool)
+                if fits(c):
+                    chosen.append(c)
+                    have += 1
+        for _ in range(tries * k.size):
+            if len(chosen) >= k.size:
+                break
+            c = rng.choice(candidates)
+            if fits(c):
+                chosen.append(c)
+        if len(chosen) == k.size and not violations(chosen, k) and (not dissenters or any(
+                c.id in k.dissenting for c in chosen)):
+            panels.append(chosen)
+    return panels
+
+
+def violations_partial(panel: list[Candidate], k: Constraints) -> bool:
+    """True when a partial panel already breaks a maximum (employer, sector, region) or the size."""
+    if len(panel) > k.size:
+        return True
+    if k.max_per_employer is not None:
+        per = Counter(c.employer for c in panel if c.employer is not None)
+        if per and max(per.values()) > k.max_per_employer:
+            return True
+    if k.max_per_sector is not None and max(Counter(c.sector for c in panel).values()) > k.max_per_sector:
+        return True
+    return any(sum(c.region == r for c in panel) > cap for r, cap in k.max_per_region.items())
+
+
 class _Model:
     """The pricing ILP over type counts: which compositions meet the constraints."""
 
@@ -177,6 +235,9 @@ class _Model:
             add([1 if t[2] == region else 0 for t in types], 0, cap, f"max_per_region.{region}")
         if dissent_possible:
             add([1 if t[3] else 0 for t in types], 1, np.inf, "dissenting")
+        if k.max_per_employer is not None:
+            for employer in sorted({t[4] for t in types if t[4] is not None}):
+                add([1 if t[4] == employer else 0 for t in types], 0, k.max_per_employer, f"max_per_employer.{employer}")
         self.names = names
         self.matrix = np.array(rows, dtype=float)
         self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
@@ -232,17 +293,30 @@ def _explain_infeasible(model: _Model, candidates: list[Candidate], k: Constrain
 
 
 def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int] | None = None,
-               gap: float = 1e-4, max_iterations: int = 400) -> Plan:
+               gap: float = 0.005, max_iterations: int = 300) -> Plan:
     """The maximin distribution over panels for these eligible candidates and constraints."""
     excluded = excluded or {}
     notes = []
     dissent_possible = any(c.id in k.dissenting for c in candidates)
     if k.dissenting and not dissent_possible:
         notes.append("none of the candidates named as holding a different view is eligible")
+    crowded: set[int] | None = None
+    if k.max_per_employer is not None:
+        per_employer = Counter(c.employer for c in candidates if c.employer is not None)
+        # An employer enters the type key when a draw that ignored it would often exceed the maximum:
+        # roughly (size - 1) × (its candidates - maximum) / eligible. Below that, redrawing costs its
+        # candidates less than CLASH_TOLERANCE of their chance, and the program stays small.
+        crowded = {e for e, n in per_employer.items()
+                   if (k.size - 1) * (n - k.max_per_employer) / len(candidates) > CLASH_TOLERANCE}
+        if len({_type_of(c, k, crowded) for c in candidates}) > EXACT_TYPE_LIMIT:
+            # Too many types for the exact program: employers leave the type key and a draw that would
+            # put too many from one employer is redrawn whole. Chances then differ from the plan's by at
+            # most the redraw rate, which the plan reports.
+            crowded = None
     by_type: dict[TypeKey, list[Candidate]] = defaultdict(list)
     for c in sorted(candidates, key=lambda c: c.id):
-        by_type[_type_of(c, k)].append(c)
-    types = sorted(by_type)
+        by_type[_type_of(c, k, crowded)].append(c)
+    types = sorted(by_type, key=lambda t: (t[:4], -1 if t[4] is None else t[4]))
     groups = [by_type[t] for t in types]
     sizes = np.array([len(g) for g in groups], dtype=float)
     model = _Model(types, groups, k, dissent_possible)
@@ -258,14 +332,19 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         columns.append(counts)
         return True
 
-    # Start with one composition per type that can appear at all (types no panel can contain are set aside).
+    # Start from quick random valid panels, then one composition for each type not yet covered that can
+    # appear at all (types no panel can contain are set aside).
     first = model.best(np.ones(model.n))
     if first is None:
         raise Infeasible(_explain_infeasible(model, candidates, k, excluded))
     add_column(first[1])
+    index_of = {c.id: t for t, g in enumerate(groups) for c in g}
+    for panel in _random_panels(candidates, k, random.Random(0), count=min(2000, 40 * model.n)):
+        add_column(dict(Counter(index_of[c.id] for c in panel)))
     impossible: set[int] = set()
+    covered = {t for c in columns for t in c}
     for t in range(model.n):
-        if any(t in c for c in columns):
+        if t in covered:
             continue
         weights = np.zeros(model.n)
         weights[t] = 1.0
@@ -274,22 +353,23 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
             impossible.add(t)
         else:
             add_column(found[1])
+            covered |= set(found[1])
     live = [t for t in range(model.n) if t not in impossible]
     if impossible:
         notes.append(f"{sum(len(groups[t]) for t in impossible)} eligible candidates cannot be part of any panel "
                      "meeting these constraints")
-
     z, upper, weights_out, iterations = 0.0, 1.0, np.array([1.0]), 0
     while True:
         iterations += 1
         m = len(columns)
         # variables: λ_1..λ_m, z; minimise -z
-        share = np.zeros((len(live), m))
-        for j, counts in enumerate(columns):
-            for row, t in enumerate(live):
-                share[row, j] = counts.get(t, 0) / sizes[t]
-        a_ub = np.hstack([-share, np.ones((len(live), 1))])
-        a_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
+        row_of = {t: r for r, t in enumerate(live)}
+        entries = [(row_of[t], j, -n / sizes[t]) for j, counts in enumerate(columns) for t, n in counts.items()
+                   if t in row_of]
+        rows, cols, vals = zip(*entries)
+        a_ub = sparse.hstack([sparse.csr_matrix((vals, (rows, cols)), shape=(len(live), m)),
+                              sparse.csr_matrix(np.ones((len(live), 1)))]).tocsr()
+        a_eq = sparse.csr_matrix(np.r_[np.ones(m), 0.0].reshape(1, -1))
         result = linprog(np.r_[np.zeros(m), -1.0], A_ub=a_ub, b_ub=np.zeros(len(live)), A_eq=a_eq, b_eq=[1.0],
                          bounds=[(0, None)] * m + [(0, 1)], method="highs")
         z, weights_out = -result.fun, result.x[:m]
@@ -305,35 +385,36 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
     kept = [(float(w), c) for w, c in zip(weights_out, columns) if w > 1e-9]
     total = sum(w for w, _ in kept)
     kept = [(w / total, c) for w, c in kept]
-    return Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,
+    plan = Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,
                 sorted(c.id for t in impossible for c in groups[t]), notes)
+    if k.max_per_employer is not None:
+        by_id = {c.id: c for c in candidates}
+        redraws = sum(_attempt(plan, by_id, k, random.Random(n))[1] is None for n in range(500))
+        if redraws:
+            plan.notes.append(f"{redraws / 5:.1f}% of draws are redrawn for the per-employer maximum; the chances "
+                              "shown can differ from the realised ones by about that much")
+    return plan
+
+
+def _attempt(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, rng: random.Random
+             ) -> tuple[list[int], list[int] | None]:
+    weights = [w for w, _ in plan.columns]
+    counts = plan.columns[rng.choices(range(len(plan.columns)), weights=weights)[0]][1]
+    chosen = [i for t in sorted(counts) for i in rng.sample(plan.members[t], counts[t])]
+    if k.max_per_employer is not None:
+        per_employer = Counter(candidates[i].employer for i in chosen if candidates[i].employer is not None)
+        if per_employer and max(per_employer.values()) > k.max_per_employer:
+            return chosen, None
+    return chosen, sorted(chosen)
 
 
 def draw(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, seed: int) -> list[int]:
     """One panel from the plan. The same plan, candidates and seed always give the same panel."""
     rng = random.Random(seed)
-    for _ in range(100):
-        weights = [w for w, _ in plan.columns]
-        counts = plan.columns[rng.choices(range(len(plan.columns)), weights=weights)[0]][1]
-        chosen: list[int] = []
-        per_employer: Counter = Counter()
-        ok = True
-        for t in sorted(counts):
-            for _ in range(counts[t]):
-                pool = [i for i in plan.members[t] if i not in chosen and (
-                    k.max_per_employer is None or candidates[i].employer is None
-                    or per_employer[candidates[i].employer] < k.max_per_employer)]
-                if not pool:
-                    ok = False
-                    break
-                pick = rng.choice(pool)
-                chosen.append(pick)
-                if candidates[pick].employer is not None:
-                    per_employer[candidates[pick].employer] += 1
-            if not ok:
-                break
-        if ok:
-            return sorted(chosen)
+    for _ in range(1000):
+        _, panel = _attempt(plan, candidates, k, rng)
+        if panel is not None:
+            return panel
     raise Infeasible([Shortfall("max_per_employer", "max_per_employer", k.size, len(candidates),
                                 "no draw found members from enough different employers")])
 

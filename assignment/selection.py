@@ -296,6 +296,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
                gap: float = 0.005, max_iterations: int = 300) -> Plan:
     """The maximin distribution over panels for these eligible candidates and constraints."""
     excluded = excluded or {}
+    candidates = sorted(candidates, key=lambda c: c.id)  # the plan depends on the set, not the order given
     notes = []
     dissent_possible = any(c.id in k.dissenting for c in candidates)
     if k.dissenting and not dissent_possible:

@@ -1,0 +1,257 @@
+"""Panel requests through the API: size (R-PANEL-1), balance (R-PANEL-2), out-of-pool experts (R-PANEL-3),
+working-day deadlines (R-PANEL-4), group leaders (R-PANEL-5), conflicts (R-COI-*), institutions for
+evaluation (R-EVAL-1), invitations, declines (R-POOL-5), replacements and reproducible draws."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+import pytest
+
+from assignment import services as assignment_services
+from core.settings import get_settings
+from tests.api.test_conflicts_api import make_item, ref, relate
+from tests.builders import appoint_expert, create_institution, expert_payload
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def pool(client):
+    """Ten appointed experts at ten employers (four lawyers, the rest economists), one more registered only."""
+    employers = [create_institution(client, name=f"单位{n}") for n in range(10)]
+    experts = []
+    for n, employer in enumerate(employers):
+        spec = "LAW.ADMIN" if n < 4 else "ECON.FISCAL"
+        made = appoint_expert(client, specialties=[spec], sector="academia" if n % 2 else "government",
+                              employments=[{"employer_name": employer["name"], "institution_id": employer["id"],
+                                            "start": "2015-01-01"}])
+        experts.append({**made, "employer": employer["id"], "spec": spec})
+    outsider = client.post(f"{API}/experts", json=expert_payload(specialties=["LAW.ADMIN"])).json()
+    return {"experts": experts, "outsider": outsider, "employers": employers}
+
+
+def request_body(item, **overrides) -> dict:
+    body = {"item_id": item["id"], "purpose": "argument", "mode": "meeting", "size": 5,
+            "handover_on": "2026-11-24", "requested_by": "市交通运输局", "balance": {"min_per_specialty": {"LAW": 2}}}
+    body.update(overrides)
+    return body
+
+
+def post_request(client, item, **overrides):
+    return client.post(f"{API}/panel-requests", json=request_body(item, **overrides))
+
+
+def member_ids(view) -> list[int]:
+    return sorted(m["subject"]["id"] for m in view["panel"]["members"])
+
+
+def test_balanced_panel_without_conflicted_or_ineligible_experts_R_PANEL_2_R_COI_1(client, pool):
+    item = make_item(client)
+    conflicted = pool["experts"][0]["expert_id"]
+    relate(client, "interest_in", ref("expert", {"id": conflicted}), ref("item", item), role="applicant")
+    response = post_request(client, item)
+    assert response.status_code == 201, response.text
+    view = response.json()
+    members = member_ids(view)
+    assert len(members) == 5 and conflicted not in members
+    by_id = {e["expert_id"]: e for e in pool["experts"]}
+    assert sum(by_id[m]["spec"].startswith("LAW") for m in members) >= 2
+    assert len({by_id[m]["employer"] for m in members}) == 5  # one per employer
+    sectors = [client.get(f"{API}/experts/{m}").json()["sector"] for m in members]
+    assert max(sectors.count(s) for s in set(sectors)) <= 3  # a mix of sectors
+    exclusions = {(e["subject"]["id"], e["stage"]): e for e in view["panel"]["exclusions"]}
+    assert exclusions[(conflicted, "conflict")]["reasons"][0]["rule_id"] == "R-COI-1"
+    assert (pool["outsider"]["id"], "registry") in exclusions  # no term, no letter
+    assert view["panel"]["eligible"] == 9 and view["minimum_size"] == 5
+    assert all(m["probability"] > 0 for m in view["panel"]["members"])
+    assert len(view["invitations"]) == 5 and {i["status"] for i in view["invitations"]} == {"pending"}
+
+
+def test_size_below_minimum_is_refused_R_PANEL_1(client, pool):
+    plain = make_item(client)
+    refused = post_request(client, plain, size=4)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0] == {"field": "size", "rule_id": "R-PANEL-1",
+                                           "reason": "at least 5 experts are needed (always); 4 requested"}
+    hard = make_item(client, title="生活垃圾分类管理办法", controversial=True)
+    refused = post_request(client, hard, size=5)
+    assert refused.status_code == 422 and "at least 7" in refused.json()["errors"][0]["reason"]
+    assert client.get(f"{API}/panel-requests").json() == []  # nothing stored
+
+
+def test_deadline_counts_chinese_working_days_R_PANEL_4(client, pool):
+    item = make_item(client)
+    early = post_request(client, item, handover_on="2026-09-28", deadline="2026-10-12")
+    assert early.status_code == 422
+    error = early.json()["errors"][0]
+    assert error["field"] == "deadline" and error["rule_id"] == "R-PANEL-4"
+    assert "earliest allowed deadline is 2026-10-13" in error["reason"]  # National Day and 调休 Saturday counted
+    ok = post_request(client, item, handover_on="2026-09-28")
+    assert ok.status_code == 201 and ok.json()["deadline"] == "2026-10-13"
+    assert ok.json()["deadline_provisional"] is False
+
+
+def test_infeasible_request_says_which_constraint_and_how_many_R_PANEL_2(client, pool):
+    item = make_item(client)
+    relate(client, "interest_in", ref("expert", {"id": pool["experts"][1]["expert_id"]}), ref("item", item))
+    refused = post_request(client, item, balance={"min_per_specialty": {"LAW": 4}})
+    assert refused.status_code == 422
+    body = refused.json()
+    [short] = body["shortfalls"]
+    assert short["field"] == "min_per_specialty.LAW" and short["needed"] == 4 and short["eligible"] == 3
+    assert "1 of that specialty excluded by conflicts" in short["message"]
+
+
+def test_recorded_draw_reruns_to_the_same_panel_and_never_changes(client, pool):
+    item = make_item(client)
+    first = post_request(client, item, seed=20261124).json()
+    again = post_request(client, item, seed=20261124).json()
+    assert member_ids(first) == member_ids(again)
+    panel_id = first["panel"]["id"]
+    verified = client.get(f"{API}/panels/{panel_id}/verification").json()
+    assert verified["candidates_hash_matches"] and verified["same_members"]
+    probabilities = client.get(f"{API}/panels/{panel_id}/probabilities").json()
+    assert len(probabilities) == 10 and sum(probabilities.values()) == pytest.approx(5)  # the outsider is not eligible
+
+
+def test_dissenting_expert_is_included_R_PANEL_2(client, pool):
+    item = make_item(client)
+    dissenter = pool["experts"][7]["expert_id"]
+    for seed in (1, 2, 3):
+        view = post_request(client, item, seed=seed, balance={"dissenting_ids": [dissenter]}).json()
+        assert dissenter in member_ids(view)
+    none = post_request(client, item, balance={"dissenting_ids": [pool["outsider"]["id"]]}).json()
+    assert "none of the candidates named as holding a different view is eligible" in none["panel"]["notes"]
+
+
+def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_POOL_5(client, pool):
+    item = make_item(client)
+    view = post_request(client, item, seed=5).json()
+    first_panel = view["panel"]
+    lawyer_invites = [i for i in view["invitations"]
+                      if any(e["expert_id"] == i["subject"]["id"] and e["spec"].startswith("LAW") for e in pool["experts"])]
+    leaving = lawyer_invites[0]
+    answer = client.post(f"{API}/invitations/{leaving['id']}/answer",
+                         json={"accept": False, "reason": "出差", "good_reason": False})
+    assert answer.status_code == 201, answer.text
+    result = answer.json()
+    assert result["invitation"]["status"] == "declined" and result["replacement"] is not None
+    new_panel = result["panel"]
+    assert new_panel["supersedes"] == first_panel["id"] and "declined: 出差" in new_panel["change_reason"]
+    members = sorted(m["subject"]["id"] for m in new_panel["members"])
+    by_id = {e["expert_id"]: e for e in pool["experts"]}
+    assert leaving["subject"]["id"] not in members and len(members) == 5
+    assert sum(by_id[m]["spec"].startswith("LAW") for m in members) >= 2  # the quota still holds
+    declines = client.get(f"{API}/experts/{leaving['subject']['id']}/declines").json()
+    assert declines[0]["good_reason"] is False and declines[0]["assignment_ref"] == f"panel-request:{view['id']}"
+    # the issued record is unchanged; the history shows both
+    assert client.get(f"{API}/panels/{first_panel['id']}").json()["members"] == first_panel["members"]
+    assert [p["id"] for p in client.get(f"{API}/panel-requests/{view['id']}/panels").json()] == [
+        first_panel["id"], new_panel["id"]]
+    again = client.post(f"{API}/invitations/{leaving['id']}/answer", json={"accept": True})
+    assert again.status_code == 409
+
+
+def test_missed_answer_deadline_is_a_decline_with_replacement(client, clock, pool):
+    item = make_item(client)
+    view = post_request(client, item, answer_working_days=2).json()
+    accepted = view["invitations"][0]
+    client.post(f"{API}/invitations/{accepted['id']}/answer", json={"accept": True})
+    clock.fixed = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # past the answer date (2026-11-26)
+    expired = client.post(f"{API}/invitations/expire-overdue").json()
+    assert len(expired) == 4 and {e["invitation"]["status"] for e in expired} == {"expired"}
+    # only five members can be replaced from ten: four replacements while candidates last
+    replaced = [e for e in expired if e["replacement"]]
+    assert replaced and all(e["replacement"]["status"] == "pending" for e in replaced)
+
+
+def test_opinions_on_time_late_missing_and_leader_report_R_PANEL_5(client, clock, pool):
+    item = make_item(client)
+    view = post_request(client, item, mode="group").json()
+    leaders = [m for m in view["panel"]["members"] if m["leader"]]
+    assert len(leaders) == 1 and sum(i["leader"] for i in view["invitations"]) == 1
+    a, b, c = view["invitations"][:3]
+    for inv in (a, b, c):
+        client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True})
+    clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
+    assert client.post(f"{API}/invitations/{a['id']}/opinion", json={"submitted_on": "2026-12-02"}).json()["opinion"] == "on_time"
+    assert client.post(f"{API}/invitations/{b['id']}/opinion", json={"submitted_on": "2026-12-08"}).json()["opinion"] == "late"
+    statuses = {i["id"]: i["opinion"] for i in client.get(f"{API}/panel-requests/{view['id']}").json()["invitations"]}
+    assert statuses[c["id"]] == "missing"
+    assert client.get(f"{API}/panel-requests/{view['id']}").json()["leader_report"] == "missing"
+    report = client.post(f"{API}/panel-requests/{view['id']}/leader-report", json={"submitted_on": "2026-12-03"})
+    assert report.status_code == 201 and report.json()["leader_report"] == "on_time"
+    meeting = post_request(client, item).json()
+    assert client.post(f"{API}/panel-requests/{meeting['id']}/leader-report",
+                       json={"submitted_on": "2026-12-03"}).status_code == 409
+
+
+def test_out_of_pool_expert_with_reason_passes_the_same_check_R_PANEL_3(client, pool):
+    item = make_item(client)
+    outsider = pool["outsider"]["id"]
+    view = post_request(client, item, out_of_pool=[{"expert_id": outsider, "reason": "轨道交通票价专门问题，库内无此领域专家"}]).json()
+    extra = [m for m in view["panel"]["members"] if m["subject"]["id"] == outsider]
+    assert extra and extra[0]["out_of_pool_reason"].startswith("轨道交通") and extra[0]["probability"] is None
+    relate(client, "interest_in", ref("expert", {"id": outsider}), ref("item", item))
+    refused = post_request(client, item, out_of_pool=[{"expert_id": outsider, "reason": "专门问题"}])
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "out_of_pool[0].expert_id"
+    assert refused.json()["errors"][0]["rule_id"] == "R-COI-1"
+
+
+def test_workload_cap_excludes_busy_experts(client, pool, monkeypatch):
+    capped = dataclasses.replace(get_settings(), max_active_panels=1)
+    monkeypatch.setattr(assignment_services, "get_settings", lambda: capped)
+    item = make_item(client)
+    first = post_request(client, item, size=5, balance={}).json()
+    second = post_request(client, item, size=6, balance={}, seed=3)
+    assert second.status_code == 422  # ten eligible, five busy: five left for six seats
+    assert "5 at their workload limit" in second.json()["shortfalls"][0]["message"]
+    assert len(member_ids(first)) == 5
+
+
+def test_institutions_for_risk_assessment_respect_independence_R_COI_4_R_EVAL_1(client):
+    item = make_item(client)
+    firms = []
+    for n in range(4):
+        firm = create_institution(client, name=f"评估机构{n}", kind="consultancy")
+        admitted = client.post(f"{API}/institutions/{firm['id']}/evaluator-pool", json={
+            "has_facilities": True, "staff_competences": ["law", "policy", "administration", "evaluation_methods"]})
+        assert admitted.status_code == 201, admitted.text
+        firms.append(firm)
+    owner = create_institution(client, name="某交通投资集团", kind="enterprise")
+    relate(client, "interest_in", ref("institution", owner), ref("item", item))
+    relate(client, "controlled_by", ref("institution", firms[0]), ref("institution", owner))
+    relate(client, "argued_before", ref("institution", firms[1]), ref("item", item))
+    view = post_request(client, item, subject_kind="institution", purpose="post_evaluation", size=1, balance={}).json()
+    [member] = view["panel"]["members"]
+    assert member["subject"]["kind"] == "institution" and member["subject"]["id"] in (firms[2]["id"], firms[3]["id"])
+    reasons = {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in view["panel"]["exclusions"]}
+    assert reasons[firms[0]["id"]] == "R-COI-4" and reasons[firms[1]["id"]] == "R-COI-3"
+    assert member["probability"] == pytest.approx(0.5)
+
+
+def test_bad_requests_name_the_field(client, pool):
+    item = make_item(client)
+    cases = [({"balance": {"min_per_specialty": {"NOPE": 1}}}, "balance.min_per_specialty"),
+             ({"balance": {"dissenting_ids": [424242]}}, "balance.dissenting_ids[0]"),
+             ({"out_of_pool": [{"expert_id": 424242, "reason": "特殊"}]}, "out_of_pool[0].expert_id"),
+             ({"item_id": 424242}, "item_id")]
+    for overrides, field in cases:
+        response = post_request(client, item, **overrides)
+        assert response.status_code in (404, 422), response.text
+        assert response.json()["errors"][0]["field"].startswith(field)
+    wrong_mode = post_request(client, item, mode="party")
+    assert wrong_mode.status_code == 400 and wrong_mode.json()["errors"][0]["field"] == "mode"
+
+
+def test_recheck_after_the_draw_finds_new_conflicts(client, pool):
+    item = make_item(client)
+    view = post_request(client, item).json()
+    member = view["panel"]["members"][0]["subject"]["id"]
+    assert client.get(f"{API}/panel-requests/{view['id']}/conflict-recheck").json()["conflicts"] == []
+    relate(client, "interest_in", ref("expert", {"id": member}), ref("item", item))
+    recheck = client.get(f"{API}/panel-requests/{view['id']}/conflict-recheck").json()
+    assert [(c["subject"]["id"], c["rule_id"]) for c in recheck["conflicts"]] == [(member, "R-COI-1")]

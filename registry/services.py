@@ -694,9 +694,17 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn,
         figures={"ratings": f.ratings, "mean_participation": f.mean_participation,
                  "mean_reliability": f.mean_reliability, "mean_implementation_effect": f.mean_implementation_effect,
                  "overall": f.overall, "declines_without_good_reason": f.declines_without_good_reason,
-                 "declines_with_good_reason": f.declines_with_good_reason})
+                 "declines_with_good_reason": f.declines_with_good_reason,
+                 **await _participation(expert_id, data.year, data.review_date)})
     await row.save()
     return row
+
+
+async def _participation(expert_id: int, year: int, on: date) -> dict[str, int]:
+    """Invitations, answers and written opinions of the year, from panel assignment (issue 4)."""
+    from assignment.services import participation
+
+    return await participation(expert_id, year, on)
 
 
 async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDecisionIn) -> AnnualReview:

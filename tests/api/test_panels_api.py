@@ -255,3 +255,21 @@ def test_recheck_after_the_draw_finds_new_conflicts(client, pool):
     relate(client, "interest_in", ref("expert", {"id": member}), ref("item", item))
     recheck = client.get(f"{API}/panel-requests/{view['id']}/conflict-recheck").json()
     assert [(c["subject"]["id"], c["rule_id"]) for c in recheck["conflicts"]] == [(member, "R-COI-1")]
+
+
+def test_participation_feeds_the_annual_review_R_POOL_6(client, clock, pool):
+    item = make_item(client)
+    view = post_request(client, item, seed=9).json()
+    accepted, declined = view["invitations"][0], view["invitations"][1]
+    client.post(f"{API}/invitations/{accepted['id']}/answer", json={"accept": True})
+    client.post(f"{API}/invitations/{declined['id']}/answer", json={"accept": False, "reason": "身体原因", "good_reason": True})
+    clock.fixed = datetime(2026, 12, 20, 9, 0, tzinfo=timezone.utc)
+    client.post(f"{API}/invitations/{accepted['id']}/opinion", json={"submitted_on": "2026-12-15"})
+    review = client.post(f"{API}/experts/{accepted['subject']['id']}/annual-reviews",
+                         json={"year": 2026, "review_date": "2026-12-20"})
+    assert review.status_code == 201, review.text
+    figures = review.json()["figures"]
+    assert figures["invitations"] == 1 and figures["accepted"] == 1 and figures["opinions_late"] == 1
+    other = client.post(f"{API}/experts/{declined['subject']['id']}/annual-reviews",
+                        json={"year": 2026, "review_date": "2026-12-20"}).json()["figures"]
+    assert other["declined"] == 1 and other["declines_with_good_reason"] == 1

@@ -24,9 +24,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from core.errors import DomainError, FieldError
 
@@ -314,6 +314,46 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
             # put too many from one employer is redrawn whole. Chances then differ from the plan's by at
             # most the redraw rate, which the plan reports.
             crowded = None
+    plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes)
+    for _ in range(3 if crowded is not None else 0):
+        # A candidate sharing an employer with someone often chosen (a named dissenter, a rare
+        # specialist) loses that chance to redraws: such employers join the type key, and we plan again.
+        more = _exposed_employers(plan, candidates, k, crowded or set())
+        widened = (crowded or set()) | more
+        if not more or crowded is None or len({_type_of(c, k, widened) for c in candidates}) > EXACT_TYPE_LIMIT:
+            break
+        crowded = widened
+        plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes)
+    if k.max_per_employer is not None:
+        by_id = {c.id: c for c in candidates}
+        redraws = sum(_attempt(plan, by_id, k, random.Random(n))[1] is None for n in range(500))
+        if redraws:
+            plan.notes.append(f"{redraws / 5:.1f}% of draws are redrawn for the per-employer maximum; the chances "
+                              "shown can differ from the realised ones by about that much")
+    return plan
+
+
+def _exposed_employers(plan: Plan, candidates: list[Candidate], k: Constraints, crowded: set[int]) -> set[int]:
+    """Employers outside the type key where a member's colleagues are chosen often enough that redrawing
+    would cost that member more than CLASH_TOLERANCE of their chance."""
+    chance = plan.probabilities()
+    members: dict[int, list[int]] = defaultdict(list)
+    for c in candidates:
+        if c.employer is not None and c.employer not in crowded:
+            members[c.employer].append(c.id)
+    exposed = set()
+    for employer, ids in members.items():
+        if len(ids) > k.max_per_employer:
+            total = sum(chance.get(i, 0.0) for i in ids)
+            if any(total - chance.get(i, 0.0) > CLASH_TOLERANCE for i in ids):
+                exposed.add(employer)
+    return exposed
+
+
+def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[int] | None,
+                    excluded: Mapping[str, int], gap: float, max_iterations: int, dissent_possible: bool,
+                    notes: list[str]) -> Plan:
+    notes = list(notes)
     by_type: dict[TypeKey, list[Candidate]] = defaultdict(list)
     for c in sorted(candidates, key=lambda c: c.id):
         by_type[_type_of(c, k, crowded)].append(c)
@@ -359,42 +399,45 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
     if impossible:
         notes.append(f"{sum(len(groups[t]) for t in impossible)} eligible candidates cannot be part of any panel "
                      "meeting these constraints")
+    # The master program lives in one HiGHS model: each new composition is a column added to it, and
+    # the simplex restarts from the previous basis, so an iteration costs little more than pricing.
+    master = highspy.Highs()
+    master.setOptionValue("output_flag", False)
+    master.setOptionValue("presolve", "off")  # keep the basis between solves
+    row_of = {t: r for r, t in enumerate(live)}
+    n_rows = len(live)
+    master.addRows(n_rows + 1, np.r_[np.full(n_rows, -highspy.kHighsInf), 1.0], np.r_[np.zeros(n_rows), 1.0],
+                   0, np.zeros(n_rows + 1, dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
+    master.addCol(-1.0, 0.0, 1.0, n_rows, np.arange(n_rows, dtype=np.int32), np.ones(n_rows))  # z
+
+    def to_master(counts: dict[int, int]) -> None:
+        index = [row_of[t] for t in counts if t in row_of] + [n_rows]
+        value = [-counts[t] / sizes[t] for t in counts if t in row_of] + [1.0]
+        master.addCol(0.0, 0.0, highspy.kHighsInf, len(index), np.array(index, dtype=np.int32), np.array(value))
+
+    for counts in columns:
+        to_master(counts)
     z, upper, weights_out, iterations = 0.0, 1.0, np.array([1.0]), 0
     while True:
         iterations += 1
-        m = len(columns)
-        # variables: λ_1..λ_m, z; minimise -z
-        row_of = {t: r for r, t in enumerate(live)}
-        entries = [(row_of[t], j, -n / sizes[t]) for j, counts in enumerate(columns) for t, n in counts.items()
-                   if t in row_of]
-        rows, cols, vals = zip(*entries)
-        a_ub = sparse.hstack([sparse.csr_matrix((vals, (rows, cols)), shape=(len(live), m)),
-                              sparse.csr_matrix(np.ones((len(live), 1)))]).tocsr()
-        a_eq = sparse.csr_matrix(np.r_[np.ones(m), 0.0].reshape(1, -1))
-        result = linprog(np.r_[np.zeros(m), -1.0], A_ub=a_ub, b_ub=np.zeros(len(live)), A_eq=a_eq, b_eq=[1.0],
-                         bounds=[(0, None)] * m + [(0, 1)], method="highs")
-        z, weights_out = -result.fun, result.x[:m]
+        master.run()
+        solution = master.getSolution()
+        values = np.array(solution.col_value)
+        z, weights_out = float(values[0]), values[1:]
         duals = np.zeros(model.n)
-        duals[live] = -result.ineqlin.marginals
-        price = duals / sizes
-        found = model.best(price)
+        duals[live] = -np.array(solution.row_dual)[:n_rows]
+        found = model.best(duals / sizes)
         upper = min(upper, found[0]) if found else upper
         if found is None or found[0] <= z * (1 + gap) + 1e-12 or iterations >= max_iterations:
             break
         if not add_column(found[1]):
             break
+        to_master(found[1])
     kept = [(float(w), c) for w, c in zip(weights_out, columns) if w > 1e-9]
     total = sum(w for w, _ in kept)
     kept = [(w / total, c) for w, c in kept]
-    plan = Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,
+    return Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,
                 sorted(c.id for t in impossible for c in groups[t]), notes)
-    if k.max_per_employer is not None:
-        by_id = {c.id: c for c in candidates}
-        redraws = sum(_attempt(plan, by_id, k, random.Random(n))[1] is None for n in range(500))
-        if redraws:
-            plan.notes.append(f"{redraws / 5:.1f}% of draws are redrawn for the per-employer maximum; the chances "
-                              "shown can differ from the realised ones by about that much")
-    return plan
 
 
 def _attempt(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, rng: random.Random

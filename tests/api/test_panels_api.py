@@ -273,3 +273,11 @@ def test_participation_feeds_the_annual_review_R_POOL_6(client, clock, pool):
     other = client.post(f"{API}/experts/{declined['subject']['id']}/annual-reviews",
                         json={"year": 2026, "review_date": "2026-12-20"}).json()["figures"]
     assert other["declined"] == 1 and other["declines_with_good_reason"] == 1
+
+
+def test_panel_api_is_in_the_openapi_document(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in ("/api/v1/panel-requests", "/api/v1/panel-requests/{request_id}", "/api/v1/panels/{panel_id}/verification",
+                 "/api/v1/panels/{panel_id}/probabilities", "/api/v1/invitations/{invitation_id}/answer",
+                 "/api/v1/invitations/expire-overdue", "/api/v1/items/{item_id}/conflicts", "/api/v1/conflict-policy"):
+        assert path in paths, path

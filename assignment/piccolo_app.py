@@ -1,15 +1,6 @@
-"""Piccolo app of panel assignment: its tables and migrations."""
-
-from pathlib import Path
-
-from piccolo.conf.apps import AppConfig
+"""Piccolo app of assignment: its tables and migrations."""
 
 from assignment.tables import TABLES
+from core.apps import app_config
 
-APP_CONFIG = AppConfig(
-    app_name="assignment",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=TABLES,
-    migration_dependencies=["conflicts.piccolo_app"],
-    commands=[],
-)
+APP_CONFIG = app_config("assignment", __file__, TABLES, ["conflicts.piccolo_app"])

@@ -1,15 +1,6 @@
-"""Piccolo app of the conflict checker: its tables and migrations."""
-
-from pathlib import Path
-
-from piccolo.conf.apps import AppConfig
+"""Piccolo app of conflicts: its tables and migrations."""
 
 from conflicts.tables import TABLES
+from core.apps import app_config
 
-APP_CONFIG = AppConfig(
-    app_name="conflicts",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=TABLES,
-    migration_dependencies=["registry.piccolo_app"],
-    commands=[],
-)
+APP_CONFIG = app_config("conflicts", __file__, TABLES, ["registry.piccolo_app"])

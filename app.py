@@ -14,6 +14,8 @@ from core.clock import Clock
 from core.settings import get_settings
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
+from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
+from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 
 API_DESCRIPTION = (
@@ -29,10 +31,13 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "database": "postgresql" if settings.database.is_postgres else "sqlite"}
 
 
-def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None) -> Litestar:
+def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
+               run_scheduler: bool | None = None) -> Litestar:
     settings = get_settings()
     if migrate_on_start is None:
         migrate_on_start = os.environ.get("MIGRATE_ON_START", "1") == "1"
+    if run_scheduler is None:
+        run_scheduler = settings.notifications.run_scheduler
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
@@ -49,14 +54,21 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None)
         engine = _engine()
         if settings.database.is_postgres and settings.database.pool_size:
             await engine.start_connection_pool(max_size=settings.database.pool_size)
+        if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
+            from notifications.jobs import start_scheduler
+
+            app.state.scheduler = start_scheduler(app.state.clock)
         try:
             yield
         finally:
+            if run_scheduler:
+                app.state.scheduler.shutdown(wait=False)
             if settings.database.is_postgres and settings.database.pool_size:
                 await engine.close_connection_pool()
 
     app = Litestar(
-        route_handlers=[health, Router(path="/api/v1", route_handlers=[*REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS])],
+        route_handlers=[health, RespondController, Router(path="/api/v1", route_handlers=[
+            *REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS])],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

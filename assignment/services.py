@@ -21,6 +21,7 @@ from conflicts.services import minimum_panel_size, run_check, subject_status
 from conflicts.tables import DecisionItem
 from core.errors import ErrorCollector, conflict, invalid
 from core.settings import get_settings
+from notifications import events
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
 from registry.domain.vocab import CreditStatus
@@ -243,9 +244,11 @@ async def create_request(data: s.PanelRequestIn, today: date, now: datetime) -> 
             policy_version=version, deadline=deadline, min_probability=plan.min_probability,
             upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
         await panel.save()
-        await Invitation.insert(*[Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind,
-                                             subject_id=i, leader=i == leader, answer_by=answer_by, created_at=now)
-                                  for i in everyone])
+        invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
+                                  leader=i == leader, answer_by=answer_by, created_at=now) for i in everyone]
+        await Invitation.insert(*invitations)
+        await events.invited(invitations, request, item.title, now)
+        await events.panel_drawn(request, item, len(everyone), str(seed), now)
     return request
 
 
@@ -364,6 +367,11 @@ async def _replace(inv: Invitation, why: str, today: date, now: datetime) -> tup
                          created_at=now)
         await new.save()
         await Invitation.update({Invitation.replaced_by: new.id}).where(Invitation.id == inv.id)
+        item = await get_or_404(DecisionItem, request.item, "decision item")
+        await events.invited([new], request, item.title, now)
+        graph = live_graph().graph
+        await events.replaced(request, item, graph.name((inv.subject_kind, inv.subject_id)),
+                              graph.name((request.subject_kind, new_id)), why, panel.id, now)
     return new, (await Panel.select().where(Panel.id == panel.id).output(load_json=True))[0], ""
 
 

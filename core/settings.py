@@ -36,6 +36,24 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sender: str = "政策法规处 <noreply@registry.local>"
+    office_email: str = ""  # the pool office's own address for term-expiry notices
+    base_url: str = "http://127.0.0.1:8000"  # for the signed links in e-mails
+    link_secret: str | None = None  # required in production; generated into the data folder otherwise
+    link_days: int = 7  # how long an accept/decline link stays valid
+    lease_seconds: int = 60  # a worker's claim on an outbox row
+    max_attempts: int = 8
+    annual_review_date: str = "12-01"  # MM-DD: the annual review tasks are opened on this day
+    run_scheduler: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str
     data_dir: Path
@@ -43,6 +61,7 @@ class Settings:
     privacy: PrivacySettings
     max_active_panels: int = 3  # workload cap: panels an expert is on at once
     max_panels_per_year: int = 10
+    notifications: NotificationSettings = NotificationSettings()
 
 
 @lru_cache
@@ -62,4 +81,18 @@ def get_settings() -> Settings:
         ),
         max_active_panels=int(os.environ.get("MAX_ACTIVE_PANELS", "3")),
         max_panels_per_year=int(os.environ.get("MAX_PANELS_PER_YEAR", "10")),
+        notifications=NotificationSettings(
+            smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"), smtp_port=int(os.environ.get("SMTP_PORT", "25")),
+            smtp_user=os.environ.get("SMTP_USER", ""), smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=os.environ.get("SMTP_STARTTLS", "0") == "1",
+            sender=os.environ.get("MAIL_FROM", "政策法规处 <noreply@registry.local>"),
+            office_email=os.environ.get("OFFICE_EMAIL", ""),
+            base_url=os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            link_secret=os.environ.get("LINK_SECRET") or None,
+            link_days=int(os.environ.get("LINK_DAYS", "7")),
+            lease_seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", "60")),
+            max_attempts=int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
+            annual_review_date=os.environ.get("ANNUAL_REVIEW_DATE", "12-01"),
+            run_scheduler=os.environ.get("RUN_SCHEDULER", "1") == "1",
+        ),
     )

@@ -40,6 +40,7 @@ class PersonalDataVault:
         self._fernet = Fernet(key)
         # A separate key for digests, derived so that one setting is enough.
         self._digest_key = hashlib.sha256(b"registry-digest:" + key).digest()
+        self.link_key = hashlib.sha256(b"registry-signed-links:" + key).digest()  # for e-mailed links
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timezone
 
 from piccolo.table import Table
 
@@ -746,6 +746,10 @@ async def dismiss(expert_id: int, data: s.DismissalIn) -> Dismissal:
         await row.save()
         await Term.update({Term.ended_early_on: data.effective_on}).where(
             (Term.expert == expert_id) & (Term.end >= data.effective_on) & Term.ended_early_on.is_null())
+        from notifications.events import dismissed
+
+        await dismissed(expert_id, data.effective_on, f"{DismissalReason(data.reason_code).label}：{data.explanation}",
+                        row.id, datetime.now(timezone.utc))
     return row
 
 

@@ -16,6 +16,7 @@ os.environ.setdefault("DATA_DIR", _TMP)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 os.environ["PII_KEY"] = "q4rcLr1oChPqvAt7Me7N4g6Fv7rUZM2hpXBiEsYxO4s="
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
+os.environ["RUN_SCHEDULER"] = "0"  # tests move time with the injected clock and call the jobs themselves
 
 from litestar.testing import TestClient  # noqa: E402
 
@@ -24,9 +25,10 @@ from core.clock import Clock  # noqa: E402
 from core.migrate import migrate  # noqa: E402
 from assignment.tables import TABLES as ASSIGNMENT_TABLES  # noqa: E402
 from conflicts.tables import TABLES as CONFLICT_TABLES  # noqa: E402
+from notifications.tables import TABLES as NOTIFICATION_TABLES  # noqa: E402
 from registry.tables import TABLES as REGISTRY_TABLES  # noqa: E402
 
-TABLES = [*REGISTRY_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES]
+TABLES = [*REGISTRY_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES, *NOTIFICATION_TABLES]
 
 TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 

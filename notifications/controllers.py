@@ -1,0 +1,151 @@
+"""Notification endpoints: the outbox's state, the in-app inbox, drafting units' webhooks, the jobs."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from msgspec import Meta, Struct
+
+from conflicts.controllers import DEPS
+from core.errors import invalid, not_found
+from notifications import jobs
+from notifications.outbox import deliver_due
+from notifications.tables import InboxMessage, JobRun, Outbox, WebhookEndpoint
+from registry.schemas import Input
+from registry.services import get_or_404
+from registry.tables import Institution
+
+
+class OutboxOut(Struct):
+    id: int
+    channel: str
+    recipient: str
+    template: str
+    subject: str
+    state: str
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryOut(Struct):
+    claimed: int
+    sent: int
+    failed: int
+
+
+class InboxOut(Struct):
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    read_at: datetime | None
+    created_at: datetime
+
+
+class WebhookIn(Input, kw_only=True):
+    url: Annotated[str, Meta(min_length=8, max_length=500, pattern=r"^https?://")]
+    secret: Annotated[str, Meta(min_length=16, max_length=128)] | None = None  # generated when left out
+
+
+class WebhookOut(Struct):
+    id: int
+    unit_id: int
+    url: str
+    secret: str
+    active: bool
+
+
+class JobRunOut(Struct):
+    run_key: str
+    state: str
+    claimed_by: str
+    result: dict
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class JobOut(Struct):
+    name: str
+    description: str
+    schedule: str
+    next_check: datetime | None
+    last_run: JobRunOut | None
+
+
+def _run_out(r: dict) -> JobRunOut:
+    return JobRunOut(r["run_key"], r["state"], r["claimed_by"], r["result"], r["started_at"], r["finished_at"])
+
+
+class NotificationController(Controller):
+    path = "/"
+    tags = ["notifications and jobs"]
+    dependencies = DEPS
+
+    @get("/outbox", summary="Queued notifications and their delivery state (pending, sending, sent, failed, dead)")
+    async def outbox(self, delivery_state: FromQuery[Literal["pending", "sending", "sent", "failed", "dead"] | None] = None,
+                     limit: FromQuery[int] = 100) -> list[OutboxOut]:
+        query = Outbox.select().order_by(Outbox.id, ascending=False).limit(max(1, min(limit, 500)))
+        if delivery_state:
+            query = query.where(Outbox.state == delivery_state)
+        return [OutboxOut(r["id"], r["channel"], r["recipient"], r["template"], r["subject"], r["state"], r["attempts"],
+                          r["last_error"], r["next_attempt_at"], r["sent_at"], r["created_at"]) for r in await query]
+
+    @post("/outbox/delivery", summary="Run one delivery pass now (the scheduler does this every ten seconds)")
+    async def deliver(self, now: NamedDependency[datetime]) -> DeliveryOut:
+        report = await deliver_due(now)
+        return DeliveryOut(report.claimed, report.sent, report.failed)
+
+    @get("/inbox/{recipient:str}", summary="In-app messages of office, expert:<id> or unit:<id>")
+    async def inbox(self, recipient: FromPath[str], unread: FromQuery[bool] = False) -> list[InboxOut]:
+        if recipient != "office" and not (recipient.startswith(("expert:", "unit:")) and recipient.split(":")[1].isdigit()):
+            raise invalid("recipient", "office, expert:<id> or unit:<id>")
+        query = InboxMessage.select().where(InboxMessage.recipient == recipient).order_by(InboxMessage.id)
+        if unread:
+            query = query.where(InboxMessage.read_at.is_null())
+        return [InboxOut(r["id"], r["recipient"], r["subject"], r["body"], r["read_at"], r["created_at"]) for r in await query]
+
+    @post("/inbox/messages/{message_id:int}/read", status_code=200)
+    async def read(self, message_id: FromPath[int], now: NamedDependency[datetime]) -> InboxOut:
+        row = await get_or_404(InboxMessage, message_id, "message")
+        if row.read_at is None:
+            row.read_at = now
+            await row.save()
+        return InboxOut(row.id, row.recipient, row.subject, row.body, row.read_at, row.created_at)
+
+    @post("/institutions/{unit_id:int}/webhooks",
+          summary="A drafting unit's endpoint: notifications are POSTed with an X-Signature HMAC-SHA256 header")
+    async def add_webhook(self, unit_id: FromPath[int], data: JSONBody[WebhookIn], now: NamedDependency[datetime]) -> WebhookOut:
+        await get_or_404(Institution, unit_id, "institution", "unit_id")
+        row = WebhookEndpoint(unit=unit_id, url=data.url, secret=data.secret or secrets.token_urlsafe(32), created_at=now)
+        await row.save()
+        return WebhookOut(row.id, unit_id, row.url, row.secret, row.active)
+
+    @get("/jobs", summary="The scheduled jobs, when they are next checked and how each last ran")
+    async def jobs(self, request: Request) -> list[JobOut]:
+        scheduler = getattr(request.app.state, "scheduler", None)
+        daily = scheduler.get_job("daily_jobs") if scheduler else None
+        out = []
+        for job in jobs.DAILY_JOBS:
+            last = await JobRun.select().where(JobRun.job == job.name).order_by(JobRun.id, ascending=False).first().output(load_json=True)
+            out.append(JobOut(job.name, job.description, "daily, once per day (checked every 5 minutes)",
+                              daily.next_run_time if daily else None, _run_out(last) if last else None))
+        return out
+
+    @post("/jobs/{name:str}/run", status_code=200, summary="Run a job for today now, unless it already ran today")
+    async def run(self, name: FromPath[str], request: Request) -> dict:
+        job = jobs.JOBS.get(name)
+        if job is None:
+            raise not_found("job", name, "name")
+        result = await jobs.run_job(job, request.app.state.clock)
+        return {"job": name, "ran": result is not None, "result": result or {}}
+
+
+CONTROLLERS = [NotificationController]

@@ -1,0 +1,190 @@
+"""Scheduled jobs: term expiry, annual review, invitation reminders and expiry, study deadlines,
+record filing; and the outbox worker.
+
+Each daily job runs once per day: the first process to insert its ``JobRun`` row (unique run key)
+runs it, any other process skips it. Every notice a job queues has a dedupe key, so a job that runs
+late after a restart catches up without repeating itself. apscheduler only ticks; what is due is
+decided from the injected clock, which is how the tests move time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from assignment import services as assignment
+from assignment.tables import Invitation, PanelRequest
+from assignment.workdays import add_working_days, working_days_between
+from conflicts.tables import DecisionItem
+from core.clock import Clock
+from core.settings import get_settings
+from notifications.outbox import deliver_due, notify_expert, notify_office, notify_unit, worker_id
+from notifications.tables import JobRun
+from registry import schemas as registry_schemas
+from registry import services as registry
+from registry.tables import AnnualReview, Dismissal, Expert, Term
+
+log = logging.getLogger(__name__)
+TERM_NOTICE_DAYS = (7, 30, 90)  # R-POOL-4: the office and the expert are told before a term ends
+
+
+async def term_expiry(today: date, now: datetime) -> dict:
+    dismissed = {r["expert"] for r in await Dismissal.select(Dismissal.expert)}
+    terms = await Term.select().where((Term.end >= today) & (Term.end <= today + timedelta(days=max(TERM_NOTICE_DAYS)))
+                                      & Term.ended_early_on.is_null())
+    sent = 0
+    for term in terms:
+        if term["expert"] in dismissed or term["start"] > today:
+            continue
+        days = (term["end"] - today).days
+        threshold = min(t for t in TERM_NOTICE_DAYS if t >= days)  # the most urgent notice not yet due is stale
+        name = (await Expert.select(Expert.name).where(Expert.id == term["expert"]).first())["name"]
+        context = {"name": name, "end": term["end"], "days": days}
+        key = f"term-expiry:{term['id']}:{threshold}"
+        await notify_office("term_expiry", context, key, now)
+        await notify_expert(term["expert"], "term_expiry", context, key, now)
+        sent += 1
+    return {"terms": sent}
+
+
+def annual_review_day(year: int) -> date:
+    month, day = (int(x) for x in get_settings().notifications.annual_review_date.split("-"))
+    return date(year, month, day)
+
+
+async def annual_review(today: date, now: datetime) -> dict:
+    """R-POOL-6: from the configured day on, every expert on an active term gets the year's review."""
+    if today < annual_review_day(today.year):
+        return {"opened": 0, "reason": f"opens on {annual_review_day(today.year)}"}
+    reviewed = {r["expert"] for r in await AnnualReview.select(AnnualReview.expert).where(AnnualReview.year == today.year)}
+    active = {r["expert"] for r in await Term.select(Term.expert).where(
+        (Term.start <= today) & (Term.end >= today) & Term.ended_early_on.is_null())}
+    opened = 0
+    for expert_id in sorted(active - reviewed):
+        await registry.open_annual_review(expert_id, registry_schemas.AnnualReviewIn(year=today.year, review_date=today))
+        opened += 1
+    if opened:
+        await notify_office("annual_review_opened", {"year": today.year, "count": opened},
+                            f"annual-review:{today.year}:{today}", now)
+    return {"opened": opened}
+
+
+async def _invitation_context(inv: dict) -> tuple[dict, dict]:
+    request = await PanelRequest.select().where(PanelRequest.id == inv["request"]).first()
+    item = await DecisionItem.select(DecisionItem.title, DecisionItem.drafting_unit).where(
+        DecisionItem.id == request["item"]).first()
+    return request, {"item": item["title"], "answer_by": inv["answer_by"], "deadline": request["deadline"]}
+
+
+async def invitation_reminders(today: date, now: datetime) -> dict:
+    """The working day before the answer date, an unanswered invitation is reminded."""
+    sent = 0
+    for inv in await Invitation.select().where((Invitation.status == "pending") & (Invitation.answer_by >= today)):
+        if working_days_between(today, inv["answer_by"]) > 1:
+            continue
+        _, context = await _invitation_context(inv)
+        if inv["subject_kind"] == "expert":
+            await notify_expert(inv["subject_id"], "invitation_reminder", context, f"invitation-reminder:{inv['id']}", now)
+        else:
+            await notify_unit(inv["subject_id"], "invitation_reminder", {"name": "", **context},
+                              f"invitation-reminder:{inv['id']}", now)
+        sent += 1
+    return {"reminded": sent}
+
+
+async def expire_invitations(today: date, now: datetime) -> dict:
+    """After the answer date an unanswered invitation counts as declined and a replacement is drawn."""
+    answers = await assignment.expire_overdue(today, now)
+    return {"expired": len(answers), "replaced": sum(a.replacement is not None for a in answers)}
+
+
+async def study_deadline_reminders(today: date, now: datetime) -> dict:
+    """R-PANEL-4: two working days before the study deadline, members without an opinion are reminded."""
+    sent = 0
+    for request in await PanelRequest.select().where(PanelRequest.deadline >= today):
+        if working_days_between(today, request["deadline"]) > 2:
+            continue
+        for inv in await Invitation.select().where((Invitation.request == request["id"])
+                                                   & (Invitation.status == "accepted")
+                                                   & Invitation.opinion_submitted_on.is_null()
+                                                   & (Invitation.subject_kind == "expert")):
+            _, context = await _invitation_context(inv)
+            await notify_expert(inv["subject_id"], "study_deadline_reminder", context, f"study-deadline:{inv['id']}", now)
+            sent += 1
+    return {"reminded": sent}
+
+
+async def record_filing(today: date, now: datetime) -> dict:
+    """R-REC-3: ten working days after a decision, the drafting unit is reminded to file the full record."""
+    sent = 0
+    for item in await DecisionItem.select().where(DecisionItem.decided_on.is_not_null()):
+        due = add_working_days(item["decided_on"], 10).day
+        if today >= due:
+            await notify_unit(item["drafting_unit"], "record_filing", {
+                "item": item["title"], "decided_on": item["decided_on"], "due": due}, f"record-filing:{item['id']}", now)
+            sent += 1
+    return {"reminded": sent}
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    run: Callable[[date, datetime], Awaitable[dict]]
+
+
+DAILY_JOBS = (
+    Job("term_expiry", "聘期届满前90、30、7天提醒政策法规处和专家本人 (R-POOL-4)", term_expiry),
+    Job("annual_review", "每年在设定日期为在聘专家生成年度考核任务及汇总数据 (R-POOL-6)", annual_review),
+    Job("invitation_reminders", "答复期限前一个工作日提醒未答复的受邀专家", invitation_reminders),
+    Job("expire_invitations", "答复期限已过仍未答复的邀请视为谢绝并抽取替补", expire_invitations),
+    Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
+    Job("record_filing", "决策作出后10个工作日提醒承办单位归档全过程记录 (R-REC-3)", record_filing),
+)
+JOBS = {job.name: job for job in DAILY_JOBS}
+
+
+async def run_job(job: Job, clock: Clock, me: str | None = None) -> dict | None:
+    """Run the job for the clock's day unless some process already has; None when it was not ours."""
+    me = me or worker_id()
+    today, now = clock.today(), clock.now()
+    claimed = await JobRun.insert(JobRun(job=job.name, run_key=f"{job.name}:{today}", state="running",
+                                         claimed_by=me, started_at=now)).on_conflict(
+        target=JobRun.run_key, action="DO NOTHING").returning(JobRun.id)
+    if not claimed:
+        return None
+    try:
+        result = await job.run(today, now)
+    except Exception as exc:  # recorded, and retried on the next day's run
+        log.exception("job %s failed", job.name)
+        await JobRun.update({JobRun.state: "failed", JobRun.result: {"error": repr(exc)[:500]},
+                             JobRun.finished_at: clock.now()}).where(JobRun.id == claimed[0]["id"])
+        return {"error": repr(exc)}
+    await JobRun.update({JobRun.state: "done", JobRun.result: result, JobRun.finished_at: clock.now()}).where(
+        JobRun.id == claimed[0]["id"])
+    return result
+
+
+async def run_due_jobs(clock: Clock, me: str | None = None) -> dict[str, dict | None]:
+    return {job.name: await run_job(job, clock, me) for job in DAILY_JOBS}
+
+
+def start_scheduler(clock: Clock) -> AsyncIOScheduler:
+    """Ticks only: daily jobs every five minutes (each runs once a day), the outbox every ten seconds."""
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+
+    async def daily() -> None:
+        await run_due_jobs(clock)
+
+    async def outbox() -> None:
+        await deliver_due(clock.now())
+
+    scheduler.add_job(daily, "interval", minutes=5, id="daily_jobs", next_run_time=datetime.now().astimezone(),
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(outbox, "interval", seconds=10, id="outbox", max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,169 @@
+"""Queue notifications in the caller's transaction, and deliver them with retries and back-off.
+
+``enqueue`` writes an outbox row beside the change that causes it; nothing is sent there. A worker
+(``deliver_due``) claims due rows with a lease, sends each through its channel and records the
+outcome: sent, or failed with the error and the next attempt at an exponentially later time. A
+worker killed mid-batch leaves its claimed rows; when the lease runs out another worker sends them.
+E-mails carry a Message-ID and webhooks an Idempotency-Key derived from the row, so the one
+ambiguous case (killed after the server accepted but before the row was marked) can be recognised
+by the receiver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import aiosmtplib
+import httpx
+
+from core.settings import NotificationSettings, get_settings
+from notifications.tables import InboxMessage, Outbox, WebhookEndpoint
+from notifications.templates import render
+from registry.tables import Expert
+
+MAX_BACKOFF = timedelta(hours=6)
+FIRST_BACKOFF = timedelta(seconds=30)
+
+
+async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
+                  payload: dict | None = None) -> None:
+    """Queue one notification; a second one with the same ``dedupe_key`` is ignored."""
+    subject, body = render(template, context)
+    row = Outbox(channel=channel, recipient=recipient, template=template, subject=subject, body=body,
+                 payload=payload or {"template": template, **{k: str(v) for k, v in context.items()}},
+                 dedupe_key=dedupe_key, next_attempt_at=now, created_at=now)
+    await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
+
+
+async def notify_expert(expert_id: int, template: str, context: dict, key: str, now: datetime) -> None:
+    """The expert's e-mail (when known) and in-app inbox."""
+    expert = await Expert.select(Expert.name, Expert.email).where(Expert.id == expert_id).first()
+    context = {"name": expert["name"], **context}
+    if expert["email"]:
+        await enqueue("email", expert["email"], template, context, f"{key}:email", now)
+    await enqueue("inbox", f"expert:{expert_id}", template, context, f"{key}:inbox", now)
+
+
+async def notify_unit(unit_id: int | None, template: str, context: dict, key: str, now: datetime) -> None:
+    """A drafting unit's inbox and each of its webhooks."""
+    if unit_id is None:
+        return
+    await enqueue("inbox", f"unit:{unit_id}", template, context, f"{key}:inbox", now)
+    for endpoint in await WebhookEndpoint.select(WebhookEndpoint.id).where(
+            (WebhookEndpoint.unit == unit_id) & (WebhookEndpoint.active == True)):  # noqa: E712
+        await enqueue("webhook", str(endpoint["id"]), template, context, f"{key}:webhook:{endpoint['id']}", now)
+
+
+async def notify_office(template: str, context: dict, key: str, now: datetime) -> None:
+    """The pool office's inbox, and its e-mail address when one is configured."""
+    await enqueue("inbox", "office", template, context, f"{key}:inbox", now)
+    if get_settings().notifications.office_email:
+        await enqueue("email", get_settings().notifications.office_email, template, context, f"{key}:email", now)
+
+
+# --- delivery --------------------------------------------------------------------------------------
+class DeliveryError(Exception):
+    pass
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def _send_email(row: dict, settings: NotificationSettings) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.sender, row["recipient"], row["subject"]
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = f"<outbox-{row['id']}@registry.local>"  # the same on every attempt
+    message.set_content(row["body"])
+    try:
+        await aiosmtplib.send(message, hostname=settings.smtp_host, port=settings.smtp_port,
+                              username=settings.smtp_user or None, password=settings.smtp_password or None,
+                              start_tls=settings.smtp_starttls, timeout=15)
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}") from exc
+
+
+async def _post_webhook(row: dict) -> None:
+    endpoint = await WebhookEndpoint.select().where(WebhookEndpoint.id == int(row["recipient"])).first()
+    if endpoint is None or not endpoint["active"]:
+        raise DeliveryError("webhook endpoint removed or inactive")
+    body = json.dumps({"id": row["id"], "subject": row["subject"], "body": row["body"], **row["payload"]},
+                      ensure_ascii=False, sort_keys=True).encode()
+    headers = {"content-type": "application/json", "x-signature": signature(endpoint["secret"], body),
+               "idempotency-key": f"outbox-{row['id']}"}
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(endpoint["url"], content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"webhook {endpoint['url']}: {exc!r}") from exc
+    if response.status_code >= 300:
+        raise DeliveryError(f"webhook {endpoint['url']}: HTTP {response.status_code}")
+
+
+async def _to_inbox(row: dict, now: datetime) -> None:
+    await InboxMessage.insert(InboxMessage(recipient=row["recipient"], outbox=row["id"], subject=row["subject"],
+                                           body=row["body"], created_at=now)).on_conflict(
+        target=InboxMessage.outbox, action="DO NOTHING")
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def deliver_due(now: datetime, limit: int = 100, me: str | None = None) -> DeliveryReport:
+    """One pass of the worker: claim what is due, send it, record each outcome as it happens."""
+    settings = get_settings().notifications
+    me = me or worker_id()
+    report = DeliveryReport()
+    due = await Outbox.select(Outbox.id).where(
+        (((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
+        | ((Outbox.state == "sending") & (Outbox.claimed_until < now))).order_by(Outbox.id).limit(limit)
+    for candidate in due:
+        claimed = await Outbox.update({
+            Outbox.state: "sending", Outbox.claimed_by: me, Outbox.claimed_until: now + timedelta(
+                seconds=settings.lease_seconds), Outbox.attempts: Outbox.attempts + 1,
+        }).where((Outbox.id == candidate["id"]) & (
+            (((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
+            | ((Outbox.state == "sending") & (Outbox.claimed_until < now)))).returning(Outbox.id)
+        if not claimed:
+            continue  # another worker took it first
+        report.claimed += 1
+        row = await Outbox.select().where(Outbox.id == candidate["id"]).output(load_json=True).first()
+        try:
+            if row["channel"] == "email":
+                await _send_email(row, settings)
+            elif row["channel"] == "webhook":
+                await _post_webhook(row)
+            else:
+                await _to_inbox(row, now)
+        except DeliveryError as exc:
+            report.failed += 1
+            dead = row["attempts"] >= settings.max_attempts
+            await Outbox.update({Outbox.state: "dead" if dead else "failed", Outbox.last_error: str(exc)[:2000],
+                                 Outbox.next_attempt_at: now + backoff(row["attempts"]), Outbox.claimed_until: None}
+                                ).where(Outbox.id == row["id"])
+            continue
+        report.sent += 1
+        await Outbox.update({Outbox.state: "sent", Outbox.sent_at: now, Outbox.claimed_until: None,
+                             Outbox.last_error: ""}).where(Outbox.id == row["id"])
+    return report

@@ -1,0 +1,83 @@
+"""Notification texts in Chinese (jinja2). Each names the decision item or record, the action wanted
+and the deadline."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, StrictUndefined
+
+_ENV = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "invitation": (
+        "【专家论证邀请】{{ item }}",
+        """{{ name }}您好：
+
+政策法规处邀请您参加重大行政决策事项「{{ item }}」的{{ purpose }}（{{ mode }}）。
+{% if leader %}您被确定为本次论证的组长，请在研究期限内汇总形成论证报告。
+{% endif %}
+请于 {{ answer_by }} 前答复是否参加：
+  接受：{{ accept_url }}
+  谢绝（请说明理由）：{{ decline_url }}
+链接有效期至 {{ link_expires }}，仅限本人使用。
+
+材料移交日期：{{ handover_on }}；书面意见提交截止日期：{{ deadline }}（不少于7个工作日）。
+""",
+    ),
+    "panel_drawn": (
+        "【专家抽取结果】{{ item }}",
+        """决策承办单位：
+事项「{{ item }}」的{{ purpose }}已完成抽取：{{ members }}人，随机种子 {{ seed }}。
+请于 {{ deadline }} 前组织完成论证；成员答复情况将另行通知。
+""",
+    ),
+    "replacement": (
+        "【专家替补】{{ item }}",
+        """决策承办单位：
+事项「{{ item }}」中{{ leaving }}未能参加（{{ why }}），已按原抽取条件替补{{ joining }}。
+书面意见提交截止日期仍为 {{ deadline }}。
+""",
+    ),
+    "invitation_reminder": (
+        "【提醒】请于{{ answer_by }}前答复论证邀请：{{ item }}",
+        """{{ name }}您好：
+您尚未答复事项「{{ item }}」的论证邀请，请于 {{ answer_by }} 前答复，逾期视为谢绝并另行替补。
+""",
+    ),
+    "study_deadline_reminder": (
+        "【提醒】书面意见将于{{ deadline }}截止：{{ item }}",
+        """{{ name }}您好：
+事项「{{ item }}」的书面意见提交截止日期为 {{ deadline }}（还有2个工作日），请按时提交并签名。
+""",
+    ),
+    "term_expiry": (
+        "【聘期届满提醒】{{ name }}的聘期将于{{ end }}届满",
+        """{{ name }}的专家聘期将于 {{ end }} 届满（还有{{ days }}天）。
+请政策法规处组织续聘或解聘评议；专家本人如有意续聘，请提前准备相关材料。
+""",
+    ),
+    "annual_review_opened": (
+        "【年度考核】{{ year }}年度专家考核任务已生成",
+        """政策法规处：
+已为{{ count }}名在聘专家生成{{ year }}年度考核任务（含参加论证、谢绝、书面意见按时提交等汇总数据），
+请在考核中提出续聘、继续聘用或解聘意见。
+""",
+    ),
+    "record_filing": (
+        "【归档提醒】请将「{{ item }}」全过程记录归档",
+        """决策承办单位：
+事项「{{ item }}」已于 {{ decided_on }} 作出决策，请于 {{ due }} 前将专家论证、风险评估等全过程记录材料整理归档。
+""",
+    ),
+    "dismissal": (
+        "【解聘通知】{{ name }}",
+        """{{ name }}您好：
+根据有关规定，自 {{ effective_on }} 起解除对您的专家聘任。原因：{{ reason }}。
+如有异议，请与政策法规处联系。
+""",
+    ),
+}
+
+
+def render(template: str, context: dict) -> tuple[str, str]:
+    subject, body = TEMPLATES[template]
+    return _ENV.from_string(subject).render(**context), _ENV.from_string(body).render(**context)

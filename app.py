@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from litestar import Litestar, Router, get
 from litestar.openapi import OpenAPIConfig
@@ -77,8 +78,14 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         ),
         request_max_body_size=1_000_000,
     )
-    app.state.clock = clock or Clock()
+    app.state.clock = clock or _clock_from_environment()
     return app
+
+
+def _clock_from_environment() -> Clock:
+    """FIXED_CLOCK (an ISO date-time) pins the service's time: for end-to-end tests and demonstrations."""
+    fixed = os.environ.get("FIXED_CLOCK")
+    return Clock(fixed=datetime.fromisoformat(fixed)) if fixed else Clock()
 
 
 def _engine():

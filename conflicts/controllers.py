@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -14,16 +14,12 @@ from conflicts import schemas as s
 from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
 from conflicts.tables import DecisionItem
-from core.api import provide_today
+from core.api import provide_now, provide_today
 from core.errors import invalid
 from registry.services import get_or_404
 
 Offset = Annotated[int, QueryParameter(ge=0)]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-
-
-def provide_now(request: Request) -> datetime:
-    return request.app.state.clock.now()
 
 
 DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
@@ -69,3 +69,7 @@ EXCEPTION_HANDLERS = {
 
 def provide_today(request: Request) -> date:
     return request.app.state.clock.today()
+
+
+def provide_now(request: Request) -> datetime:
+    return request.app.state.clock.now()

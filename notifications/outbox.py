@@ -35,11 +35,11 @@ FIRST_BACKOFF = timedelta(seconds=30)
 
 async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
                   payload: dict | None = None) -> None:
-    """Queue one notification; a second one with the same ``dedupe_key`` is ignored."""
+    """Queue one notification; a second one for the same event, channel and recipient is ignored."""
     subject, body = render(template, context)
     row = Outbox(channel=channel, recipient=recipient, template=template, subject=subject, body=body,
                  payload=payload or {"template": template, **{k: str(v) for k, v in context.items()}},
-                 dedupe_key=dedupe_key, next_attempt_at=now, created_at=now)
+                 dedupe_key=f"{dedupe_key}|{channel}|{recipient}", next_attempt_at=now, created_at=now)
     await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
 
 
@@ -48,25 +48,25 @@ async def notify_expert(expert_id: int, template: str, context: dict, key: str, 
     expert = await Expert.select(Expert.name, Expert.email).where(Expert.id == expert_id).first()
     context = {"name": expert["name"], **context}
     if expert["email"]:
-        await enqueue("email", expert["email"], template, context, f"{key}:email", now)
-    await enqueue("inbox", f"expert:{expert_id}", template, context, f"{key}:inbox", now)
+        await enqueue("email", expert["email"], template, context, key, now)
+    await enqueue("inbox", f"expert:{expert_id}", template, context, key, now)
 
 
 async def notify_unit(unit_id: int | None, template: str, context: dict, key: str, now: datetime) -> None:
     """A drafting unit's inbox and each of its webhooks."""
     if unit_id is None:
         return
-    await enqueue("inbox", f"unit:{unit_id}", template, context, f"{key}:inbox", now)
+    await enqueue("inbox", f"unit:{unit_id}", template, context, key, now)
     for endpoint in await WebhookEndpoint.select(WebhookEndpoint.id).where(
             (WebhookEndpoint.unit == unit_id) & (WebhookEndpoint.active == True)):  # noqa: E712
-        await enqueue("webhook", str(endpoint["id"]), template, context, f"{key}:webhook:{endpoint['id']}", now)
+        await enqueue("webhook", str(endpoint["id"]), template, context, key, now)
 
 
 async def notify_office(template: str, context: dict, key: str, now: datetime) -> None:
     """The pool office's inbox, and its e-mail address when one is configured."""
-    await enqueue("inbox", "office", template, context, f"{key}:inbox", now)
+    await enqueue("inbox", "office", template, context, key, now)
     if get_settings().notifications.office_email:
-        await enqueue("email", get_settings().notifications.office_email, template, context, f"{key}:email", now)
+        await enqueue("email", get_settings().notifications.office_email, template, context, key, now)
 
 
 # --- delivery --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
-from core.api import provide_today
+from core.api import provide_now, provide_today
 from registry import schemas as s
 from registry import services as svc
 from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach, InstitutionKind, ReviewProposal, Sector
@@ -27,7 +27,7 @@ from registry.tables import (
 
 Offset = Annotated[int, QueryParameter(ge=0)]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-DEPS = {"today": Provide(provide_today, sync_to_thread=False)}
+DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 
 def _rating_out(r: PerformanceRating) -> s.RatingOut:
@@ -219,8 +219,9 @@ class ExpertController(Controller):
         return _review_out(await svc.decide_annual_review(expert_id, review_id, data))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
-    async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn]) -> s.DismissalOut:
-        return _dismissal_out(await svc.dismiss(expert_id, data))
+    async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn],
+                      now: NamedDependency[datetime]) -> s.DismissalOut:
+        return _dismissal_out(await svc.dismiss(expert_id, data, now))
 
     @post("/{expert_id:int}/discredit-records",
           summary="File a discredit record (失信记录): qualification cancelled, appointment ended (R-POOL-7)")

@@ -732,7 +732,7 @@ async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDec
 
 
 # --- dismissal and discredit (R-POOL-5, R-POOL-7) --------------------------------------------------
-async def dismiss(expert_id: int, data: s.DismissalIn) -> Dismissal:
+async def dismiss(expert_id: int, data: s.DismissalIn, now: datetime | None = None) -> Dismissal:
     """提前解聘: the current term ends on the effective day; the history stays."""
     await get_or_404(Expert, expert_id, "expert")
     if await Dismissal.exists().where(Dismissal.expert == expert_id):
@@ -749,7 +749,7 @@ async def dismiss(expert_id: int, data: s.DismissalIn) -> Dismissal:
         from notifications.events import dismissed
 
         await dismissed(expert_id, data.effective_on, f"{DismissalReason(data.reason_code).label}：{data.explanation}",
-                        row.id, datetime.now(timezone.utc))
+                        row.id, now or datetime.now(timezone.utc))
     return row
 
 

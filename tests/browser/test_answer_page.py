@@ -1,0 +1,96 @@
+"""The answer page behind an invitation e-mail, in a real headless Chromium (Playwright) against the
+service running under uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.test_conflicts_api import make_item
+from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
+from tests.support.mail import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+API = "/api/v1"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Chromium for the browser tests: apt-get install chromium")
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture
+def live_service(clock):
+    """The app under uvicorn, on the same database, at the test clock's time."""
+    port = free_port()
+    env = {**os.environ, "FIXED_CLOCK": clock.now().isoformat(), "MIGRATE_ON_START": "0", "RUN_SCHEDULER": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
+                                "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def links(client, expert_id: int) -> tuple[str, str]:
+    client.post(f"{API}/outbox/delivery")
+    body = next(m["body"] for m in client.get(f"{API}/inbox/expert:{expert_id}").json() if "论证邀请" in m["subject"])
+    accept = re.search(r"http://\S+(/respond/\S+\?action=accept)", body).group(1)
+    decline = re.search(r"http://\S+(/respond/\S+\?action=decline)", body).group(1)
+    return accept, decline
+
+
+def test_expert_accepts_and_another_declines_in_a_browser(client, pool, live_service, browser):  # noqa: F811
+    item = make_item(client)
+    view = post_request(client, item, balance={}).json()
+    first, second = view["invitations"][:2]
+    accept, _ = links(client, first["subject"]["id"])
+    _, decline = links(client, second["subject"]["id"])
+
+    page = browser.new_page()
+    page.goto(live_service + accept)
+    assert page.locator("h1").inner_text() == "确认参加论证"
+    assert item["title"] in page.content()
+    page.click("#submit")
+    page.wait_for_selector("text=已确认参加")
+    page.goto(live_service + accept)  # the same link again: a clear page, no action
+    assert page.locator("h1").inner_text() == "邀请已答复"
+
+    page.goto(live_service + decline)
+    assert page.locator("h1").inner_text() == "谢绝论证邀请"
+    page.fill("#reason", "同期在外地参加评审")
+    page.click("#submit")
+    page.wait_for_selector("text=已谢绝")
+    page.goto(live_service + accept.replace("/respond/", "/respond/x"))  # an altered token
+    assert page.locator("h1").inner_text() == "链接无效"
+
+    statuses = {i["id"]: i["status"] for i in client.get(f"{API}/panel-requests/{view['id']}").json()["invitations"]}
+    assert statuses[first["id"]] == "accepted" and statuses[second["id"]] == "declined"

@@ -7,12 +7,16 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from litestar import Litestar, Router, get
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from core.api import EXCEPTION_HANDLERS
 from core.clock import Clock
 from core.settings import get_settings
+from accounts.access import PUBLIC, TokenAuthentication, access_guard
+from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from accounts.recording import RecordingMiddleware
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
@@ -68,8 +72,10 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
                 await engine.close_connection_pool()
 
     app = Litestar(
-        route_handlers=[health, RespondController, Router(path="/api/v1", route_handlers=[
-            *REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS])],
+        route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
+            *REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS,
+            *ACCOUNT_CONTROLLERS])],
+        middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from accounts.access import require_own_item, unit_scope
 from assignment import schemas as s
 from assignment import services as svc
 from assignment.tables import PanelRequest
@@ -29,14 +30,15 @@ class PanelRequestController(Controller):
     @post("/", summary="Request a panel: size (R-PANEL-1), balance (R-PANEL-2), out-of-pool experts (R-PANEL-3), "
                        "deadline in Chinese working days (R-PANEL-4); the draw is made and recorded at once")
     async def create(self, data: JSONBody[s.PanelRequestIn], today: NamedDependency[date],
-                     now: NamedDependency[datetime]) -> s.PanelRequestOut:
-        request = await svc.create_request(data, today, now)
-        return await svc.request_view(request.id, today)
+                     now: NamedDependency[datetime], request: Request) -> s.PanelRequestOut:
+        await require_own_item(request, data.item_id)
+        created = await svc.create_request(data, today, now)
+        return await svc.request_view(created.id, today)
 
-    @get("/")
-    async def index(self, today: NamedDependency[date], item_id: FromQuery[int | None] = None, offset: Offset = 0,
-                    limit: Limit = 20) -> list[s.PanelRequestOut]:
-        return await svc.list_requests(item_id, offset, limit, today)
+    @get("/", summary="Panel requests (a drafting unit sees its own)")
+    async def index(self, today: NamedDependency[date], request: Request, item_id: FromQuery[int | None] = None,
+                    offset: Offset = 0, limit: Limit = 20) -> list[s.PanelRequestOut]:
+        return await svc.list_requests(item_id, offset, limit, today, unit_scope(request))
 
     @get("/{request_id:int}")
     async def show(self, request_id: FromPath[int], today: NamedDependency[date]) -> s.PanelRequestOut:

@@ -296,8 +296,11 @@ async def request_view(request_id: int, today: date) -> s.PanelRequestOut:
         panel_out(panels[-1], r.subject_kind), [invitation_out(i, r.deadline, today) for i in invitations], report)
 
 
-async def list_requests(item_id: int | None, offset: int, limit: int, today: date) -> list[s.PanelRequestOut]:
+async def list_requests(item_id: int | None, offset: int, limit: int, today: date,
+                        unit: int | None = None) -> list[s.PanelRequestOut]:
     query = PanelRequest.select(PanelRequest.id).order_by(PanelRequest.id).offset(offset).limit(limit)
+    if unit is not None:
+        query = query.where(PanelRequest.item.drafting_unit == unit)
     if item_id is not None:
         query = query.where(PanelRequest.item == item_id)
     return [await request_view(r["id"], today) for r in await query]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -15,7 +15,8 @@ from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
 from conflicts.tables import DecisionItem
 from core.api import provide_now, provide_today
-from core.errors import invalid
+from accounts.access import unit_scope
+from core.errors import DomainError, FieldError, invalid
 from registry.services import get_or_404
 
 Offset = Annotated[int, QueryParameter(ge=0)]
@@ -37,12 +38,18 @@ class ItemController(Controller):
     dependencies = DEPS
 
     @post("/", summary="Register a decision item (重大行政决策事项)")
-    async def create(self, data: JSONBody[s.ItemCreate]) -> s.ItemOut:
+    async def create(self, data: JSONBody[s.ItemCreate], request: Request) -> s.ItemOut:
+        unit = unit_scope(request)
+        if unit is not None:  # a drafting unit registers items for itself
+            if data.drafting_unit_id not in (None, unit):
+                raise DomainError("not your unit", [FieldError("drafting_unit_id", "a drafting unit registers its own items")], 403)
+            data.drafting_unit_id = unit
         return svc.item_out(await svc.create_item(data))
 
-    @get("/")
-    async def index(self, offset: Offset = 0, limit: Limit = 50, q: FromQuery[str | None] = None) -> list[s.ItemOut]:
-        return await svc.list_items(q, offset, limit)
+    @get("/", summary="Decision items (a drafting unit sees its own)")
+    async def index(self, request: Request, offset: Offset = 0, limit: Limit = 50,
+                    q: FromQuery[str | None] = None) -> list[s.ItemOut]:
+        return await svc.list_items(q, offset, limit, unit_scope(request))
 
     @get("/{item_id:int}")
     async def show(self, item_id: FromPath[int]) -> s.ItemOut:

@@ -74,8 +74,10 @@ async def update_item(item_id: int, data: s.ItemUpdate) -> DecisionItem:
     return row
 
 
-async def list_items(q: str | None, offset: int, limit: int) -> list[s.ItemOut]:
+async def list_items(q: str | None, offset: int, limit: int, unit: int | None = None) -> list[s.ItemOut]:
     query = DecisionItem.objects().order_by(DecisionItem.id).offset(offset).limit(limit)
+    if unit is not None:
+        query = query.where(DecisionItem.drafting_unit == unit)
     if q:
         query = query.where(DecisionItem.title.ilike(f"%{q}%"))
     return [item_out(r) for r in await query]

@@ -334,6 +334,7 @@ def test_graph_rebuilds_at_start_up_and_follows_other_processes(client, clock):
 
     # a second process: built from the database at start-up, it gives the same answer
     with TestClient(create_app(clock=clock, migrate_on_start=False)) as second:
+        second.headers.update(client.headers)  # the same login
         assert conflicts_of(second, item) == before
 
     # a process that loaded earlier picks up writes made by another one through the change log

@@ -24,7 +24,8 @@ def test_demo_world_loads_once_with_eligible_and_ineligible_experts(client):
 def test_demo_items_and_relations_give_explained_conflicts_after_start_up(client, clock):
     counts = asyncio.run(load_demo(date(2026, 11, 24), experts=120, seed=3))
     assert counts["items"] == 60 and counts["relations"] > 100
-    with TestClient(create_app(clock=clock, migrate_on_start=False)) as started:  # the graph is built at start-up
+    with TestClient(create_app(clock=clock, migrate_on_start=False)) as started:
+        started.headers.update(client.headers)  # the same login; the graph is built at start-up
         items = started.get("/api/v1/items", params={"limit": 100}).json()
         checks = [started.get(f"/api/v1/items/{i['id']}/conflicts", params={"purpose": "post_evaluation"}).json()
                   for i in items]

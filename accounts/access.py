@@ -1,0 +1,165 @@
+"""Who may call what: bearer-token authentication, and one table of access rules checked by one guard.
+
+The pool office may do everything; the auditor may read everything and change nothing. A drafting
+unit and an expert may call only the routes listed for them below, and where the rule says "own" only
+on their own records: a unit on its decision items, their panel requests and panels, its inbox and
+webhooks; an expert on their own profile, declarations, letters, invitations and inbox. A route not
+in the table is the office's alone, so a new endpoint is closed until someone opens it here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from accounts.services import Principal, principal_for
+from assignment.tables import Invitation, Panel, PanelRequest
+from conflicts.tables import DecisionItem
+from notifications.tables import InboxMessage
+
+PUBLIC = ["^/health$", "^/schema", "^/respond/", "^/api/v1/auth/login$"]
+OWN, ANY = "own", "any"
+V = "/api/v1"
+
+RULES: dict[str, dict[str, str]] = {
+    # reference data and masked expert views
+    f"GET {V}/specialties": {"unit": ANY, "expert": ANY},
+    f"GET {V}/institutions": {"unit": ANY},
+    f"GET {V}/institutions/{{institution_id}}": {"unit": ANY},
+    f"GET {V}/evaluator-pool": {"unit": ANY},
+    f"GET {V}/experts": {"unit": ANY},
+    f"GET {V}/recruitment-calls": {"unit": ANY, "expert": ANY},
+    f"GET {V}/conflict-policy": {"unit": ANY},
+    # an expert's own record (a unit may see it masked, and rate an assignment)
+    f"GET {V}/experts/{{expert_id}}": {"unit": ANY, "expert": OWN},
+    f"PATCH {V}/experts/{{expert_id}}": {"expert": OWN},
+    f"GET {V}/experts/{{expert_id}}/eligibility": {"unit": ANY, "expert": OWN},
+    f"POST {V}/experts/{{expert_id}}/employments": {"expert": OWN},
+    f"GET {V}/experts/{{expert_id}}/declarations": {"expert": OWN},
+    f"POST {V}/experts/{{expert_id}}/declarations": {"expert": OWN},
+    f"POST {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},
+    f"GET {V}/experts/{{expert_id}}/declines": {"expert": OWN},
+    f"POST {V}/experts/{{expert_id}}/ratings": {"unit": ANY},
+    # a unit's decision items, panels and their conflict checks
+    f"GET {V}/items": {"unit": ANY},  # the list is limited to the unit's own items
+    f"POST {V}/items": {"unit": ANY},  # created for the unit itself
+    f"GET {V}/items/{{item_id}}": {"unit": OWN},
+    f"PATCH {V}/items/{{item_id}}": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/conflicts": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/conflicts/{{subject_kind}}/{{subject_id}}": {"unit": OWN},
+    f"POST {V}/items/{{item_id}}/commission-checks": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/conflict-dismissals": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/record": {"unit": OWN},
+    f"GET {V}/panel-requests": {"unit": ANY},  # limited to the unit's own
+    f"POST {V}/panel-requests": {"unit": ANY},  # for the unit's own items (checked on the body)
+    f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
+    f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
+    f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
+    f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},
+    f"POST {V}/institutions/{{unit_id}}/webhooks": {"unit": OWN},
+    # invitations and inboxes
+    f"POST {V}/invitations/{{invitation_id}}/answer": {"expert": OWN},
+    f"POST {V}/invitations/{{invitation_id}}/opinion": {"expert": OWN},
+    f"GET {V}/inbox/{{recipient}}": {"unit": OWN, "expert": OWN},
+    f"POST {V}/inbox/messages/{{message_id}}/read": {"unit": OWN, "expert": OWN},
+    # every account
+    f"GET {V}/auth/me": {"unit": ANY, "expert": ANY},
+    f"POST {V}/auth/logout": {"unit": ANY, "expert": ANY, "auditor": ANY},
+}
+
+
+def rule_key(connection: ASGIConnection) -> str:
+    return f"{connection.scope['method']} {connection.scope.get('path_template', connection.scope['path'])}"
+
+
+def allowed(role: str, key: str, method: str) -> str | None:
+    """ANY, OWN or None (refused) for this role on this route."""
+    if role == "office":
+        return ANY
+    if role == "auditor":
+        return ANY if method == "GET" else RULES.get(key, {}).get("auditor")
+    return RULES.get(key, {}).get(role)
+
+
+async def _item_unit(item_id: int) -> int | None:
+    row = await DecisionItem.select(DecisionItem.drafting_unit).where(DecisionItem.id == item_id).first()
+    return row["drafting_unit"] if row else None
+
+
+async def _request_unit(request_id: int) -> int | None:
+    row = await PanelRequest.select(PanelRequest.item).where(PanelRequest.id == request_id).first()
+    return await _item_unit(row["item"]) if row else None
+
+
+async def owns(principal: Principal, params: dict) -> bool:
+    """Every record named in the path belongs to the caller."""
+    checks = []
+    if "expert_id" in params:
+        checks.append(principal.role == "expert" and params["expert_id"] == principal.expert_id)
+    if "item_id" in params:
+        checks.append(principal.role == "unit" and await _item_unit(params["item_id"]) == principal.unit_id)
+    if "request_id" in params:
+        checks.append(principal.role == "unit" and await _request_unit(params["request_id"]) == principal.unit_id)
+    if "panel_id" in params:
+        row = await Panel.select(Panel.panel_request).where(Panel.id == params["panel_id"]).first()
+        checks.append(principal.role == "unit" and row is not None
+                      and await _request_unit(row["panel_request"]) == principal.unit_id)
+    if "unit_id" in params:
+        checks.append(principal.role == "unit" and params["unit_id"] == principal.unit_id)
+    if "invitation_id" in params:
+        row = await Invitation.select(Invitation.subject_kind, Invitation.subject_id).where(
+            Invitation.id == params["invitation_id"]).first()
+        checks.append(principal.role == "expert" and row is not None and row["subject_kind"] == "expert"
+                      and row["subject_id"] == principal.expert_id)
+    if "recipient" in params:
+        checks.append(params["recipient"] == principal.inbox)
+    if "message_id" in params:
+        row = await InboxMessage.select(InboxMessage.recipient).where(InboxMessage.id == params["message_id"]).first()
+        checks.append(row is not None and row["recipient"] == principal.inbox)
+    return bool(checks) and all(checks)
+
+
+async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if any(re.search(pattern, connection.scope["path"]) for pattern in PUBLIC):
+        return
+    principal: Principal = connection.user
+    key = rule_key(connection)
+    grant = allowed(principal.role, key, connection.scope["method"])
+    if grant is None:
+        raise PermissionDeniedException(f"the {principal.role} role may not call {key}")
+    if grant == OWN and not await owns(principal, connection.path_params):
+        raise PermissionDeniedException(f"the {principal.role} role may call {key} only on its own records")
+
+
+class TokenAuthentication(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthorizedException("log in first: send 'Authorization: Bearer <token>'")
+        principal = await principal_for(token.strip(), connection.app.state.clock.now())
+        if principal is None:
+            raise NotAuthorizedException("the token is unknown, expired or revoked; log in again")
+        return AuthenticationResult(user=principal, auth=token.strip())
+
+
+def unit_scope(connection: ASGIConnection) -> int | None:
+    """The unit a caller is limited to, or None for the office and the auditor."""
+    principal: Principal = connection.user
+    return principal.unit_id if principal.role == "unit" else None
+
+
+async def require_own_item(connection: ASGIConnection, item_id: int, field: str = "item_id") -> None:
+    """A unit acts only on its own decision items (checked on a request body)."""
+    unit = unit_scope(connection)
+    if unit is not None and await _item_unit(item_id) != unit:
+        from core.errors import DomainError, FieldError
+
+        raise DomainError("not your decision item", [FieldError(field, "a drafting unit acts on its own items only")], 403)

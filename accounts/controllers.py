@@ -1,0 +1,143 @@
+"""Log in and out, accounts (the pool office manages them), the event log and its verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from msgspec import Meta, Struct
+
+from accounts import audit
+from accounts import services as svc
+from accounts.tables import Account, AuditEvent
+from conflicts.controllers import DEPS
+from registry.schemas import Input
+from registry.services import get_or_404
+
+Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+
+
+class LoginIn(Input, kw_only=True):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class TokenOut(Struct):
+    token: str
+    expires_at: datetime
+    role: str
+    unit_id: int | None
+    expert_id: int | None
+
+
+class AccountIn(Input, kw_only=True):
+    username: Username
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+    role: Literal["office", "unit", "expert", "auditor"]
+    unit_id: int | None = None
+    expert_id: int | None = None
+
+
+class AccountOut(Struct):
+    id: int
+    username: str
+    role: str
+    unit_id: int | None
+    expert_id: int | None
+    active: bool
+
+
+class EventOut(Struct):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    reason: str
+    data: dict
+    hash: str
+
+
+class ChainOut(Struct):
+    ok: bool
+    events: int
+    first_bad_seq: int | None
+    problem: str
+
+
+def account_out(a: Account) -> AccountOut:
+    return AccountOut(a.id, a.username, a.role, a.unit, a.expert, a.active)
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["accounts"]
+    dependencies = DEPS
+
+    @post("/login", summary="Exchange a username and password for a bearer token (12 hours); rate-limited")
+    async def login(self, data: JSONBody[LoginIn], request: Request, now: NamedDependency[datetime]) -> TokenOut:
+        client = request.client.host if request.client else ""
+        token, expires, account = await svc.login(data.username, data.password, client, now)
+        return TokenOut(token, expires, account.role, account.unit, account.expert)
+
+    @post("/logout", status_code=204)
+    async def logout(self, request: Request) -> None:
+        await svc.logout(request.auth)
+
+    @get("/me")
+    async def me(self, request: Request) -> dict:
+        p: svc.Principal = request.user
+        return {"username": p.username, "role": p.role, "unit_id": p.unit_id, "expert_id": p.expert_id}
+
+
+class AccountController(Controller):
+    path = "/accounts"
+    tags = ["accounts"]
+    dependencies = DEPS
+
+    @post("/", summary="Create an account (pool office only); a unit's or expert's account is bound to it")
+    async def create(self, data: JSONBody[AccountIn], now: NamedDependency[datetime]) -> AccountOut:
+        from registry.tables import Expert, Institution
+
+        if data.unit_id is not None:
+            await get_or_404(Institution, data.unit_id, "institution", "unit_id")
+        if data.expert_id is not None:
+            await get_or_404(Expert, data.expert_id, "expert", "expert_id")
+        return account_out(await svc.create_account(data.username, data.password, data.role, now, data.unit_id,
+                                                    data.expert_id))
+
+    @get("/")
+    async def index(self) -> list[AccountOut]:
+        return [account_out(a) for a in await Account.objects().order_by(Account.id)]
+
+    @post("/{account_id:int}/deactivation", status_code=200)
+    async def deactivate(self, account_id: FromPath[int]) -> AccountOut:
+        account = await get_or_404(Account, account_id, "account")
+        account.active = False
+        await account.save()
+        return account_out(account)
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["full-process record"]
+
+    @get("/events", summary="The event log (全过程记录), oldest first")
+    async def events(self, subject: FromQuery[str | None] = None, after: FromQuery[int] = 0,
+                     limit: FromQuery[int] = 200) -> list[EventOut]:
+        query = AuditEvent.select().where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(max(1, min(limit, 1000)))
+        if subject:
+            query = query.where(AuditEvent.subject == subject)
+        return [EventOut(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["reason"], r["data"], r["hash"])
+                for r in await query.output(load_json=True)]
+
+    @get("/verification", summary="Check the hash chain; names the first altered or missing event")
+    async def verification(self) -> ChainOut:
+        report = await audit.verify()
+        return ChainOut(report.ok, report.events, report.first_bad_seq, report.problem)
+
+
+CONTROLLERS = [AuthController, AccountController, AuditController]

@@ -1,0 +1,114 @@
+"""Accounts: argon2 password hashes, expiring bearer tokens, login rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from accounts.tables import AccessToken, Account, LoginAttempt
+from core.errors import DomainError, FieldError, conflict, invalid
+
+ROLES = ("office", "unit", "expert", "auditor")
+TOKEN_HOURS = int(os.environ.get("TOKEN_HOURS", "12"))
+FAILURES_PER_WINDOW = 5  # per username, and 4× that per client address
+WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 12
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the account, its role and, for a unit or an expert, whose records are theirs."""
+
+    account_id: int
+    username: str
+    role: str
+    unit_id: int | None = None
+    expert_id: int | None = None
+
+    @property
+    def inbox(self) -> str:
+        return {"office": "office", "unit": f"unit:{self.unit_id}", "expert": f"expert:{self.expert_id}"}.get(self.role, "")
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}:{self.username}"
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise invalid(field, f"at least {MIN_PASSWORD} characters")
+    if password.lower() in ("password1234", "123456789012") or len(set(password)) < 5:
+        raise invalid(field, "too easy to guess")
+
+
+async def create_account(username: str, password: str, role: str, now: datetime, unit_id: int | None = None,
+                         expert_id: int | None = None) -> Account:
+    if role not in ROLES:
+        raise invalid("role", f"one of {', '.join(ROLES)}")
+    if role == "unit" and unit_id is None:
+        raise invalid("unit_id", "a drafting unit's account is bound to its unit")
+    if role == "expert" and expert_id is None:
+        raise invalid("expert_id", "an expert's account is bound to the expert's record")
+    check_password_strength(password)
+    if await Account.exists().where(Account.username == username):
+        raise conflict("username taken", "username", "an account with this username exists")
+    account = Account(username=username, password_hash=_HASHER.hash(password), role=role, unit=unit_id,
+                      expert=expert_id, created_at=now)
+    await account.save()
+    return account
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def login(username: str, password: str, client: str, now: datetime) -> tuple[str, datetime, Account]:
+    since = now - WINDOW
+    failures = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.success == False)  # noqa: E712
+                                                 & (LoginAttempt.at > since))
+    from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & (LoginAttempt.success == False)  # noqa: E712
+                                                    & (LoginAttempt.at > since))
+    if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
+        raise DomainError("too many failed logins; try again in 15 minutes",
+                          [FieldError("username", "too many failed logins; try again in 15 minutes")], 429)
+    account = await Account.objects().where((Account.username == username) & (Account.active == True)).first()  # noqa: E712
+    ok = False
+    if account is not None:
+        try:
+            ok = _HASHER.verify(account.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        _HASHER.hash(password)  # the same work as a real check, so timing does not reveal usernames
+    await LoginAttempt(username=username, client=client, success=ok, at=now).save()
+    if not ok:
+        raise DomainError("wrong username or password", [FieldError("password", "wrong username or password")], 401)
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = _HASHER.hash(password)
+        await account.save([Account.password_hash])
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=TOKEN_HOURS)  # read at call time so a test can shorten it
+    await AccessToken(digest=_digest(token), account=account.id, expires_at=expires, created_at=now).save()
+    return token, expires, account
+
+
+async def principal_for(token: str, now: datetime) -> Principal | None:
+    row = await AccessToken.select(
+        AccessToken.expires_at, AccessToken.revoked, AccessToken.account.id, AccessToken.account.username,
+        AccessToken.account.role, AccessToken.account.unit, AccessToken.account.expert, AccessToken.account.active,
+    ).where(AccessToken.digest == _digest(token)).first()
+    if row is None or row["revoked"] or row["expires_at"] <= now or not row["account.active"]:
+        return None
+    return Principal(row["account.id"], row["account.username"], row["account.role"], row["account.unit"],
+                     row["account.expert"])
+
+
+async def logout(token: str) -> None:
+    await AccessToken.update({AccessToken.revoked: True}).where(AccessToken.digest == _digest(token))

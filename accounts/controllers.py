@@ -140,4 +140,40 @@ class AuditController(Controller):
         return ChainOut(report.ok, report.events, report.first_bad_seq, report.problem)
 
 
-CONTROLLERS = [AuthController, AccountController, AuditController]
+async def item_record(item_id: int) -> dict:
+    """Everything about one decision item, for filing (R-REC-3): the item, its panel requests with every
+    panel record and invitation, conflict dismissals, and the events of the log that concern them."""
+    from assignment.tables import Invitation, Panel, PanelRequest
+    from conflicts.tables import ConflictDismissal, DecisionItem
+
+    item = await DecisionItem.select().where(DecisionItem.id == item_id).output(load_json=True).first()
+    if item is None:
+        from core.errors import not_found
+
+        raise not_found("decision item", item_id, "item_id")
+    requests = await PanelRequest.select().where(PanelRequest.item == item_id).order_by(PanelRequest.id).output(load_json=True)
+    request_ids = [r["id"] for r in requests] or [-1]
+    panels = await Panel.select().where(Panel.panel_request.is_in(request_ids)).order_by(Panel.id).output(load_json=True)
+    invitations = await Invitation.select().where(Invitation.request.is_in(request_ids)).order_by(Invitation.id)
+    subjects = [f"item:{item_id}", *(f"request:{i}" for i in request_ids), *(f"panel:{p['id']}" for p in panels),
+                *(f"invitation:{i['id']}" for i in invitations)]
+    events = await AuditEvent.select().where(AuditEvent.subject.is_in(subjects)).order_by(AuditEvent.seq).output(
+        load_json=True)
+    chain = await audit.verify()
+    return {"item": item, "panel_requests": requests, "panels": panels, "invitations": invitations,
+            "conflict_dismissals": await ConflictDismissal.select().where(ConflictDismissal.item == item_id).output(
+                load_json=True),
+            "events": events, "chain": {"ok": chain.ok, "events": chain.events, "first_bad_seq": chain.first_bad_seq,
+                                        "problem": chain.problem}}
+
+
+class RecordController(Controller):
+    path = "/items/{item_id:int}/record"
+    tags = ["full-process record"]
+
+    @get("/", summary="Export a decision item's whole record for filing (R-REC-3)")
+    async def export(self, item_id: FromPath[int]) -> dict:
+        return await item_record(item_id)
+
+
+CONTROLLERS = [AuthController, AccountController, AuditController, RecordController]

@@ -31,7 +31,7 @@ class RecordingMiddleware(ASGIMiddleware):
         method, path = scope["method"], scope["path"]
         wanted = method in ("POST", "PUT", "PATCH", "DELETE") or (
             method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS))
-        if not wanted or path.startswith("/api/v1/auth/"):
+        if not wanted or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
             await next_app(scope, receive, send)
             return
         request_body, answer, status = bytearray(), bytearray(), [0]
@@ -63,9 +63,12 @@ class RecordingMiddleware(ASGIMiddleware):
         if isinstance(body, dict):
             reason = str(body.get("reason") or body.get("explanation") or body.get("note") or "")
         action = f"{method} {scope.get('path_template', path)}"
+        subject = _subject(scope)
+        if not subject and isinstance(body, dict) and isinstance(body.get("item_id"), int):
+            subject = f"item:{body['item_id']}"  # a panel request names its item in the body
         data = {"path": path, "query": scope.get("query_string", b"").decode(), "request": body,
                 "status": status[0], "answer": audit.answer_summary(bytes(answer))}
         try:
-            await audit.append(actor, action, _subject(scope), reason, data, scope["app"].state.clock.now())
+            await audit.append(actor, action, subject, reason, data, scope["app"].state.clock.now())
         except Exception:  # the change stands; a failed record is logged loudly for the office to see
             log.exception("could not record %s", action)

@@ -1,0 +1,63 @@
+"""Commands for the pool office.
+
+  python -m accounts.cli create-office-user USERNAME   the first account; the password is asked twice
+                                                       (or read from REGISTRY_PASSWORD); never a default
+  python -m accounts.cli verify-chain                  check the event log's hash chain (exit 1 if broken)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from datetime import datetime, timezone
+
+
+async def _create(username: str) -> int:
+    from accounts.services import create_account
+    from core.errors import DomainError
+    from core.migrate import migrate
+
+    await migrate()
+    password = os.environ.get("REGISTRY_PASSWORD")
+    if not password:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        await create_account(username, password, "office", datetime.now(timezone.utc))
+    except DomainError as exc:
+        print(f"refused: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"pool-office account {username} created")
+    return 0
+
+
+async def _verify() -> int:
+    from accounts.audit import verify
+
+    report = await verify()
+    if report.ok:
+        print(f"chain intact: {report.events} events")
+        return 0
+    print(f"chain broken at event {report.first_bad_seq}: {report.problem} ({report.events} events)")
+    return 1
+
+
+def main() -> None:
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-office-user")
+    create.add_argument("username")
+    commands.add_parser("verify-chain")
+    args = parser.parse_args()
+    code = asyncio.run(_create(args.username) if args.command == "create-office-user" else _verify())
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -256,7 +256,7 @@ class _Model:
         return float(weights @ result.x), counts
 
 
-def _explain_infeasible(model: _Model, candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int]
+def _explain_infeasible(model: _Model | None, candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int]
                         ) -> list[Shortfall]:
     """Name the constraint(s) that make the request impossible, with the numbers a user needs."""
     shortfalls = []
@@ -281,7 +281,7 @@ def _explain_infeasible(model: _Model, candidates: list[Candidate], k: Constrain
             shortfalls.append(Shortfall("max_per_sector", "max_per_sector", k.size, room,
                                         f"sector mix: at most {k.max_per_sector} per sector leaves room for {room} of "
                                         f"{k.size} members"))
-    if not shortfalls:  # each alone is fine: find the ones that clash, by leaving one out at a time
+    if not shortfalls and model is not None:  # each alone is fine: find the ones that clash, one left out at a time
         for name in model.names:
             if name != "size" and model.best(np.ones(model.n), drop=name) is not None:
                 shortfalls.append(Shortfall(name, name.split(".")[0], k.size, len(candidates),
@@ -301,6 +301,8 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
     dissent_possible = any(c.id in k.dissenting for c in candidates)
     if k.dissenting and not dissent_possible:
         notes.append("none of the candidates named as holding a different view is eligible")
+    if len(candidates) < k.size:  # nothing to plan over: say why at once
+        raise Infeasible(_explain_infeasible(None, candidates, k, excluded))
     crowded: set[int] | None = None
     if k.max_per_employer is not None:
         per_employer = Counter(c.employer for c in candidates if c.employer is not None)

@@ -20,6 +20,7 @@ from conflicts.schemas import NodeOut
 from conflicts.services import minimum_panel_size, run_check, subject_status
 from conflicts.tables import DecisionItem
 from core.errors import ErrorCollector, conflict, invalid
+from core.locks import exclusive
 from core.settings import get_settings
 from notifications import events
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
@@ -195,6 +196,13 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem) -> tuple
 
 
 async def create_request(data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
+    """Check, draw and store in one exclusive transaction, so concurrent requests see each other's
+    invitations when they count workloads."""
+    async with exclusive():
+        return await _create_request(data, today, now)
+
+
+async def _create_request(data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
     item = await get_or_404(DecisionItem, data.item_id, "decision item", "item_id")
     deadline, provisional = await _validate_request(data, item)
     if data.subject_kind == "expert":
@@ -379,6 +387,12 @@ async def _replace(inv: Invitation, why: str, today: date, now: datetime) -> tup
 
 
 async def _decline(inv: Invitation, status: str, reason: str, good_reason: bool, today: date, now: datetime):
+    async with exclusive():  # a replacement reads who is free, then invites: one at a time
+        return await _decline_and_replace(inv, status, reason, good_reason, today, now)
+
+
+async def _decline_and_replace(inv: Invitation, status: str, reason: str, good_reason: bool, today: date,
+                               now: datetime):
     async with transaction():
         inv.status, inv.answered_at, inv.decline_reason, inv.good_reason = status, now, reason, good_reason
         await inv.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime
 
@@ -60,10 +61,18 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
                     headers=exc.headers or None)
 
 
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    """A bug, not a bad request: logged with its traceback, answered in the usual shape."""
+    logging.getLogger("registry").error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    errors = [{"field": "request", "reason": "internal error; it has been logged", "rule_id": None}]
+    return Response(_body(500, "Internal Server Error", errors), status_code=500)
+
+
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    500: server_error_handler,
 }
 
 

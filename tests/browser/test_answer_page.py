@@ -6,19 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.api.test_conflicts_api import make_item
 from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
-from tests.support.mail import free_port
+from tests.support.live import live_service as running
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 API = "/api/v1"
 
@@ -33,21 +28,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 @pytest.fixture
 def live_service(clock):
     """The app under uvicorn, on the same database, at the test clock's time."""
-    port = free_port()
-    env = {**os.environ, "FIXED_CLOCK": clock.now().isoformat(), "MIGRATE_ON_START": "0", "RUN_SCHEDULER": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-                                "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running(FIXED_CLOCK=clock.now().isoformat()) as base:
+        yield base
 
 
 @pytest.fixture

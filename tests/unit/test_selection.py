@@ -148,3 +148,9 @@ def test_years_without_a_published_calendar_are_provisional_R_PANEL_4():
     assert later.provisional is True
     # 2027-01-01 (New Year, a Friday) is skipped even without the published schedule
     assert later.day == date(2027, 1, 7)
+
+
+def test_no_eligible_candidate_at_all_is_explained_not_a_crash_R_PANEL_2():
+    with pytest.raises(Infeasible) as refused:
+        plan_panel([], Constraints(5), excluded={"workload": 10})
+    assert refused.value.shortfalls[0].field == "size" and "10 at their workload limit" in refused.value.shortfalls[0].message

@@ -1,0 +1,36 @@
+"""One writer at a time for decisions that read before they write (drawing a panel).
+
+Workload caps are checked on what is stored, then the panel is stored: two requests at the same
+moment must not both see an expert as free. Inside one process an asyncio lock orders them; across
+processes a transaction does: PostgreSQL takes a transaction-level advisory lock, SQLite begins the
+transaction IMMEDIATE (its write lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from piccolo.engine.sqlite import TransactionType
+
+_LOCAL = asyncio.Lock()
+SELECTION_LOCK_KEY = 7_301_2026
+
+
+def _db():
+    from registry.tables import Expert
+
+    return Expert._meta.db
+
+
+@asynccontextmanager
+async def exclusive(key: int = SELECTION_LOCK_KEY):
+    db = _db()
+    async with _LOCAL:
+        if db.engine_type == "postgres":
+            async with db.transaction():
+                await db.run_ddl(f"SELECT pg_advisory_xact_lock({int(key)})")
+                yield
+        else:
+            async with db.transaction(transaction_type=TransactionType.immediate):
+                yield

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 
@@ -126,9 +126,19 @@ async def owns(principal: Principal, params: dict) -> bool:
     return bool(checks) and all(checks)
 
 
+MAX_ID = 2**31 - 1  # no record has an id beyond a 32-bit integer
+
+
 async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if any(re.search(pattern, connection.scope["path"]) for pattern in PUBLIC):
         return
+    if connection.scope["method"] == "OPTIONS":
+        return  # CORS preflight: says which methods exist, touches nothing
+    if "user" not in connection.scope:
+        raise NotAuthorizedException("log in first: send 'Authorization: Bearer <token>'")
+    for name, value in connection.path_params.items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundException(f"no record with {name} {value}")
     principal: Principal = connection.user
     key = rule_key(connection)
     grant = allowed(principal.role, key, connection.scope["method"])

@@ -14,6 +14,7 @@ from accounts import audit
 from accounts import services as svc
 from accounts.tables import Account, AuditEvent
 from conflicts.controllers import DEPS
+from core.api import Limit, Offset
 from registry.schemas import Input
 from registry.services import get_or_404
 
@@ -126,9 +127,8 @@ class AuditController(Controller):
     tags = ["full-process record"]
 
     @get("/events", summary="The event log (全过程记录), oldest first")
-    async def events(self, subject: FromQuery[str | None] = None, after: FromQuery[int] = 0,
-                     limit: FromQuery[int] = 200) -> list[EventOut]:
-        query = AuditEvent.select().where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(max(1, min(limit, 1000)))
+    async def events(self, subject: FromQuery[str | None] = None, after: Offset = 0, limit: Limit = 200) -> list[EventOut]:
+        query = AuditEvent.select().where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(limit)
         if subject:
             query = query.where(AuditEvent.subject == subject)
         return [EventOut(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["reason"], r["data"], r["hash"])

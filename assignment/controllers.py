@@ -15,10 +15,10 @@ from assignment import services as svc
 from assignment.tables import PanelRequest
 from conflicts import schemas as cs
 from conflicts.controllers import DEPS
+from core.api import Offset
 from conflicts.policy import Purpose
 from conflicts.services import check
 
-Offset = Annotated[int, QueryParameter(ge=0)]
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 

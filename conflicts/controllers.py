@@ -4,23 +4,21 @@ dismissals of false positives, the policy and duplicate flags."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts import schemas as s
 from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
 from conflicts.tables import DecisionItem
-from core.api import provide_now, provide_today
+from core.api import Limit, Offset, provide_now, provide_today
 from accounts.access import unit_scope
 from core.errors import DomainError, FieldError, invalid
 from registry.services import get_or_404
 
-Offset = Annotated[int, QueryParameter(ge=0)]
-Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 
 
 DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}

@@ -8,7 +8,7 @@ records the policy version it used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from core.errors import ErrorCollector

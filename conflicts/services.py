@@ -27,7 +27,7 @@ from conflicts.policy import (
 from conflicts.rules import Conflict, check_commission, check_item
 from conflicts.tables import ConflictDismissal, DecisionItem, NameMatchTask, PolicyVersion, PossibleDuplicate
 from conflicts.tables import Relation as RelationRow
-from core.errors import ErrorCollector, conflict, invalid, not_found
+from core.errors import ErrorCollector, conflict, invalid
 from registry.services import get_or_404, transaction
 from registry.tables import Employment, Expert, Institution
 

@@ -6,8 +6,11 @@ import logging
 import re
 from datetime import date, datetime
 
+from typing import Annotated
+
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from core.errors import DomainError
@@ -61,6 +64,12 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
                     headers=exc.headers or None)
 
 
+def out_of_range_handler(_: Request, exc: Exception) -> Response:
+    """A number too large for the database (an id of 10^30): no such record can exist."""
+    errors = [{"field": "body", "reason": "a number is out of range (ids and counts fit in 32 bits)", "rule_id": None}]
+    return Response(_body(422, "a number is out of range", errors), status_code=422)
+
+
 def server_error_handler(request: Request, exc: Exception) -> Response:
     """A bug, not a bad request: logged with its traceback, answered in the usual shape."""
     logging.getLogger("registry").error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -72,8 +81,21 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    OverflowError: out_of_range_handler,
     500: server_error_handler,
 }
+try:  # PostgreSQL says the same with its own exception
+    from asyncpg.exceptions import DataError, NumericValueOutOfRangeError
+
+    EXCEPTION_HANDLERS[NumericValueOutOfRangeError] = out_of_range_handler
+    EXCEPTION_HANDLERS[DataError] = out_of_range_handler  # an argument the column cannot hold
+except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
+    pass
+
+
+# Paging parameters of every list: bounded, so a huge number is a clear 400, never a database error.
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 
 
 def provide_today(request: Request) -> date:

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Meta, Struct
 
 from conflicts.controllers import DEPS
+from core.api import Limit
 from core.errors import invalid, not_found
 from notifications import jobs
 from notifications.outbox import deliver_due
@@ -91,8 +92,8 @@ class NotificationController(Controller):
 
     @get("/outbox", summary="Queued notifications and their delivery state (pending, sending, sent, failed, dead)")
     async def outbox(self, delivery_state: FromQuery[Literal["pending", "sending", "sent", "failed", "dead"] | None] = None,
-                     limit: FromQuery[int] = 100) -> list[OutboxOut]:
-        query = Outbox.select().order_by(Outbox.id, ascending=False).limit(max(1, min(limit, 500)))
+                     limit: Limit = 100) -> list[OutboxOut]:
+        query = Outbox.select().order_by(Outbox.id, ascending=False).limit(limit)
         if delivery_state:
             query = query.where(Outbox.state == delivery_state)
         return [OutboxOut(r["id"], r["channel"], r["recipient"], r["template"], r["subject"], r["state"], r["attempts"],

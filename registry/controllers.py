@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
-from core.api import provide_now, provide_today
+from core.api import Limit, Offset, provide_now, provide_today
 from registry import schemas as s
 from registry import services as svc
 from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach, InstitutionKind, ReviewProposal, Sector
@@ -25,8 +24,6 @@ from registry.tables import (
     RecruitmentCall,
 )
 
-Offset = Annotated[int, QueryParameter(ge=0)]
-Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 

@@ -9,7 +9,7 @@ from piccolo.table import Table
 
 from conflicts.linking import link_employments
 from conflicts.live import live_graph, note_change
-from core.errors import DomainError, ErrorCollector, conflict, invalid, not_found
+from core.errors import ErrorCollector, conflict, invalid, not_found
 from registry import schemas as s
 from registry.domain import recruitment as rec
 from registry.domain.eligibility import Eligibility, ExpertStanding, Reason, Term as TermView, expert_eligibility
@@ -17,7 +17,6 @@ from registry.domain.identifiers import mask_citizen_id, mask_phone, parse_citiz
 from registry.domain.institutions import (
     InstitutionStanding,
     PoolApplication,
-    StaffCompetence,
     admission_refusals,
     institution_eligibility,
 )

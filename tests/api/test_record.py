@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def events(client, **params) -> list[dict]:
-    return client.get(f"{API}/audit/events", params={"limit": 1000, **params}).json()
+    return client.get(f"{API}/audit/events", params={"limit": 500, **params}).json()
 
 
 def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):  # noqa: F811

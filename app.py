@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from litestar import Litestar, Router, get
+from litestar.config.response_cache import ResponseCacheConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
-from core.api import EXCEPTION_HANDLERS
+from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE
 from core.clock import Clock
 from core.settings import get_settings
 from accounts.access import PUBLIC, TokenAuthentication, access_guard
@@ -83,6 +84,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
             path="/schema", render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/")],
         ),
         request_max_body_size=1_000_000,
+        response_cache_config=ResponseCacheConfig(default_expiration=settings.read_cache_seconds,
+                                                  store=READ_CACHE_STORE),
     )
     app.state.clock = clock or _clock_from_environment()
     return app

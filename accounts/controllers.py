@@ -86,6 +86,9 @@ class AuthController(Controller):
 
     @post("/logout", status_code=204)
     async def logout(self, request: Request) -> None:
+        from accounts.access import forget_token
+
+        forget_token(request.auth)
         await svc.logout(request.auth)
 
     @get("/me")

@@ -10,6 +10,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import audit
+from core.api import forget_cached_reads
 
 log = logging.getLogger(__name__)
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
@@ -33,6 +34,8 @@ class RecordingMiddleware(ASGIMiddleware):
             method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS))
         if not wanted or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
             await next_app(scope, receive, send)
+            if method not in ("GET", "HEAD", "OPTIONS"):
+                await forget_cached_reads(scope["app"])
             return
         request_body, answer, status = bytearray(), bytearray(), [0]
 
@@ -52,6 +55,8 @@ class RecordingMiddleware(ASGIMiddleware):
         await next_app(scope, receive_and_keep, send_and_keep)
         if status[0] >= 400:
             return  # refused requests change nothing; they are not decisions
+        if method != "GET":
+            await forget_cached_reads(scope["app"])
         try:
             body = json.loads(request_body) if request_body and request_body[:1] in (b"{", b"[") else (
                 {"form": request_body.decode(errors="replace")} if request_body else {})

@@ -31,6 +31,7 @@ class Principal:
     role: str
     unit_id: int | None = None
     expert_id: int | None = None
+    expires_at: datetime | None = None
 
     @property
     def inbox(self) -> str:
@@ -107,7 +108,7 @@ async def principal_for(token: str, now: datetime) -> Principal | None:
     if row is None or row["revoked"] or row["expires_at"] <= now or not row["account.active"]:
         return None
     return Principal(row["account.id"], row["account.username"], row["account.role"], row["account.unit"],
-                     row["account.expert"])
+                     row["account.expert"], row["expires_at"])
 
 
 async def logout(token: str) -> None:

@@ -104,3 +104,18 @@ def provide_today(request: Request) -> date:
 
 def provide_now(request: Request) -> datetime:
     return request.app.state.clock.now()
+
+
+READ_CACHE_STORE = "response_cache"
+
+
+def read_cache_key(request: Request) -> str:
+    """Path, sorted query and the service's day: an eligibility shown yesterday is not served today."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    return f"{request.url.path}?{query}|{request.app.state.clock.today()}"
+
+
+async def forget_cached_reads(app) -> None:
+    """Any change made through this process empties the read cache at once; another process's cache
+    forgets by itself within READ_CACHE_SECONDS."""
+    await app.stores.get(READ_CACHE_STORE).delete_all()

@@ -62,6 +62,7 @@ class Settings:
     max_active_panels: int = 3  # workload cap: panels an expert is on at once
     max_panels_per_year: int = 10
     notifications: NotificationSettings = NotificationSettings()
+    read_cache_seconds: int = 5  # hot reads (expert records, list pages) served from memory this long
 
 
 @lru_cache
@@ -81,6 +82,7 @@ def get_settings() -> Settings:
         ),
         max_active_panels=int(os.environ.get("MAX_ACTIVE_PANELS", "3")),
         max_panels_per_year=int(os.environ.get("MAX_PANELS_PER_YEAR", "10")),
+        read_cache_seconds=int(os.environ.get("READ_CACHE_SECONDS", "5")),
         notifications=NotificationSettings(
             smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"), smtp_port=int(os.environ.get("SMTP_PORT", "25")),
             smtp_user=os.environ.get("SMTP_USER", ""), smtp_password=os.environ.get("SMTP_PASSWORD", ""),

@@ -9,7 +9,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
-from core.api import Limit, Offset, provide_now, provide_today
+from core.api import Limit, Offset, provide_now, provide_today, read_cache_key
+from core.settings import get_settings
 from registry import schemas as s
 from registry import services as svc
 from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach, InstitutionKind, ReviewProposal, Sector
@@ -24,6 +25,7 @@ from registry.tables import (
     RecruitmentCall,
 )
 
+READ_CACHE = get_settings().read_cache_seconds
 DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 
@@ -138,14 +140,15 @@ class ExpertController(Controller):
         await flag_expert_on_entry(expert)
         return await svc.expert_detail(expert.id, today)
 
-    @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)")
+    @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)", cache=READ_CACHE or False,
+         cache_key_builder=read_cache_key)
     async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50, specialty: FromQuery[str | None] = None,
                     sector: FromQuery[Sector | None] = None, region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
         return await svc.list_experts(on or today, specialty, sector.value if sector else None, region, q,
                                       eligible, offset, limit)
 
-    @get("/{expert_id:int}")
+    @get("/{expert_id:int}", cache=READ_CACHE or False, cache_key_builder=read_cache_key)
     async def show(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.ExpertOut:
         return await svc.expert_detail(expert_id, on or today)
 

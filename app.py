@@ -56,6 +56,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         if migrate_on_start:
             await migrate()
         await ensure_default_specialties()
+        if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
+            await _engine().run_ddl("PRAGMA journal_mode=WAL")
         await live_graph().load()  # the relationship graph, rebuilt from the database once
         engine = _engine()
         if settings.database.is_postgres and settings.database.pool_size:

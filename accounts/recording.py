@@ -16,6 +16,16 @@ log = logging.getLogger(__name__)
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
 
 
+def _db():
+    from registry.tables import Expert
+
+    return Expert._meta.db
+
+
+def _sqlite() -> bool:
+    return _db().engine_type == "sqlite"
+
+
 def _subject(scope: Scope) -> str:
     params = scope.get("path_params") or {}
     for key in ("item_id", "request_id", "panel_id", "invitation_id", "expert_id", "institution_id", "unit_id",
@@ -33,6 +43,11 @@ class RecordingMiddleware(ASGIMiddleware):
         wanted = method in ("POST", "PUT", "PATCH", "DELETE") or (
             method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS))
         if not wanted or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
+            if method == "GET" and _sqlite():
+                # piccolo's SQLite engine opens a connection per query; a read transaction reuses one
+                async with _db().transaction():
+                    await next_app(scope, receive, send)
+                return
             await next_app(scope, receive, send)
             if method not in ("GET", "HEAD", "OPTIONS"):
                 await forget_cached_reads(scope["app"])

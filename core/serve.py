@@ -21,6 +21,23 @@ async def _prepare(demo: bool) -> None:
         await ensure_default_specialties()
         loaded = await load_demo(Clock().today())
         print("demo data:", loaded or "already loaded", flush=True)
+        await _demo_login()
+
+
+async def _demo_login() -> None:
+    """A pool-office login for the demo, with a password made now and shown once: never a default."""
+    import secrets
+    from datetime import datetime, timezone
+
+    from accounts.services import create_account
+    from accounts.tables import Account
+
+    if await Account.exists().where(Account.username == "demo-office"):
+        print("demo login: demo-office (password shown when it was created)", flush=True)
+        return
+    password = secrets.token_urlsafe(12)
+    await create_account("demo-office", password, "office", datetime.now(timezone.utc))
+    print(f"demo login: username demo-office, password {password}", flush=True)
 
 
 def main() -> None:

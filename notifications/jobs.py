@@ -166,6 +166,10 @@ async def run_job(job: Job, clock: Clock, me: str | None = None) -> dict | None:
         return {"error": repr(exc)}
     await JobRun.update({JobRun.state: "done", JobRun.result: result, JobRun.finished_at: clock.now()}).where(
         JobRun.id == claimed[0]["id"])
+    from accounts.audit import append
+
+    await append(f"scheduler:{me}", f"job {job.name}", "", job.description, {"day": str(today), "result": result},
+                 clock.now())  # what a job decided (expiries, replacements, reviews) is in the record too
     return result
 
 

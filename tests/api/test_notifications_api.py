@@ -236,6 +236,8 @@ def test_daily_job_runs_once_with_two_processes(client, clock):
 
     results = asyncio.run(both())
     assert sorted(r is None for r in results) == [False, True]  # one ran, the other found it taken
+    recorded = [e for e in client.get(f"{API}/audit/events").json() if e["action"] == "job term_expiry"]
+    assert len(recorded) == 1 and recorded[0]["actor"].startswith("scheduler:")
     runs = asyncio.run(JobRun.select().where(JobRun.job == "term_expiry").run())
     assert len(runs) == 1 and runs[0]["state"] == "done"
 

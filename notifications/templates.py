@@ -78,6 +78,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+_COMPILED = {name: (_ENV.from_string(subject), _ENV.from_string(body)) for name, (subject, body) in TEMPLATES.items()}
+
+
 def render(template: str, context: dict) -> tuple[str, str]:
-    subject, body = TEMPLATES[template]
-    return _ENV.from_string(subject).render(**context), _ENV.from_string(body).render(**context)
+    subject, body = _COMPILED[template]  # compiled once: rendering is then cheap
+    return subject.render(**context), body.render(**context)

@@ -43,7 +43,8 @@ class RecordingMiddleware(ASGIMiddleware):
         wanted = method in ("POST", "PUT", "PATCH", "DELETE") or (
             method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS))
         if not wanted or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
-            if method == "GET" and _sqlite():
+            cached_route = getattr(scope.get("route_handler"), "cache", False)
+            if method == "GET" and _sqlite() and not cached_route:  # a cache hit needs no connection at all
                 # piccolo's SQLite engine opens a connection per query; a read transaction reuses one
                 async with _db().transaction():
                     await next_app(scope, receive, send)

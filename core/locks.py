@@ -34,3 +34,8 @@ async def exclusive(key: int = SELECTION_LOCK_KEY):
         else:
             async with db.transaction(transaction_type=TransactionType.immediate):
                 yield
+
+
+def read_transaction():
+    """Several reads on one connection (piccolo's SQLite engine opens one per query otherwise)."""
+    return _db().transaction()

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
 from core.api import Limit, Offset, provide_now, provide_today, read_cache_key
+from core.locks import read_transaction
 from core.settings import get_settings
 from registry import schemas as s
 from registry import services as svc
@@ -145,12 +146,14 @@ class ExpertController(Controller):
     async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50, specialty: FromQuery[str | None] = None,
                     sector: FromQuery[Sector | None] = None, region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
-        return await svc.list_experts(on or today, specialty, sector.value if sector else None, region, q,
-                                      eligible, offset, limit)
+        async with read_transaction():  # reached only when the read cache has no answer
+            return await svc.list_experts(on or today, specialty, sector.value if sector else None, region, q,
+                                          eligible, offset, limit)
 
     @get("/{expert_id:int}", cache=READ_CACHE or False, cache_key_builder=read_cache_key)
     async def show(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.ExpertOut:
-        return await svc.expert_detail(expert_id, on or today)
+        async with read_transaction():  # reached only when the read cache has no answer
+            return await svc.expert_detail(expert_id, on or today)
 
     @patch("/{expert_id:int}")
     async def update(self, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate], today: NamedDependency[date]) -> s.ExpertOut:

@@ -13,8 +13,7 @@ from msgspec import Meta, Struct
 from accounts import audit
 from accounts import services as svc
 from accounts.tables import Account, AuditEvent
-from conflicts.controllers import DEPS
-from core.api import Limit, Offset
+from core.api import DEPS, Limit, Offset
 from registry.schemas import Input
 from registry.services import get_or_404
 

@@ -14,8 +14,7 @@ from assignment import schemas as s
 from assignment import services as svc
 from assignment.tables import PanelRequest
 from conflicts import schemas as cs
-from conflicts.controllers import DEPS
-from core.api import Offset
+from core.api import DEPS, Offset
 from conflicts.policy import Purpose
 from conflicts.services import check
 

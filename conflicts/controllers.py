@@ -7,21 +7,20 @@ from datetime import date, datetime
 from typing import Literal
 
 from litestar import Controller, Request, get, patch, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts import schemas as s
 from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
 from conflicts.tables import DecisionItem
-from core.api import Limit, Offset, provide_now, provide_today
+from core.api import DEPS, Limit, Offset
 from accounts.access import unit_scope
 from core.errors import DomainError, FieldError, invalid
 from registry.services import get_or_404
 
 
 
-DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 
 def _nodes(experts: list[int] | None, institutions: list[int] | None) -> list[tuple[str, int]] | None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
@@ -104,6 +105,10 @@ def provide_today(request: Request) -> date:
 
 def provide_now(request: Request) -> datetime:
     return request.app.state.clock.now()
+
+
+# The service clock for every controller: ``today`` (UTC+8 date) and ``now``.
+DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 
 READ_CACHE_STORE = "response_cache"

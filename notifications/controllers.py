@@ -11,8 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Meta, Struct
 
-from conflicts.controllers import DEPS
-from core.api import Limit
+from core.api import DEPS, Limit
 from core.errors import invalid, not_found
 from notifications import jobs
 from notifications.outbox import deliver_due

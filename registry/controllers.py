@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from litestar import Controller, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
-from core.api import Limit, Offset, provide_now, provide_today, read_cache_key
+from core.api import DEPS, Limit, Offset, read_cache_key
 from core.locks import read_transaction
 from core.settings import get_settings
 from registry import schemas as s
@@ -27,7 +27,6 @@ from registry.tables import (
 )
 
 READ_CACHE = get_settings().read_cache_seconds
-DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(provide_now, sync_to_thread=False)}
 
 
 def _rating_out(r: PerformanceRating) -> s.RatingOut:

@@ -190,9 +190,8 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem) -> tuple
             elif ids.index(o.expert_id) != n:
                 errors.add(f"out_of_pool[{n}].expert_id", "named twice")
     errors.raise_if_any("panel request refused")
-    deadline = data.deadline or earliest.day
-    return deadline, add_working_days(data.handover_on, STUDY_WORKING_DAYS).provisional or (
-        data.deadline is not None and add_working_days(data.handover_on, 0).provisional)
+    # Provisional when the seven working days ran into a year the holiday calendar does not know yet.
+    return data.deadline or earliest.day, earliest.provisional
 
 
 async def create_request(data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
@@ -418,11 +417,20 @@ async def answer(invitation_id: int, data: s.AnswerIn, today: date, now: datetim
             raise invalid("reason", "a decline needs a reason")
         replacement_row, panel, shortfall = await _decline(inv, "declined", data.reason.strip(), data.good_reason,
                                                            today, now)
-    fresh = (await Invitation.select().where(Invitation.id == inv.id))[0]
+    return await _answer_out(inv.id, replacement_row, panel, shortfall, request, today)
+
+
+async def _invitation_view(invitation_id: int, request: PanelRequest, today: date) -> s.InvitationOut:
+    row = await Invitation.select().where(Invitation.id == invitation_id).first()
+    return invitation_out(row, request.deadline, today)
+
+
+async def _answer_out(invitation_id: int, replacement_row: Invitation | None, panel: dict | None, shortfall: str,
+                      request: PanelRequest, today: date) -> s.AnswerOut:
+    """An answer as stored: the invitation, and the replacement and new panel record when one was drawn."""
     return s.AnswerOut(
-        invitation_out(fresh, request.deadline, today),
-        invitation_out((await Invitation.select().where(Invitation.id == replacement_row.id))[0], request.deadline,
-                       today) if replacement_row else None,
+        await _invitation_view(invitation_id, request, today),
+        await _invitation_view(replacement_row.id, request, today) if replacement_row else None,
         panel_out(panel, request.subject_kind) if panel else None, shortfall)
 
 
@@ -432,11 +440,7 @@ async def expire_overdue(today: date, now: datetime) -> list[s.AnswerOut]:
     for row in await Invitation.objects().where((Invitation.status == "pending") & (Invitation.answer_by < today)):
         request = await get_or_404(PanelRequest, row.request, "panel request")
         new, panel, shortfall = await _decline(row, "expired", "no answer by the answer date", False, today, now)
-        fresh = (await Invitation.select().where(Invitation.id == row.id))[0]
-        out.append(s.AnswerOut(
-            invitation_out(fresh, request.deadline, today),
-            invitation_out((await Invitation.select().where(Invitation.id == new.id))[0], request.deadline, today)
-            if new else None, panel_out(panel, request.subject_kind) if panel else None, shortfall))
+        out.append(await _answer_out(row.id, new, panel, shortfall, request, today))
     return out
 
 
@@ -451,7 +455,7 @@ async def submit_opinion(invitation_id: int, data: s.SubmissionIn, today: date) 
     inv.opinion_submitted_on = data.submitted_on
     await inv.save()
     request = await get_or_404(PanelRequest, inv.request, "panel request")
-    return invitation_out((await Invitation.select().where(Invitation.id == inv.id))[0], request.deadline, today)
+    return await _invitation_view(inv.id, request, today)
 
 
 async def submit_leader_report(request_id: int, data: s.SubmissionIn, today: date) -> s.PanelRequestOut:

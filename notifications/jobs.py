@@ -73,11 +73,11 @@ async def annual_review(today: date, now: datetime) -> dict:
     return {"opened": opened}
 
 
-async def _invitation_context(inv: dict) -> tuple[dict, dict]:
-    request = await PanelRequest.select().where(PanelRequest.id == inv["request"]).first()
-    item = await DecisionItem.select(DecisionItem.title, DecisionItem.drafting_unit).where(
-        DecisionItem.id == request["item"]).first()
-    return request, {"item": item["title"], "answer_by": inv["answer_by"], "deadline": request["deadline"]}
+async def _invitation_context(inv: dict, request: dict | None = None) -> dict:
+    """What a reminder names: the item, the answer date and the study deadline."""
+    request = request or await PanelRequest.select().where(PanelRequest.id == inv["request"]).first()
+    item = await DecisionItem.select(DecisionItem.title).where(DecisionItem.id == request["item"]).first()
+    return {"item": item["title"], "answer_by": inv["answer_by"], "deadline": request["deadline"]}
 
 
 async def invitation_reminders(today: date, now: datetime) -> dict:
@@ -86,7 +86,7 @@ async def invitation_reminders(today: date, now: datetime) -> dict:
     for inv in await Invitation.select().where((Invitation.status == "pending") & (Invitation.answer_by >= today)):
         if working_days_between(today, inv["answer_by"]) > 1:
             continue
-        _, context = await _invitation_context(inv)
+        context = await _invitation_context(inv)
         if inv["subject_kind"] == "expert":
             await notify_expert(inv["subject_id"], "invitation_reminder", context, f"invitation-reminder:{inv['id']}", now)
         else:
@@ -112,7 +112,7 @@ async def study_deadline_reminders(today: date, now: datetime) -> dict:
                                                    & (Invitation.status == "accepted")
                                                    & Invitation.opinion_submitted_on.is_null()
                                                    & (Invitation.subject_kind == "expert")):
-            _, context = await _invitation_context(inv)
+            context = await _invitation_context(inv, request)
             await notify_expert(inv["subject_id"], "study_deadline_reminder", context, f"study-deadline:{inv['id']}", now)
             sent += 1
     return {"reminded": sent}

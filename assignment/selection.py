@@ -144,6 +144,12 @@ def violations(panel: list[Candidate], k: Constraints) -> list[str]:
         have = sum(spec in c.specialties for c in panel)
         if have < need:
             out.append(f"min_per_specialty.{spec}: {have} < {need}")
+    return out + _over_maxima(panel, k)
+
+
+def _over_maxima(panel: list[Candidate], k: Constraints) -> list[str]:
+    """The maxima (per employer, sector, region) a panel, complete or not, already exceeds."""
+    out = []
     if k.max_per_employer is not None:
         for employer, n in Counter(c.employer for c in panel if c.employer is not None).items():
             if n > k.max_per_employer:
@@ -199,16 +205,8 @@ def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Rand
 
 
 def violations_partial(panel: list[Candidate], k: Constraints) -> bool:
-    """True when a partial panel already breaks a maximum (employer, sector, region) or the size."""
-    if len(panel) > k.size:
-        return True
-    if k.max_per_employer is not None:
-        per = Counter(c.employer for c in panel if c.employer is not None)
-        if per and max(per.values()) > k.max_per_employer:
-            return True
-    if k.max_per_sector is not None and max(Counter(c.sector for c in panel).values()) > k.max_per_sector:
-        return True
-    return any(sum(c.region == r for c in panel) > cap for r, cap in k.max_per_region.items())
+    """True when a partial panel is already too big or exceeds a maximum."""
+    return len(panel) > k.size or bool(_over_maxima(panel, k))
 
 
 class _Model:
@@ -447,10 +445,8 @@ def _attempt(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, rn
     weights = [w for w, _ in plan.columns]
     counts = plan.columns[rng.choices(range(len(plan.columns)), weights=weights)[0]][1]
     chosen = [i for t in sorted(counts) for i in rng.sample(plan.members[t], counts[t])]
-    if k.max_per_employer is not None:
-        per_employer = Counter(candidates[i].employer for i in chosen if candidates[i].employer is not None)
-        if per_employer and max(per_employer.values()) > k.max_per_employer:
-            return chosen, None
+    if _over_maxima([candidates[i] for i in chosen], k):
+        return chosen, None  # too many from one employer (where employers are not in the type key)
     return chosen, sorted(chosen)
 
 

@@ -31,6 +31,11 @@ from core.errors import ErrorCollector, conflict, invalid
 from registry.services import get_or_404, transaction
 from registry.tables import Employment, Expert, Institution
 
+async def _stored(table, row_id: int) -> dict:
+    """A row as stored (JSON columns decoded), read back after a write."""
+    return await table.select().where(table.id == row_id).output(load_json=True).first()
+
+
 # --- decision items --------------------------------------------------------------------------------
 
 
@@ -278,7 +283,7 @@ async def confirm_task(task_id: int, data: s.TaskConfirmIn, now: datetime) -> di
             "confirmed", data.institution_id, data.by, now, data.note)
         await task.save()
         await note_change(task.source, task.record_id)
-    return (await NameMatchTask.select().where(NameMatchTask.id == task_id).output(load_json=True))[0]
+    return await _stored(NameMatchTask, task_id)
 
 
 async def reject_task(task_id: int, data: s.TaskRejectIn, now: datetime) -> dict:
@@ -291,7 +296,7 @@ async def reject_task(task_id: int, data: s.TaskRejectIn, now: datetime) -> dict
         task.status, task.decided_by, task.decided_at, task.note = "rejected", data.by, now, data.note
         await task.save()
         await note_change(task.source, task.record_id)
-    return (await NameMatchTask.select().where(NameMatchTask.id == task_id).output(load_json=True))[0]
+    return await _stored(NameMatchTask, task_id)
 
 
 # --- checks ----------------------------------------------------------------------------------------
@@ -378,7 +383,7 @@ async def dismiss_conflict(item_id: int, data: s.DismissalIn, day: date, now: da
                             rule_name=found.rule_name, path_relation_ids=[h.relation_id for h in found.path],
                             explanation=found.explanation, reason=data.reason, dismissed_by=data.by, dismissed_at=now)
     await row.save()
-    return (await ConflictDismissal.select().where(ConflictDismissal.id == row.id).output(load_json=True))[0]
+    return await _stored(ConflictDismissal, row.id)
 
 
 async def reverse_dismissal(dismissal_id: int, data: s.ReversalIn, now: datetime) -> dict:
@@ -387,7 +392,7 @@ async def reverse_dismissal(dismissal_id: int, data: s.ReversalIn, now: datetime
         raise conflict("already reversed", "id", f"reversed at {row.reversed_at} by {row.reversed_by}")
     row.reversed_at, row.reversed_by, row.reversal_reason = now, data.by, data.reason
     await row.save()
-    return (await ConflictDismissal.select().where(ConflictDismissal.id == row.id).output(load_json=True))[0]
+    return await _stored(ConflictDismissal, row.id)
 
 
 async def list_dismissals(item_id: int) -> list[s.DismissalOut]:
@@ -550,13 +555,17 @@ async def list_duplicates(kind: str | None, status: str | None, record_id: int |
         query = query.where(PossibleDuplicate.status == status)
     if record_id is not None:
         query = query.where((PossibleDuplicate.first_id == record_id) | (PossibleDuplicate.second_id == record_id))
-    return [s.DuplicateOut(r["id"], r["kind"], r["first_id"], r["second_id"], r["score"], list(r["reasons"]),
-                           r["status"], r["decided_by"], r["note"]) for r in await query]
+    return [_duplicate_out(r) for r in await query]
+
+
+def _duplicate_out(r: dict) -> s.DuplicateOut:
+    return s.DuplicateOut(r["id"], r["kind"], r["first_id"], r["second_id"], r["score"], list(r["reasons"]),
+                          r["status"], r["decided_by"], r["note"])
 
 
 async def decide_duplicate(flag_id: int, data: s.DuplicateDecisionIn) -> s.DuplicateOut:
     row = await get_or_404(PossibleDuplicate, flag_id, "duplicate flag")
     row.status, row.decided_by, row.note = data.status, data.by, data.note
     await row.save()
-    return [d for d in await list_duplicates(None, None) if d.id == flag_id][0]
+    return _duplicate_out(await _stored(PossibleDuplicate, flag_id))
 

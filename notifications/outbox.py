@@ -135,16 +135,15 @@ async def deliver_due(now: datetime, limit: int = 100, me: str | None = None) ->
     settings = get_settings().notifications
     me = me or worker_id()
     report = DeliveryReport()
-    due = await Outbox.select(Outbox.id).where(
-        (((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
-        | ((Outbox.state == "sending") & (Outbox.claimed_until < now))).order_by(Outbox.id).limit(limit)
+    # Due: waiting or failed and its time has come, or claimed by a worker whose lease ran out.
+    is_due = ((((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
+              | ((Outbox.state == "sending") & (Outbox.claimed_until < now)))
+    due = await Outbox.select(Outbox.id).where(is_due).order_by(Outbox.id).limit(limit)
     for candidate in due:
         claimed = await Outbox.update({
             Outbox.state: "sending", Outbox.claimed_by: me, Outbox.claimed_until: now + timedelta(
                 seconds=settings.lease_seconds), Outbox.attempts: Outbox.attempts + 1,
-        }).where((Outbox.id == candidate["id"]) & (
-            (((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
-            | ((Outbox.state == "sending") & (Outbox.claimed_until < now)))).returning(Outbox.id)
+        }).where((Outbox.id == candidate["id"]) & is_due).returning(Outbox.id)  # still due: nobody took it
         if not claimed:
             continue  # another worker took it first
         report.claimed += 1

@@ -14,6 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE
 from core.clock import Clock
+from core.db import current_engine
 from core.settings import get_settings
 from accounts.access import PUBLIC, TokenAuthentication, access_guard
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
@@ -57,9 +58,9 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
             await migrate()
         await ensure_default_specialties()
         if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
-            await _engine().run_ddl("PRAGMA journal_mode=WAL")
+            await current_engine().run_ddl("PRAGMA journal_mode=WAL")
         await live_graph().load()  # the relationship graph, rebuilt from the database once
-        engine = _engine()
+        engine = current_engine()
         if settings.database.is_postgres and settings.database.pool_size:
             await engine.start_connection_pool(max_size=settings.database.pool_size)
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
@@ -99,7 +100,3 @@ def _clock_from_environment() -> Clock:
     return Clock(fixed=datetime.fromisoformat(fixed)) if fixed else Clock()
 
 
-def _engine():
-    from registry.tables import Expert
-
-    return Expert._meta.db

@@ -11,19 +11,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import audit
 from core.api import forget_cached_reads
+from core.db import current_engine
 
 log = logging.getLogger(__name__)
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
 
 
-def _db():
-    from registry.tables import Expert
-
-    return Expert._meta.db
-
-
 def _sqlite() -> bool:
-    return _db().engine_type == "sqlite"
+    return current_engine().engine_type == "sqlite"
 
 
 def _subject(scope: Scope) -> str:
@@ -46,7 +41,7 @@ class RecordingMiddleware(ASGIMiddleware):
             cached_route = getattr(scope.get("route_handler"), "cache", False)
             if method == "GET" and _sqlite() and not cached_route:  # a cache hit needs no connection at all
                 # piccolo's SQLite engine opens a connection per query; a read transaction reuses one
-                async with _db().transaction():
+                async with current_engine().transaction():
                     await next_app(scope, receive, send)
                 return
             await next_app(scope, receive, send)

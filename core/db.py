@@ -27,3 +27,10 @@ def make_engine(database: DatabaseSettings) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A busy timeout lets concurrent writers wait instead of failing with "database is locked".
     return SQLiteEngine(path=str(path), timeout=30)
+
+
+def current_engine():
+    """The engine every table shares (the one piccolo_conf made), for transactions, locks and pragmas."""
+    from registry.tables import Expert
+
+    return Expert._meta.db

@@ -13,19 +13,15 @@ from contextlib import asynccontextmanager
 
 from piccolo.engine.sqlite import TransactionType
 
+from core.db import current_engine
+
 _LOCAL = asyncio.Lock()
 SELECTION_LOCK_KEY = 7_301_2026
 
 
-def _db():
-    from registry.tables import Expert
-
-    return Expert._meta.db
-
-
 @asynccontextmanager
 async def exclusive(key: int = SELECTION_LOCK_KEY):
-    db = _db()
+    db = current_engine()
     async with _LOCAL:
         if db.engine_type == "postgres":
             async with db.transaction():
@@ -38,4 +34,4 @@ async def exclusive(key: int = SELECTION_LOCK_KEY):
 
 def read_transaction():
     """Several reads on one connection (piccolo's SQLite engine opens one per query otherwise)."""
-    return _db().transaction()
+    return current_engine().transaction()

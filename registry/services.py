@@ -9,6 +9,7 @@ from piccolo.table import Table
 
 from conflicts.linking import link_employments
 from conflicts.live import live_graph, note_change
+from core.db import current_engine
 from core.errors import ErrorCollector, conflict, invalid, not_found
 from registry import schemas as s
 from registry.domain import recruitment as rec
@@ -54,7 +55,7 @@ from registry.tables import (
 
 
 def transaction():
-    return Expert._meta.db.transaction()
+    return current_engine().transaction()
 
 
 async def get_or_404(table: type[Table], row_id: int, what: str, field_name: str = "id"):

@@ -19,7 +19,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 
 from accounts.services import Principal, principal_for
 from assignment.tables import Invitation, Panel, PanelRequest
-from conflicts.tables import DecisionItem
+from decisions.tables import DecisionItem
 from notifications.tables import InboxMessage
 
 PUBLIC = ["^/health$", "^/schema", "^/respond/", "^/api/v1/auth/login$"]
@@ -178,16 +178,3 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=token)
 
 
-def unit_scope(connection: ASGIConnection) -> int | None:
-    """The unit a caller is limited to, or None for the office and the auditor."""
-    principal: Principal = connection.user
-    return principal.unit_id if principal.role == "unit" else None
-
-
-async def require_own_item(connection: ASGIConnection, item_id: int, field: str = "item_id") -> None:
-    """A unit acts only on its own decision items (checked on a request body)."""
-    unit = unit_scope(connection)
-    if unit is not None and await _item_unit(item_id) != unit:
-        from core.errors import DomainError, FieldError
-
-        raise DomainError("not your decision item", [FieldError(field, "a drafting unit acts on its own items only")], 403)

@@ -146,7 +146,8 @@ async def item_record(item_id: int) -> dict:
     """Everything about one decision item, for filing (R-REC-3): the item, its panel requests with every
     panel record and invitation, conflict dismissals, and the events of the log that concern them."""
     from assignment.tables import Invitation, Panel, PanelRequest
-    from conflicts.tables import ConflictDismissal, DecisionItem
+    from conflicts.tables import ConflictDismissal
+    from decisions.tables import DecisionItem
 
     item = await DecisionItem.select().where(DecisionItem.id == item_id).output(load_json=True).first()
     if item is None:

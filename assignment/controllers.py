@@ -9,12 +9,12 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from accounts.access import require_own_item, unit_scope
+from decisions.controllers import require_own_item
 from assignment import schemas as s
 from assignment import services as svc
 from assignment.tables import PanelRequest
 from conflicts import schemas as cs
-from core.api import DEPS, Offset
+from core.api import DEPS, Offset, unit_scope
 from conflicts.policy import Purpose
 from conflicts.services import check
 

@@ -17,8 +17,9 @@ from assignment.workdays import add_working_days
 from conflicts.live import live_graph
 from conflicts.names import normalise
 from conflicts.schemas import NodeOut
-from conflicts.services import minimum_panel_size, run_check, subject_status
-from conflicts.tables import DecisionItem
+from conflicts.services import run_check, subject_status
+from decisions.services import item_minimum_panel
+from decisions.tables import DecisionItem
 from core.errors import ErrorCollector, conflict, invalid
 from core.locks import exclusive
 from core.settings import get_settings
@@ -163,7 +164,7 @@ def constraints_from(d: dict) -> Constraints:
 
 async def _validate_request(data: s.PanelRequestIn, item: DecisionItem) -> tuple[date, bool]:
     errors = ErrorCollector()
-    minimum = minimum_panel_size(item) if data.subject_kind == "expert" else 1
+    minimum = item_minimum_panel(item) if data.subject_kind == "expert" else 1
     if data.size < minimum:
         why = "the item is marked wide in scope, controversial, complex or sensitive" if minimum == 7 else "always"
         errors.add("size", f"at least {minimum} experts are needed ({why}); {data.size} requested", "R-PANEL-1")
@@ -298,7 +299,7 @@ async def request_view(request_id: int, today: date) -> s.PanelRequestOut:
     report = "not_applicable" if r.mode != "group" else opinion_status(r.leader_report_on, r.deadline, today)
     return s.PanelRequestOut(
         r.id, r.item, r.subject_kind, r.purpose, r.mode, r.size,
-        minimum_panel_size(item) if r.subject_kind == "expert" else 1, r.handover_on, r.deadline,
+        item_minimum_panel(item) if r.subject_kind == "expert" else 1, r.handover_on, r.deadline,
         r.deadline_provisional, add_working_days(r.handover_on, STUDY_WORKING_DAYS).day, r.requested_by,
         panel_out(panels[-1], r.subject_kind), [invitation_out(i, r.deadline, today) for i in invitations], report)
 

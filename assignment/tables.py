@@ -9,7 +9,7 @@ from __future__ import annotations
 from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from conflicts.tables import DecisionItem
+from decisions.tables import DecisionItem
 
 
 class PanelRequest(Table):

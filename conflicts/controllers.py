@@ -13,11 +13,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from conflicts import schemas as s
 from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
-from conflicts.tables import DecisionItem
-from core.api import DEPS, Limit, Offset
-from accounts.access import unit_scope
+from decisions.tables import DecisionItem
+from core.api import DEPS, Limit, Offset, unit_scope
 from core.errors import DomainError, FieldError, invalid
-from registry.services import get_or_404
+from core.records import get_or_404
 
 
 
@@ -29,32 +28,10 @@ def _nodes(experts: list[int] | None, institutions: list[int] | None) -> list[tu
     return [("expert", i) for i in experts or []] + [("institution", i) for i in institutions or []]
 
 
-class ItemController(Controller):
+class ItemConflictController(Controller):
     path = "/items"
     tags = ["decision items and conflicts"]
     dependencies = DEPS
-
-    @post("/", summary="Register a decision item (重大行政决策事项)")
-    async def create(self, data: JSONBody[s.ItemCreate], request: Request) -> s.ItemOut:
-        unit = unit_scope(request)
-        if unit is not None:  # a drafting unit registers items for itself
-            if data.drafting_unit_id not in (None, unit):
-                raise DomainError("not your unit", [FieldError("drafting_unit_id", "a drafting unit registers its own items")], 403)
-            data.drafting_unit_id = unit
-        return svc.item_out(await svc.create_item(data))
-
-    @get("/", summary="Decision items (a drafting unit sees its own)")
-    async def index(self, request: Request, offset: Offset = 0, limit: Limit = 50,
-                    q: FromQuery[str | None] = None) -> list[s.ItemOut]:
-        return await svc.list_items(q, offset, limit, unit_scope(request))
-
-    @get("/{item_id:int}")
-    async def show(self, item_id: FromPath[int]) -> s.ItemOut:
-        return svc.item_out(await get_or_404(DecisionItem, item_id, "decision item"))
-
-    @patch("/{item_id:int}", summary="Mark the item decided, or change its scope flags")
-    async def update(self, item_id: FromPath[int], data: JSONBody[s.ItemUpdate]) -> s.ItemOut:
-        return svc.item_out(await svc.update_item(item_id, data))
 
     @get("/{item_id:int}/conflicts",
          summary="Every conflicted expert or institution for a purpose, with rule id, sentence and shortest path "
@@ -204,5 +181,5 @@ class DuplicateController(Controller):
         return await svc.decide_duplicate(flag_id, data)
 
 
-CONTROLLERS = [ItemController, DismissalController, RelationController, DeclarationController, NameMatchController,
+CONTROLLERS = [ItemConflictController, DismissalController, RelationController, DeclarationController, NameMatchController,
                PolicyController, DuplicateController]

@@ -16,7 +16,8 @@ from conflicts.duplicates import person_key
 from conflicts.graph import Relation, RelationGraph
 from conflicts.names import InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
-from conflicts.tables import DecisionItem, GraphChange, NameMatchTask, PolicyVersion
+from conflicts.tables import GraphChange, NameMatchTask, PolicyVersion
+from decisions.tables import DecisionItem
 from conflicts.tables import Relation as RelationRow
 from registry.tables import Employment, Expert, Institution
 

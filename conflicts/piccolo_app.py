@@ -3,4 +3,4 @@
 from conflicts.tables import TABLES
 from core.apps import app_config
 
-APP_CONFIG = app_config("conflicts", __file__, TABLES, ["registry.piccolo_app"])
+APP_CONFIG = app_config("conflicts", __file__, TABLES, ["decisions.piccolo_app"])

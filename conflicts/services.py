@@ -25,67 +25,17 @@ from conflicts.policy import (
     with_hierarchy_hops,
 )
 from conflicts.rules import Conflict, check_commission, check_item
-from conflicts.tables import ConflictDismissal, DecisionItem, NameMatchTask, PolicyVersion, PossibleDuplicate
+from conflicts.tables import ConflictDismissal, NameMatchTask, PolicyVersion, PossibleDuplicate
 from conflicts.tables import Relation as RelationRow
 from core.errors import ErrorCollector, conflict, invalid
-from registry.services import get_or_404, transaction
+from core.records import get_or_404
+from decisions.tables import DecisionItem
+from registry.services import transaction
 from registry.tables import Employment, Expert, Institution
 
 async def _stored(table, row_id: int) -> dict:
     """A row as stored (JSON columns decoded), read back after a write."""
     return await table.select().where(table.id == row_id).output(load_json=True).first()
-
-
-# --- decision items --------------------------------------------------------------------------------
-
-
-def minimum_panel_size(item: DecisionItem | dict) -> int:
-    """R-PANEL-1: 5 experts, 7 where the item is wide in scope, controversial, complex or sensitive."""
-    get = item.get if isinstance(item, dict) else lambda k: getattr(item, k)
-    return 7 if any(get(k) for k in ("wide_scope", "controversial", "complex", "sensitive")) else 5
-
-
-def item_out(row: DecisionItem) -> s.ItemOut:
-    return s.ItemOut(row.id, row.title, row.drafting_unit, list(row.specialty_codes), row.wide_scope, row.controversial,
-                     row.complex, row.sensitive, row.opened_on, row.decided_on, minimum_panel_size(row))
-
-
-async def create_item(data: s.ItemCreate) -> DecisionItem:
-    from registry.services import check_specialty_codes
-
-    errors = ErrorCollector()
-    if data.drafting_unit_id is not None and not await Institution.exists().where(Institution.id == data.drafting_unit_id):
-        errors.add("drafting_unit_id", f"no institution with id {data.drafting_unit_id}")
-    await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
-    errors.raise_if_any("decision item refused")
-    row = DecisionItem(title=data.title.strip(), drafting_unit=data.drafting_unit_id,
-                       specialty_codes=data.specialty_codes, wide_scope=data.wide_scope,
-                       controversial=data.controversial, complex=data.complex, sensitive=data.sensitive,
-                       opened_on=data.opened_on)
-    async with transaction():
-        await row.save()
-        await note_change("item", row.id)
-    return row
-
-
-async def update_item(item_id: int, data: s.ItemUpdate) -> DecisionItem:
-    row = await get_or_404(DecisionItem, item_id, "decision item")
-    if data.decided_on is not None and data.decided_on < row.opened_on:
-        raise invalid("decided_on", f"{data.decided_on} is before the item was opened ({row.opened_on})")
-    for name in ("decided_on", "wide_scope", "controversial", "complex", "sensitive"):
-        if getattr(data, name) is not None:
-            setattr(row, name, getattr(data, name))
-    await row.save()
-    return row
-
-
-async def list_items(q: str | None, offset: int, limit: int, unit: int | None = None) -> list[s.ItemOut]:
-    query = DecisionItem.objects().order_by(DecisionItem.id).offset(offset).limit(limit)
-    if unit is not None:
-        query = query.where(DecisionItem.drafting_unit == unit)
-    if q:
-        query = query.where(DecisionItem.title.ilike(f"%{q}%"))
-    return [item_out(r) for r in await query]
 
 
 # --- relations -------------------------------------------------------------------------------------

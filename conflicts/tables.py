@@ -1,4 +1,4 @@
-"""Conflict storage: decision items, relations, name-match queue, dismissals, policy versions.
+"""Conflict storage: relations, name-match queue, dismissals, policy versions.
 
 The in-memory graph (``conflicts.live``) is built from these rows and the registry's employment and
 institution records; every write that changes the graph appends a ``GraphChange`` row in the same
@@ -10,22 +10,8 @@ from __future__ import annotations
 from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from decisions.tables import DecisionItem
 from registry.tables import Institution
-
-
-class DecisionItem(Table):
-    """重大行政决策事项: the matter a panel argues, assesses or evaluates."""
-
-    title = Varchar(length=300, index=True)
-    drafting_unit = ForeignKey(Institution, null=True, default=None)  # 决策承办单位
-    specialty_codes = JSON(default=[])
-    wide_scope = Boolean(default=False)  # 涉及面广
-    controversial = Boolean(default=False)  # 争议较大
-    complex = Boolean(default=False)  # 特别复杂
-    sensitive = Boolean(default=False)  # 敏感
-    opened_on = Date()
-    decided_on = Date(null=True, default=None)
-    created_at = Timestamptz()
 
 
 class Relation(Table):
@@ -119,5 +105,5 @@ class GraphChange(Table):
 
 
 TABLES: list[type[Table]] = [
-    DecisionItem, Relation, NameMatchTask, ConflictDismissal, PolicyVersion, PossibleDuplicate, GraphChange,
+    Relation, NameMatchTask, ConflictDismissal, PolicyVersion, PossibleDuplicate, GraphChange,
 ]

@@ -124,3 +124,9 @@ async def forget_cached_reads(app) -> None:
     """Any change made through this process empties the read cache at once; another process's cache
     forgets by itself within READ_CACHE_SECONDS."""
     await app.stores.get(READ_CACHE_STORE).delete_all()
+
+
+def unit_scope(connection) -> int | None:
+    """The drafting unit a caller is limited to, or None for the office and the auditor."""
+    principal = connection.user
+    return principal.unit_id if principal.role == "unit" else None

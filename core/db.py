@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -29,8 +31,10 @@ def make_engine(database: DatabaseSettings) -> Engine:
     return SQLiteEngine(path=str(path), timeout=30)
 
 
-def current_engine():
+@functools.cache
+def current_engine() -> Engine:
     """The engine every table shares (the one piccolo_conf made), for transactions, locks and pragmas."""
-    from registry.tables import Expert
-
-    return Expert._meta.db
+    engine = engine_finder()
+    if engine is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("piccolo_conf defines no engine")
+    return engine

@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from assignment import services as assignment
 from assignment.tables import Invitation, PanelRequest
 from assignment.workdays import add_working_days, working_days_between
-from conflicts.tables import DecisionItem
+from decisions.tables import DecisionItem
 from core.clock import Clock
 from core.settings import get_settings
 from notifications.outbox import deliver_due, notify_expert, notify_office, notify_unit, worker_id

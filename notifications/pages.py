@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath, FromQuery
 from assignment import schemas as asg
 from assignment import services as assignment
 from assignment.tables import Invitation, PanelRequest
-from conflicts.tables import DecisionItem
+from decisions.tables import DecisionItem
 from core.api import DEPS
 from core.errors import DomainError
 from notifications.events import MODES, PURPOSES

@@ -28,10 +28,11 @@ from assignment.tables import TABLES as ASSIGNMENT_TABLES  # noqa: E402
 from accounts.services import create_account  # noqa: E402
 from accounts.tables import TABLES as ACCOUNT_TABLES  # noqa: E402
 from conflicts.tables import TABLES as CONFLICT_TABLES  # noqa: E402
+from decisions.tables import TABLES as DECISION_TABLES  # noqa: E402
 from notifications.tables import TABLES as NOTIFICATION_TABLES  # noqa: E402
 from registry.tables import TABLES as REGISTRY_TABLES  # noqa: E402
 
-TABLES = [*REGISTRY_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES, *NOTIFICATION_TABLES, *ACCOUNT_TABLES]
+TABLES = [*REGISTRY_TABLES, *DECISION_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES, *NOTIFICATION_TABLES, *ACCOUNT_TABLES]
 PASSWORD = "correct horse battery staple"
 
 TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ from datetime import date
 from litestar.testing import TestClient
 
 from app import create_app
-from registry.demo import load_demo
+from app.demo import load_demo
 
 
 def test_demo_world_loads_once_with_eligible_and_ineligible_experts(client):

@@ -15,7 +15,7 @@ from core.settings import get_settings
 async def _prepare(demo: bool) -> None:
     await migrate()
     if demo:
-        from registry.demo import load_demo
+        from app.demo import load_demo
         from registry.services import ensure_default_specialties
 
         await ensure_default_specialties()

@@ -24,6 +24,8 @@ from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
+from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
+from app.wiring import wire
 
 API_DESCRIPTION = (
     "Registry of experts and third-party evaluators for the major administrative decision procedure "
@@ -77,7 +79,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
 
     app = Litestar(
         route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
-            *REGISTRY_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS,
+            *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS,
             *ACCOUNT_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -91,6 +93,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
                                                   store=READ_CACHE_STORE),
     )
     app.state.clock = clock or _clock_from_environment()
+    wire(app)
     return app
 
 

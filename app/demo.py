@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conflicts.tables import DecisionItem, Relation
+from conflicts.tables import Relation
+from decisions.tables import DecisionItem
 from registry.datagen import World, generate
 from registry.domain.identifiers import mask_citizen_id, mask_phone
 from registry.domain.letters import Commitment

@@ -1,0 +1,22 @@
+"""Reading stored rows, shared by every capability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.table import Table
+
+from core.errors import not_found
+
+
+async def get_or_404(table: type[Table], row_id: int, what: str, field_name: str = "id") -> Any:
+    """The row as an object (JSON columns decoded), or a 404 naming the field."""
+    row = await table.objects().where(table.id == row_id).output(load_json=True).first()
+    if row is None:
+        raise not_found(what, row_id, field_name)
+    return row
+
+
+async def stored(table: type[Table], row_id: int) -> dict:
+    """A row as stored (JSON columns decoded), read back after a write."""
+    return await table.select().where(table.id == row_id).output(load_json=True).first()

@@ -1,0 +1,1 @@
+"""Pure rules about decision items and their procedure."""

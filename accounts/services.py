@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts.tables import AccessToken, Account, LoginAttempt
-from core.errors import DomainError, FieldError, conflict, invalid
+from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 
 ROLES = ("office", "unit", "expert", "auditor")
 TOKEN_HOURS = int(os.environ.get("TOKEN_HOURS", "12"))
@@ -77,8 +77,8 @@ async def login(username: str, password: str, client: str, now: datetime) -> tup
     from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & (LoginAttempt.success == False)  # noqa: E712
                                                     & (LoginAttempt.at > since))
     if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
-        raise DomainError("too many failed logins; try again in 15 minutes",
-                          [FieldError("username", "too many failed logins; try again in 15 minutes")], 429)
+        raise TooManyAttempts("too many failed logins; try again in 15 minutes",
+                              [FieldError("username", "too many failed logins; try again in 15 minutes")])
     account = await Account.objects().where((Account.username == username) & (Account.active == True)).first()  # noqa: E712
     ok = False
     if account is not None:
@@ -90,7 +90,7 @@ async def login(username: str, password: str, client: str, now: datetime) -> tup
         _HASHER.hash(password)  # the same work as a real check, so timing does not reveal usernames
     await LoginAttempt(username=username, client=client, success=ok, at=now).save()
     if not ok:
-        raise DomainError("wrong username or password", [FieldError("password", "wrong username or password")], 401)
+        raise Unauthenticated("wrong username or password", [FieldError("password", "wrong username or password")])
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = _HASHER.hash(password)
         await account.save([Account.password_hash])

@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from core.errors import DomainError, FieldError
+from core.errors import FieldError, RuleViolation
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,11 @@ class Shortfall:
     message: str
 
 
-class Infeasible(DomainError):
+class Infeasible(RuleViolation):
     def __init__(self, shortfalls: list[Shortfall]):
         super().__init__(
             detail="no panel meets these constraints: " + "; ".join(s.message for s in shortfalls),
-            errors=[FieldError(s.field, s.message, "R-PANEL-2") for s in shortfalls], status_code=422,
+            errors=[FieldError(s.field, s.message, "R-PANEL-2") for s in shortfalls],
             extra={"shortfalls": [s.__dict__ for s in shortfalls]})
         self.shortfalls = shortfalls
 

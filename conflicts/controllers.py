@@ -6,17 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from conflicts import schemas as s
 from conflicts import services as svc
 from conflicts.policy import EdgeKind, Purpose
-from decisions.tables import DecisionItem
-from core.api import DEPS, Limit, Offset, unit_scope
-from core.errors import DomainError, FieldError, invalid
-from core.records import get_or_404
+from core.api import DEPS, Limit, Offset
+from core.errors import invalid
 
 
 

@@ -11,7 +11,6 @@ from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Tex
 from piccolo.table import Table
 
 from decisions.tables import DecisionItem
-from registry.tables import Institution
 
 
 class Relation(Table):

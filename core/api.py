@@ -14,16 +14,37 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-from core.errors import DomainError
+from core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    StateConflict,
+    TooManyAttempts,
+    Unauthenticated,
+)
 
 
 def _body(status: int, detail: str, errors: list[dict], **extra) -> dict:
     return {"status_code": status, "detail": detail, "errors": errors, **extra}
 
 
+# The one place where a kind of refusal becomes an HTTP status; anything else the domain refuses is 422.
+HTTP_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404, StateConflict: 409, Forbidden: 403, Unauthenticated: 401, TooManyAttempts: 429,
+}
+
+
+def http_status(exc: DomainError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in HTTP_STATUS:
+            return HTTP_STATUS[kind]
+    return 422
+
+
 def domain_error_handler(_: Request, exc: DomainError) -> Response:
     errors = [{"field": e.field, "reason": e.reason, "rule_id": e.rule_id} for e in exc.errors]
-    return Response(_body(exc.status_code, exc.detail, errors, **exc.extra), status_code=exc.status_code)
+    status = http_status(exc)
+    return Response(_body(status, exc.detail, errors, **exc.extra), status_code=status)
 
 
 _AT_PATH = re.compile(r" - at `\$\.?([^`]*)`$")

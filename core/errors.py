@@ -1,7 +1,6 @@
-"""Domain errors carry the field, the reason and, where one applies, the rule id from DOMAIN.md.
-
-Domain code raises them; the API turns each into a 4xx answer of one shape:
-``{"status_code": 422, "detail": "...", "errors": [{"field": ..., "reason": ..., "rule_id": ...}]}``.
+"""Domain errors: kinds of refusal, each with the field, the reason and, where one applies, the rule
+id from DOMAIN.md. They know nothing of HTTP; ``core.api`` maps each kind to one status code and
+one answer shape: ``{"status_code", "detail", "errors": [{"field", "reason", "rule_id"}]}``.
 """
 
 from __future__ import annotations
@@ -18,33 +17,64 @@ class FieldError:
 
 @dataclass
 class DomainError(Exception):
-    """A request the domain refuses. ``status_code`` is the HTTP status it maps to."""
+    """A request the domain refuses. Raise one of the kinds below; the base reads as a rule violation."""
 
     detail: str
     errors: list[FieldError] = field(default_factory=list)
-    status_code: int = 422
     extra: dict = field(default_factory=dict)
 
     def __str__(self) -> str:  # pragma: no cover - for logs only
         return f"{self.detail}: {self.errors}"
 
 
-def invalid(field_name: str, reason: str, rule_id: str | None = None) -> DomainError:
-    """A single-field validation failure (422)."""
-    return DomainError(detail=reason, errors=[FieldError(field_name, reason, rule_id)], status_code=422)
+class RuleViolation(DomainError):
+    """The input breaks a rule or a field's form (a regulation, a bound, a missing value)."""
 
 
-def not_found(what: str, key: object, field_name: str = "id") -> DomainError:
-    return DomainError(
-        detail=f"{what} {key} does not exist",
-        errors=[FieldError(field_name, f"no {what} with this id")],
-        status_code=404,
-    )
+class NotFound(DomainError):
+    """No such record (or none the caller may know of)."""
 
 
-def conflict(detail: str, field_name: str, reason: str, rule_id: str | None = None, **extra) -> DomainError:
-    """The request clashes with the current state (409): a duplicate, or a step out of order."""
-    return DomainError(detail=detail, errors=[FieldError(field_name, reason, rule_id)], status_code=409, extra=extra)
+class StateConflict(DomainError):
+    """The request clashes with the current state of a record."""
+
+
+class Duplicate(StateConflict):
+    """The record, or the decision, exists already."""
+
+
+class OutOfOrder(StateConflict):
+    """A step taken out of its procedure's order."""
+
+
+class Forbidden(DomainError):
+    """The caller may not act on this record."""
+
+
+class Unauthenticated(DomainError):
+    """Who is asking is not established."""
+
+
+class TooManyAttempts(DomainError):
+    """The caller must wait before trying again."""
+
+
+def invalid(field_name: str, reason: str, rule_id: str | None = None) -> RuleViolation:
+    """A single-field validation failure."""
+    return RuleViolation(detail=reason, errors=[FieldError(field_name, reason, rule_id)])
+
+
+def not_found(what: str, key: object, field_name: str = "id") -> NotFound:
+    return NotFound(detail=f"{what} {key} does not exist", errors=[FieldError(field_name, f"no {what} with this id")])
+
+
+def conflict(detail: str, field_name: str, reason: str, rule_id: str | None = None, **extra) -> StateConflict:
+    """The request clashes with the current state: a duplicate, or a step out of order."""
+    return StateConflict(detail=detail, errors=[FieldError(field_name, reason, rule_id)], extra=extra)
+
+
+def forbidden(detail: str, field_name: str, reason: str) -> Forbidden:
+    return Forbidden(detail=detail, errors=[FieldError(field_name, reason)])
 
 
 class ErrorCollector:
@@ -58,5 +88,5 @@ class ErrorCollector:
 
     def raise_if_any(self, detail: str = "invalid input") -> None:
         if self.errors:
-            raise DomainError(detail=f"{detail}: " + "; ".join(f"{e.field}: {e.reason}" for e in self.errors),
-                              errors=list(self.errors), status_code=422)
+            raise RuleViolation(detail=f"{detail}: " + "; ".join(f"{e.field}: {e.reason}" for e in self.errors),
+                                errors=list(self.errors))

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.api import DEPS, Limit, Offset, unit_scope
-from core.errors import DomainError, FieldError
+from core.errors import forbidden
 from core.records import get_or_404
 from decisions import schemas as s
 from decisions import services as svc
@@ -23,7 +23,7 @@ class ItemController(Controller):
         unit = unit_scope(request)
         if unit is not None:  # a drafting unit registers items for itself
             if data.drafting_unit_id not in (None, unit):
-                raise DomainError("not your unit", [FieldError("drafting_unit_id", "a drafting unit registers its own items")], 403)
+                raise forbidden("not your unit", "drafting_unit_id", "a drafting unit registers its own items")
             data.drafting_unit_id = unit
         return svc.item_out(await svc.create_item(data))
 
@@ -45,7 +45,7 @@ async def require_own_item(connection: Request, item_id: int, field: str = "item
     """A unit acts only on its own decision items (checked on a request body)."""
     unit = unit_scope(connection)
     if unit is not None and await svc.item_unit(item_id) != unit:
-        raise DomainError("not your decision item", [FieldError(field, "a drafting unit acts on its own items only")], 403)
+        raise forbidden("not your decision item", field, "a drafting unit acts on its own items only")
 
 
 CONTROLLERS = [ItemController]

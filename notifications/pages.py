@@ -19,7 +19,7 @@ from assignment import schemas as asg
 from assignment import services as assignment
 from assignment.tables import Invitation, PanelRequest
 from decisions.tables import DecisionItem
-from core.api import DEPS
+from core.api import DEPS, http_status
 from core.errors import DomainError
 from notifications.events import MODES, PURPOSES
 from notifications.links import LinkError, read_token
@@ -109,7 +109,7 @@ class RespondController(Controller):
         try:
             await assignment.answer(invitation.id, asg.AnswerIn(accept=action == "accept", reason=reason), today, now)
         except DomainError as exc:
-            return page("无法处理", [exc.detail], exc.status_code)
+            return page("无法处理", [exc.detail], http_status(exc))
         if action == "accept":
             return page("已确认参加", ["感谢您接受邀请。材料将按时移交，请在截止日期前提交签名的书面意见。"])
         return page("已谢绝", ["您的答复已记录，政策法规处将另行安排替补。"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from core.errors import conflict
+from core.errors import FieldError, OutOfOrder
 from registry.domain.vocab import LabelledEnum
 
 
@@ -46,16 +46,14 @@ def allowed_steps(state: ApplicationState) -> tuple[ApplicationStep, ...]:
 
 
 def require_step(state: ApplicationState, step: ApplicationStep) -> None:
-    """Raise 409 naming the allowed next steps when ``step`` is out of order (R-POOL-2)."""
+    """Refuse a step out of order (OutOfOrder), naming the allowed next steps when ``step`` is out of order (R-POOL-2)."""
     allowed = allowed_steps(state)
     if step not in allowed:
         names = ", ".join(s.value for s in allowed) or "none (the application is closed)"
-        raise conflict(
+        raise OutOfOrder(
             f"step '{step.value}' is not allowed for an application in state '{state.value}'",
-            "state",
-            f"allowed next steps: {names}",
-            "R-POOL-2",
-            allowed_next_steps=[s.value for s in allowed],
+            [FieldError("state", f"allowed next steps: {names}", "R-POOL-2")],
+            {"allowed_next_steps": [s.value for s in allowed]},
         )
 
 

@@ -14,12 +14,13 @@ import os
 import sys
 from datetime import datetime, timezone
 
+from accounts.audit import verify
+from accounts.services import create_account
+from core.errors import DomainError
+from core.migrate import migrate
+
 
 async def _create(username: str) -> int:
-    from accounts.services import create_account
-    from core.errors import DomainError
-    from core.migrate import migrate
-
     await migrate()
     password = os.environ.get("REGISTRY_PASSWORD")
     if not password:
@@ -37,8 +38,6 @@ async def _create(username: str) -> int:
 
 
 async def _verify() -> int:
-    from accounts.audit import verify
-
     report = await verify()
     if report.ok:
         print(f"chain intact: {report.events} events")

@@ -15,7 +15,13 @@ from accounts import services as svc
 from accounts.tables import Account, AuditEvent
 from core.api import DEPS, Limit, Offset
 from registry.schemas import Input
-from registry.services import get_or_404
+from core.records import get_or_404
+from core.errors import not_found
+from accounts.access import forget_token
+from assignment.tables import Invitation, Panel, PanelRequest
+from conflicts.tables import ConflictDismissal
+from decisions.tables import DecisionItem
+from registry.tables import Expert, Institution
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 
@@ -85,8 +91,6 @@ class AuthController(Controller):
 
     @post("/logout", status_code=204)
     async def logout(self, request: Request) -> None:
-        from accounts.access import forget_token
-
         forget_token(request.auth)
         await svc.logout(request.auth)
 
@@ -103,8 +107,6 @@ class AccountController(Controller):
 
     @post("/", summary="Create an account (pool office only); a unit's or expert's account is bound to it")
     async def create(self, data: JSONBody[AccountIn], now: NamedDependency[datetime]) -> AccountOut:
-        from registry.tables import Expert, Institution
-
         if data.unit_id is not None:
             await get_or_404(Institution, data.unit_id, "institution", "unit_id")
         if data.expert_id is not None:
@@ -145,14 +147,8 @@ class AuditController(Controller):
 async def item_record(item_id: int) -> dict:
     """Everything about one decision item, for filing (R-REC-3): the item, its panel requests with every
     panel record and invitation, conflict dismissals, and the events of the log that concern them."""
-    from assignment.tables import Invitation, Panel, PanelRequest
-    from conflicts.tables import ConflictDismissal
-    from decisions.tables import DecisionItem
-
     item = await DecisionItem.select().where(DecisionItem.id == item_id).output(load_json=True).first()
     if item is None:
-        from core.errors import not_found
-
         raise not_found("decision item", item_id, "item_id")
     requests = await PanelRequest.select().where(PanelRequest.item == item_id).order_by(PanelRequest.id).output(load_json=True)
     request_ids = [r["id"] for r in requests] or [-1]

@@ -11,23 +11,29 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from assignment import schemas as s
-from assignment.selection import Candidate, Constraints, Infeasible, Plan, candidates_hash, draw, plan_panel, replacement
+from assignment.selection.constraints import Candidate, Constraints, Infeasible, candidates_hash
+from assignment.selection.plan import Plan, draw, replacement
+from assignment.selection.planner import plan_panel
 from assignment.tables import Invitation, Panel, PanelRequest
 from assignment.workdays import add_working_days
-from conflicts.live import live_graph
+from conflicts.live import live_graph, synced_live_graph
 from conflicts.names import normalise
 from conflicts.schemas import NodeOut
-from conflicts.services import run_check, subject_status
+from conflicts.services.checks import run_check, subject_status
 from decisions.services import item_minimum_panel
 from decisions.tables import DecisionItem
 from core.errors import ErrorCollector, conflict, invalid
 from core.locks import exclusive
+from core.records import get_or_404
+from core.uow import unit_of_work
 from core.settings import get_settings
 from notifications import events
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
 from registry.domain.vocab import CreditStatus
-from registry.services import all_specialties, check_specialty_codes, eligibility_for, get_or_404, institution_pool_ids, transaction
+from registry.services.institutions import institution_pool_ids
+from registry.services.specialties import all_specialties, check_specialty_codes
+from registry.services.standing import eligibility_for
 from registry.tables import Decline, Employment, Expert, ExpertSpecialty, Institution
 
 STUDY_WORKING_DAYS = 7  # R-PANEL-4
@@ -88,7 +94,7 @@ async def expert_candidates(item_id: int, purpose, day: date, specialty_codes: l
             excluded["registry"] += 1
             exclusions.append(_exclusion("expert", i, "registry", [
                 {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in e.reasons]))
-    _, conflicts, version = await run_check(item_id, purpose, day, [("expert", i) for i in in_pool])
+    _, conflicts, version = await run_check(await synced_live_graph(), item_id, purpose, day, [("expert", i) for i in in_pool])
     conflicted = _conflict_exclusions(conflicts)
     active, year = await _workload(in_pool, day)
     tree = await all_specialties()
@@ -135,7 +141,7 @@ async def institution_candidates(item_id: int, purpose, day: date):
                 {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in reasons]))
         else:
             ok.append(i)
-    _, conflicts, version = await run_check(item_id, purpose, day, [("institution", i) for i in ok])
+    _, conflicts, version = await run_check(await synced_live_graph(), item_id, purpose, day, [("institution", i) for i in ok])
     conflicted = _conflict_exclusions(conflicts)
     candidates = []
     for i in ok:
@@ -212,7 +218,7 @@ async def _create_request(data: s.PanelRequestIn, today: date, now: datetime) ->
         candidates, exclusions, excluded, version = await institution_candidates(item.id, data.purpose, today)
     out_of_pool = [o for o in data.out_of_pool]
     if out_of_pool:  # R-PANEL-3: the same conflict check as everyone else
-        _, conflicts, _ = await run_check(item.id, data.purpose, today, [("expert", o.expert_id) for o in out_of_pool])
+        _, conflicts, _ = await run_check(await synced_live_graph(), item.id, data.purpose, today, [("expert", o.expert_id) for o in out_of_pool])
         blocked = _conflict_exclusions(conflicts)
         errors = ErrorCollector()
         for n, o in enumerate(out_of_pool):
@@ -236,7 +242,7 @@ async def _create_request(data: s.PanelRequestIn, today: date, now: datetime) ->
     everyone = members + [o.expert_id for o in out_of_pool]
     leader = random.Random(seed + 1).choice(everyone) if data.mode == "group" else None
     answer_by = add_working_days(today, data.answer_working_days).day
-    async with transaction():
+    async with unit_of_work():
         request = PanelRequest(
             item=item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode, size=data.size,
             handover_on=data.handover_on, deadline=deadline, deadline_provisional=provisional,
@@ -358,7 +364,7 @@ async def _replace(inv: Invitation, why: str, today: date, now: datetime) -> tup
         except Infeasible as exc:
             return None, None, exc.shortfalls[0].message
         # records may have changed since the draw: the replacement passes today's check
-        _, conflicts, _ = await run_check(request.item, request.purpose, today, [(request.subject_kind, new_id)])
+        _, conflicts, _ = await run_check(await synced_live_graph(), request.item, request.purpose, today, [(request.subject_kind, new_id)])
         if subject_status(conflicts) == "clear":
             break
         unavailable.add(new_id)
@@ -368,7 +374,7 @@ async def _replace(inv: Invitation, why: str, today: date, now: datetime) -> tup
     leader = latest["leader"]
     if leader == inv.subject_id:
         leader = new_id
-    async with transaction():
+    async with unit_of_work():
         panel = Panel(**{k: v for k, v in latest.items() if k not in ("id", "created_at")})
         panel.panel_request, panel.supersedes, panel.change_reason = request.id, latest["id"], why
         panel.members, panel.leader, panel.created_at = members, leader, now
@@ -393,7 +399,7 @@ async def _decline(inv: Invitation, status: str, reason: str, good_reason: bool,
 
 async def _decline_and_replace(inv: Invitation, status: str, reason: str, good_reason: bool, today: date,
                                now: datetime):
-    async with transaction():
+    async with unit_of_work():
         inv.status, inv.answered_at, inv.decline_reason, inv.good_reason = status, now, reason, good_reason
         await inv.save()
         if inv.subject_kind == "expert":  # counted by the annual review (R-POOL-5(3))

@@ -19,7 +19,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from assignment.selection import Candidate, Constraints, draw, plan_panel, violations
+from assignment.selection.constraints import Candidate, Constraints, violations
+from assignment.selection.plan import draw
+from assignment.selection.planner import plan_panel
 from registry.datagen import generate
 
 SIZE = 7

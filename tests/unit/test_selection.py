@@ -11,17 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assignment.selection import (
-    Candidate,
-    Constraints,
-    Infeasible,
-    Plan,
-    candidates_hash,
-    draw,
-    plan_panel,
-    replacement,
-    violations,
-)
+from assignment.selection.constraints import Candidate, Constraints, Infeasible, candidates_hash, violations
+from assignment.selection.plan import Plan, draw, replacement
+from assignment.selection.planner import plan_panel
 from assignment.workdays import add_working_days, is_working_day, working_days_between
 
 SPECS = ("LAW", "ECON", "PLAN", "ENV")

@@ -1,0 +1,103 @@
+"""What a panel is drawn from and must meet: candidates, the balance constraints (R-PANEL-2), the
+shortfalls that make a request impossible, and the check of a (partial) panel against the constraints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from core.errors import FieldError, RuleViolation
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    specialties: frozenset[str] = frozenset()
+    employer: int | None = None  # institution id; None: counts as an employer of its own
+    sector: str = ""
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """R-PANEL-2 balance. A member holding several required specialties counts for each of them."""
+
+    size: int
+    min_per_specialty: Mapping[str, int] = field(default_factory=dict)
+    max_per_employer: int | None = 1
+    max_per_sector: int | None = None  # a mix of sectors: no sector fills more than this
+    max_per_region: Mapping[str, int] = field(default_factory=dict)
+    dissenting: frozenset[int] = frozenset()  # known to hold a different view: at least one when any is eligible
+
+    def as_dict(self) -> dict:
+        return {"size": self.size, "min_per_specialty": dict(sorted(self.min_per_specialty.items())),
+                "max_per_employer": self.max_per_employer, "max_per_sector": self.max_per_sector,
+                "max_per_region": dict(sorted(self.max_per_region.items())), "dissenting": sorted(self.dissenting)}
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a request cannot be met: which constraint, how many are eligible, how many are needed."""
+
+    field: str
+    constraint: str
+    needed: int
+    eligible: int
+    message: str
+
+
+class Infeasible(RuleViolation):
+    def __init__(self, shortfalls: list[Shortfall]):
+        super().__init__(
+            detail="no panel meets these constraints: " + "; ".join(s.message for s in shortfalls),
+            errors=[FieldError(s.field, s.message, "R-PANEL-2") for s in shortfalls],
+            extra={"shortfalls": [s.__dict__ for s in shortfalls]})
+        self.shortfalls = shortfalls
+
+
+
+def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -> str:
+    """A fingerprint of the frozen candidate list and the constraints, so anyone can re-run the draw."""
+    rows = sorted([c.id, sorted(c.specialties), c.employer, c.sector, c.region] for c in candidates)
+    blob = json.dumps({"candidates": rows, "constraints": constraints.as_dict()}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+
+def violations(panel: list[Candidate], k: Constraints) -> list[str]:
+    """Every constraint the panel breaks (empty when it is valid); used for replacements and in tests."""
+    out = []
+    if len(panel) != k.size or len({c.id for c in panel}) != len(panel):
+        out.append(f"size: {len(panel)} members, {k.size} wanted")
+    for spec, need in k.min_per_specialty.items():
+        have = sum(spec in c.specialties for c in panel)
+        if have < need:
+            out.append(f"min_per_specialty.{spec}: {have} < {need}")
+    return out + over_maxima(panel, k)
+
+
+def over_maxima(panel: list[Candidate], k: Constraints) -> list[str]:
+    """The maxima (per employer, sector, region) a panel, complete or not, already exceeds."""
+    out = []
+    if k.max_per_employer is not None:
+        for employer, n in Counter(c.employer for c in panel if c.employer is not None).items():
+            if n > k.max_per_employer:
+                out.append(f"max_per_employer: {n} from institution {employer}")
+    if k.max_per_sector is not None:
+        for sector, n in Counter(c.sector for c in panel).items():
+            if n > k.max_per_sector:
+                out.append(f"max_per_sector.{sector}: {n} > {k.max_per_sector}")
+    for region, cap in k.max_per_region.items():
+        n = sum(c.region == region for c in panel)
+        if n > cap:
+            out.append(f"max_per_region.{region}: {n} > {cap}")
+    return out
+
+
+
+def violations_partial(panel: list[Candidate], k: Constraints) -> bool:
+    """True when a partial panel is already too big or exceeds a maximum."""
+    return len(panel) > k.size or bool(over_maxima(panel, k))

@@ -21,6 +21,7 @@ from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
+from conflicts.live import LiveGraph, set_live_graph
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
@@ -50,7 +51,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
-        from conflicts.live import live_graph
         from core.migrate import migrate
         from registry.privacy import get_vault
         from registry.services import ensure_default_specialties
@@ -61,7 +61,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         await ensure_default_specialties()
         if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
             await current_engine().run_ddl("PRAGMA journal_mode=WAL")
-        await live_graph().load()  # the relationship graph, rebuilt from the database once
+        await app.state.live_graph.load()  # the relationship graph, rebuilt from the database once
         engine = current_engine()
         if settings.database.is_postgres and settings.database.pool_size:
             await engine.start_connection_pool(max_size=settings.database.pool_size)
@@ -93,6 +93,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
                                                   store=READ_CACHE_STORE),
     )
     app.state.clock = clock or _clock_from_environment()
+    app.state.live_graph = LiveGraph()  # this application's graph, kept current from the change log
+    set_live_graph(app.state.live_graph)
     wire(app)
     return app
 

@@ -16,7 +16,8 @@ from assignment.tables import PanelRequest
 from conflicts import schemas as cs
 from core.api import DEPS, Offset, unit_scope
 from conflicts.policy import Purpose
-from conflicts.services import check
+from conflicts.live import synced_live_graph
+from conflicts.services.checks import check
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
@@ -52,7 +53,7 @@ class PanelRequestController(Controller):
     async def recheck(self, request_id: FromPath[int], today: NamedDependency[date]) -> cs.CheckOut:
         view = await svc.request_view(request_id, today)
         current = [(i.subject.kind, i.subject.id) for i in view.invitations if i.status in svc.ACTIVE]
-        return await check(view.item_id, Purpose(view.purpose), today, current)
+        return await check(await synced_live_graph(), view.item_id, Purpose(view.purpose), today, current)
 
     @post("/{request_id:int}/leader-report", summary="Group mode: the leader's (组长) report was submitted (R-PANEL-5)")
     async def leader_report(self, request_id: FromPath[int], data: JSONBody[s.SubmissionIn],

@@ -1,16 +1,24 @@
-"""What the conflict capability does when other capabilities change something: keep the graph's
-change log in step, in the same transaction as the change. Registered by the application's wiring."""
+"""What the conflict capability does when a record the graph is built from changes: append to the
+graph change log, in the same transaction as the change. Registered by the application's wiring."""
 
 from __future__ import annotations
 
-from conflicts.live import note_change
+from conflicts.events import GraphChanged
+from conflicts.live import LiveGraph, note_change
 from core.uow import MessageBus
 from decisions.events import ItemRegistered
+
+
+async def _graph_changed(event: GraphChanged) -> None:
+    await note_change(*event.graph_record)
 
 
 async def _item_registered(event: ItemRegistered) -> None:
     await note_change("item", event.item_id)
 
 
-def register(bus: MessageBus) -> None:
+def register(bus: MessageBus, live: LiveGraph | None = None) -> None:
+    """``live`` (the process's graph) is not needed here: these handlers only write the log that
+    every process's graph syncs from."""
+    bus.subscribe(GraphChanged, _graph_changed)
     bus.subscribe(ItemRegistered, _item_registered)

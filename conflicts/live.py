@@ -1,9 +1,13 @@
 """The relationship graph of this service process, built from the database once and then kept current.
 
-Writers append a ``GraphChange`` row in the same transaction as the record they change. Before each
-check (and before name matching) the process applies the changes it has not seen yet, in id order,
+Writers emit a domain event; its handler (``conflicts/handlers.py``, ``conflicts/on_registry.py``)
+appends a ``GraphChange`` row in the same transaction as the record changed. Before each check
+(and before name matching) the process applies the changes it has not seen yet, in id order,
 re-reading only the records they name. So the graph is never rebuilt per request, and two service
 processes see the same graph without talking to each other.
+
+The application owns its graph (``app.state.live_graph``, made by ``create_app`` and loaded at
+start-up); controllers receive it through ``conflicts.deps`` and hand it to the services.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.aliases, In
 
 
 async def note_change(record_table: str, record_id: int) -> None:
-    """Call inside the writer's transaction: the graph of every process will follow this record."""
+    """Append to the graph change log, inside the writer's transaction: the graph of every process
+    will follow this record. Called by the event handlers, not by services."""
     await GraphChange.insert(GraphChange(record_table=record_table, record_id=record_id,
                                          created_at=datetime.now(timezone.utc)))
 
@@ -111,20 +116,21 @@ class LiveGraph:
         self._put(f"parent:{row['id']}", _parent_edge(row))
 
     # --- following changes ----------------------------------------------------------------------
-    async def sync(self) -> None:
-        """Apply the changes written since the last sync (by this or any other process)."""
+    async def sync(self) -> LiveGraph:
+        """Apply the changes written since the last sync (by this or any other process); returns itself."""
         if not self.loaded:
             await self.load()
-            return
+            return self
         async with self._lock:
             changes = await GraphChange.select().where(GraphChange.id > self.cursor).order_by(GraphChange.id)
             if not changes:
-                return
+                return self
             pending: dict[str, set[int]] = defaultdict(set)
             for change in changes:
                 pending[change["record_table"]].add(change["record_id"])
             await self._apply(pending)
             self.cursor = changes[-1]["id"]
+        return self
 
     async def _apply(self, pending: dict[str, set[int]]) -> None:
         if ids := pending.get("expert"):
@@ -163,8 +169,26 @@ async def _current_policy() -> Policy:
     return policy_from_document(rows[0]["document"], version=rows[0]["version"])
 
 
-_LIVE = LiveGraph()
+# --- transitional ----------------------------------------------------------------------------------
+_latest: LiveGraph | None = None
+
+
+def set_live_graph(live: LiveGraph) -> None:
+    """Called by ``create_app`` with the graph it owns, for the transitional accessors below."""
+    global _latest
+    _latest = live
 
 
 def live_graph() -> LiveGraph:
-    return _LIVE
+    """Transitional: the graph of the most recently created application, for code outside the
+    conflicts capability that is not yet handed one as a parameter (assignment, notifications).
+    To be removed once every caller receives ``live`` explicitly."""
+    global _latest
+    if _latest is None:  # no application in this process (a script): a graph of its own
+        _latest = LiveGraph()
+    return _latest
+
+
+async def synced_live_graph() -> LiveGraph:
+    """Transitional, like ``live_graph()``: that graph with every change applied."""
+    return await live_graph().sync()

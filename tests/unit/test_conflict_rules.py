@@ -139,3 +139,39 @@ def test_bad_policies_are_refused():
     with pytest.raises(DomainError) as refused:
         validate_policy([{"purposes": ["lobbying"], "sentence": "{who}", "steps": [{"kinds": ["employed_by"]}]}])
     assert {e.field for e in refused.value.errors} == {"rules[0].purposes", "rules[0].sentence", "rules[0].steps"}
+
+
+def test_direct_interest_counts_for_every_purpose_R_COI_1():
+    g = graph(rel(1, K.INTEREST_IN, ZHANG, ITEM))
+    for purpose in Purpose:
+        assert found(check_item(g, default_policy(), ITEM, purpose, DAY)) == {(ZHANG, "R-COI-1")}
+
+
+def test_supervisor_and_student_either_way_within_three_years_R_DUTY_2():
+    g = graph(rel(1, K.SUPERVISED, ZHANG, LI, date(2020, 9, 1), date(2024, 6, 30)), rel(2, K.INTEREST_IN, LI, ITEM),
+              rel(3, K.SUPERVISED, WANG, ZHAO, date(2010, 9, 1), date(2013, 6, 30)), rel(4, K.INTEREST_IN, WANG, ITEM))
+    result = found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
+    assert (ZHANG, "R-DUTY-2") in result  # the supervisor, though the interest is the student's
+    assert not any(subject == ZHAO for subject, _ in result)  # supervised more than three years ago
+
+
+def test_shareholder_or_director_of_an_interested_party_or_its_parent_R_DUTY_3():
+    g = graph(rel(1, K.SHAREHOLDER_OF, WANG, FIRM, date(2023, 1, 1)), rel(2, K.INTEREST_IN, FIRM, ITEM),
+              rel(3, K.DIRECTOR_OF, ZHAO, LAW_SCHOOL, date(2024, 1, 1)), rel(4, K.PART_OF, LAW_SCHOOL, ZJU),
+              rel(5, K.INTEREST_IN, ZJU, ITEM),
+              rel(6, K.ADVISER_OF, QIAN, FIRM, date(2015, 1, 1), date(2022, 12, 31)))
+    result = found(check_item(g, default_policy(), ITEM, Purpose.RISK_ASSESSMENT, DAY))
+    assert {(WANG, "R-DUTY-3"), (ZHAO, "R-DUTY-3")} <= result
+    assert not any(subject == QIAN for subject, _ in result)  # the advice ended more than two years ago
+
+
+def test_control_and_funding_chains_up_to_two_hops_R_COI_4():
+    g = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, FUNDER), rel(3, K.INTEREST_IN, FUNDER, ITEM),
+              rel(4, K.EMPLOYED_BY, ZHANG, CONSULT, date(2020, 1, 1)))
+    evaluation = found(check_item(g, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))
+    assert {(CONSULT, "R-COI-4"), (FIRM, "R-COI-4")} <= evaluation
+    assert not any(subject == ZHANG for subject, _ in evaluation)  # independence is asked of institutions
+    assert (CONSULT, "R-COI-4") not in found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
+    too_far = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, ZJU), rel(3, K.FUNDED_BY, ZJU, FUNDER),
+                    rel(4, K.INTEREST_IN, FUNDER, ITEM))
+    assert (CONSULT, "R-COI-4") not in found(check_item(too_far, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))

@@ -26,7 +26,7 @@ from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
-from app.wiring import wire
+from app.wiring import DEPENDENCIES, wire
 
 API_DESCRIPTION = (
     "Registry of experts and third-party evaluators for the major administrative decision procedure "
@@ -53,7 +53,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     async def lifespan(app: Litestar):
         from core.migrate import migrate
         from registry.privacy import get_vault
-        from registry.services import ensure_default_specialties
+        from registry.services.specialties import ensure_default_specialties
 
         get_vault()  # fail at start-up, not at the first request, when the PII key is missing
         if migrate_on_start:
@@ -83,6 +83,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
             *ACCOUNT_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
+        dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Expert and evaluator registry", version="1.0.0", description=API_DESCRIPTION,

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from conflicts.tables import Relation
+from core.uow import unit_of_work
 from decisions.tables import DecisionItem
 from registry.datagen import World, generate
 from registry.domain.identifiers import mask_citizen_id, mask_phone
 from registry.domain.letters import Commitment
 from registry.domain.terms import latest_term_end
 from registry.privacy import get_vault
-from registry.services import transaction
 from registry.tables import (
     CommitmentLetter,
     Dismissal,
@@ -31,7 +31,7 @@ async def load_world(world: World, today: date) -> dict[str, int]:
     (the registry refuses a second record with the same ID number)."""
     vault = get_vault()
     ids: dict[int, int] = {}
-    async with transaction():
+    async with unit_of_work():
         for inst in world.institutions:  # parents come before their schools
             row = Institution(name=inst.name, kind=inst.kind, uscc=inst.uscc, aliases=inst.aliases,
                               parent=ids.get(inst.parent_id), region=inst.region, credit_status=inst.credit_status)

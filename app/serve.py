@@ -16,7 +16,7 @@ async def _prepare(demo: bool) -> None:
     await migrate()
     if demo:
         from app.demo import load_demo
-        from registry.services import ensure_default_specialties
+        from registry.services.specialties import ensure_default_specialties
 
         await ensure_default_specialties()
         loaded = await load_demo(Clock().today())

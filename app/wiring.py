@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.di import Provide
+
+from assignment.services import participation
 from conflicts import handlers as conflict_handlers
+from conflicts import on_registry as conflicts_on_registry
+from conflicts.live import LiveGraph
 from core.api import forget_cached_reads
 from core.uow import BUS, MessageBus
+from notifications import on_registry as notifications_on_registry
+
+# Functions of a higher capability that a lower one's endpoints receive as Litestar dependencies
+# (the registry's annual review counts the year's invitations and opinions kept by assignment).
+# A dependency's name must not be a body field's: Litestar would answer a bad field with a 500.
+DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_thread=False)}
 
 
 def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     """Subscribe every handler (idempotent); with an app, its read cache is emptied after each commit."""
     bus.clear()
-    conflict_handlers.register(bus)
+    live = app.state.live_graph if app is not None else LiveGraph()  # the graph handlers keep current
+    conflict_handlers.register(bus, live)
+    conflicts_on_registry.register(bus, live)
+    notifications_on_registry.register(bus)
     if app is not None:
         async def forget(_events: list[Any]) -> None:
             await forget_cached_reads(app)

@@ -67,7 +67,7 @@ def prepare(env: dict) -> None:
         "import asyncio\n"
         "from datetime import date, datetime, timezone\n"
         "from core.migrate import migrate\n"
-        "from registry.services import ensure_default_specialties\n"
+        "from registry.services.specialties import ensure_default_specialties\n"
         "from app.demo import load_demo\n"
         "from accounts.services import create_account\n"
         "async def main():\n"

@@ -81,20 +81,6 @@ class PolicyVersion(Table):
     created_at = Timestamptz()
 
 
-class PossibleDuplicate(Table):
-    """Two experts or two institutions that look like one, flagged on entry or by a scan."""
-
-    kind = Varchar(length=16)  # expert | institution
-    first_id = Integer()
-    second_id = Integer(index=True)
-    score = Float()
-    reasons = JSON(default=[])
-    status = Varchar(length=16, default="open")  # open | distinct | same
-    decided_by = Varchar(length=64, default="")
-    note = Text(default="")
-    created_at = Timestamptz()
-
-
 class GraphChange(Table):
     """A record that changes the graph was written; processes apply these in id order."""
 
@@ -104,5 +90,5 @@ class GraphChange(Table):
 
 
 TABLES: list[type[Table]] = [
-    Relation, NameMatchTask, ConflictDismissal, PolicyVersion, PossibleDuplicate, GraphChange,
+    Relation, NameMatchTask, ConflictDismissal, PolicyVersion, GraphChange,
 ]

@@ -11,7 +11,7 @@ from decisions import schemas as s
 from decisions.domain.gravity import GRAVITY_FLAGS, minimum_panel_size
 from decisions.events import ItemChanged, ItemRegistered
 from decisions.tables import DecisionItem
-from registry.services import check_specialty_codes
+from registry.services.specialties import check_specialty_codes
 from registry.tables import Institution
 
 

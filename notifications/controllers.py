@@ -13,11 +13,11 @@ from msgspec import Meta, Struct
 
 from core.api import DEPS, Limit
 from core.errors import invalid, not_found
+from core.records import get_or_404
 from notifications import jobs
 from notifications.outbox import deliver_due
 from notifications.tables import InboxMessage, JobRun, Outbox, WebhookEndpoint
 from registry.schemas import Input
-from registry.services import get_or_404
 from registry.tables import Institution
 
 

@@ -25,7 +25,7 @@ from core.settings import get_settings
 from notifications.outbox import deliver_due, notify_expert, notify_office, notify_unit, worker_id
 from notifications.tables import JobRun
 from registry import schemas as registry_schemas
-from registry import services as registry
+from registry.services.reviews import open_annual_review
 from registry.tables import AnnualReview, Dismissal, Expert, Term
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ async def annual_review(today: date, now: datetime) -> dict:
         (Term.start <= today) & (Term.end >= today) & Term.ended_early_on.is_null())}
     opened = 0
     for expert_id in sorted(active - reviewed):
-        await registry.open_annual_review(expert_id, registry_schemas.AnnualReviewIn(year=today.year, review_date=today))
+        await open_annual_review(expert_id, registry_schemas.AnnualReviewIn(year=today.year, review_date=today),
+                                 assignment.participation)
         opened += 1
     if opened:
         await notify_office("annual_review_opened", {"year": today.year, "count": opened},

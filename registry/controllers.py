@@ -8,13 +8,31 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from conflicts.services import flag_expert_on_entry, flag_institution_on_entry
 from core.api import DEPS, Limit, Offset, read_cache_key
 from core.locks import read_transaction
+from core.records import get_or_404
 from core.settings import get_settings
 from registry import schemas as s
-from registry import services as svc
-from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach, InstitutionKind, ReviewProposal, Sector
+from registry.domain.vocab import (
+    DiscreditKind,
+    DismissalReason,
+    DutyBreach,
+    InstitutionKind,
+    ReviewProposal,
+    Sector,
+)
+from registry.services import (
+    dismissals,
+    experts,
+    institutions,
+    recruitment,
+    reviews,
+    specialties,
+    terms,
+    views,
+)
+from registry.services.reviews import Participation
+from registry.services.standing import eligibility_for
 from registry.tables import (
     Application,
     Decline,
@@ -61,18 +79,12 @@ class SpecialtyController(Controller):
 
     @get("/", summary="The specialty tree; each node is a sub-pool with its count of eligible experts (R-POOL-1)")
     async def tree(self, today: NamedDependency[date], on: FromQuery[date | None] = None) -> list[s.SpecialtyOut]:
-        return await svc.specialty_tree_with_counts(on or today)
+        return await views.specialty_tree_with_counts(on or today)
 
     @post("/", summary="Add a node to the specialty tree")
     async def create(self, data: JSONBody[s.SpecialtyCreate]) -> s.SpecialtyOut:
-        row = await svc.create_specialty(data)
+        row = await specialties.create_specialty(data)
         return s.SpecialtyOut(row.code, row.name, row.parent_code)
-
-
-async def _institution_view(row: Institution) -> s.InstitutionOut:
-    view = svc.institution_out(row, row.id in await svc.institution_pool_ids([row.id]))
-    view.possible_duplicate_ids = await svc.open_duplicate_ids("institution", row.id)
-    return view
 
 
 class InstitutionController(Controller):
@@ -81,43 +93,41 @@ class InstitutionController(Controller):
 
     @post("/", summary="Register an institution (unified social credit code checked per GB 32100)")
     async def create(self, data: JSONBody[s.InstitutionCreate]) -> s.InstitutionOut:
-        row = await svc.create_institution(data)
-        await flag_institution_on_entry(row)
-        return await _institution_view(row)
+        return await views.institution_view(await institutions.create_institution(data))
 
     @get("/")
     async def index(self, offset: Offset = 0, limit: Limit = 50, q: FromQuery[str | None] = None,
                     kind: FromQuery[InstitutionKind | None] = None) -> list[s.InstitutionOut]:
-        return await svc.list_institutions(q, kind.value if kind else None, offset, limit)
+        return await views.list_institutions(q, kind.value if kind else None, offset, limit)
 
     @get("/{institution_id:int}")
     async def show(self, institution_id: FromPath[int]) -> s.InstitutionOut:
-        return await _institution_view(await svc.get_or_404(Institution, institution_id, "institution"))
+        return await views.institution_view(await get_or_404(Institution, institution_id, "institution"))
 
     @patch("/{institution_id:int}")
     async def update(self, institution_id: FromPath[int], data: JSONBody[s.InstitutionUpdate]) -> s.InstitutionOut:
-        return await _institution_view(await svc.update_institution(institution_id, data))
+        return await views.institution_view(await institutions.update_institution(institution_id, data))
 
     @post("/{institution_id:int}/evaluator-pool",
           summary="Apply to the third-party evaluator pool; admitted or refused with reasons (R-POOL-8)")
     async def apply_to_pool(self, institution_id: FromPath[int], data: JSONBody[s.PoolApplicationIn]) -> s.PoolEntryOut:
-        entry = await svc.apply_to_evaluator_pool(institution_id, data)
-        return next(e for e in await svc.pool_entries(institution_id) if e.id == entry.id)
+        entry = await institutions.apply_to_evaluator_pool(institution_id, data)
+        return next(e for e in await views.pool_entries(institution_id) if e.id == entry.id)
 
     @get("/{institution_id:int}/evaluator-pool")
     async def pool_history(self, institution_id: FromPath[int]) -> list[s.PoolEntryOut]:
-        await svc.get_or_404(Institution, institution_id, "institution")
-        return await svc.pool_entries(institution_id)
+        await get_or_404(Institution, institution_id, "institution")
+        return await views.pool_entries(institution_id)
 
     @get("/{institution_id:int}/eligibility", summary="Whether the institution may be commissioned (R-POOL-8)")
     async def eligibility(self, institution_id: FromPath[int]) -> s.InstitutionEligibilityOut:
-        reasons = await svc.institution_eligibility_of(institution_id)
-        return s.InstitutionEligibilityOut(institution_id, not reasons, svc.reasons_out(reasons))
+        reasons = await institutions.institution_eligibility_of(institution_id)
+        return s.InstitutionEligibilityOut(institution_id, not reasons, views.reasons_out(reasons))
 
     @post("/{institution_id:int}/discredit-records",
           summary="File a discredit record; cheating in an evaluation blacklists for good (R-POOL-8)")
     async def discredit(self, institution_id: FromPath[int], data: JSONBody[s.DiscreditIn]) -> s.DiscreditOut:
-        return _discredit_out(await svc.record_institution_discredit(institution_id, data))
+        return _discredit_out(await institutions.record_institution_discredit(institution_id, data))
 
 
 class EvaluatorPoolController(Controller):
@@ -126,7 +136,7 @@ class EvaluatorPoolController(Controller):
 
     @get("/", summary="Institutions admitted to the third-party evaluator pool (第三方评估机构库)")
     async def members(self) -> list[s.PoolEntryOut]:
-        return await svc.pool_entries(admitted_only=True)
+        return await views.pool_entries(admitted_only=True)
 
 
 class ExpertController(Controller):
@@ -136,9 +146,8 @@ class ExpertController(Controller):
 
     @post("/", summary="Register an expert profile (ID number checked per GB 11643; stored encrypted)")
     async def create(self, data: JSONBody[s.ExpertCreate], today: NamedDependency[date]) -> s.ExpertOut:
-        expert = await svc.create_expert(data)
-        await flag_expert_on_entry(expert)
-        return await svc.expert_detail(expert.id, today)
+        expert = await experts.create_expert(data)
+        return await views.expert_detail(expert.id, today)
 
     @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)", cache=READ_CACHE or False,
          cache_key_builder=read_cache_key)
@@ -146,89 +155,92 @@ class ExpertController(Controller):
                     sector: FromQuery[Sector | None] = None, region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
         async with read_transaction():  # reached only when the read cache has no answer
-            return await svc.list_experts(on or today, specialty, sector.value if sector else None, region, q,
+            return await views.list_experts(on or today, specialty, sector.value if sector else None, region, q,
                                           eligible, offset, limit)
 
     @get("/{expert_id:int}", cache=READ_CACHE or False, cache_key_builder=read_cache_key)
     async def show(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.ExpertOut:
         async with read_transaction():  # reached only when the read cache has no answer
-            return await svc.expert_detail(expert_id, on or today)
+            return await views.expert_detail(expert_id, on or today)
 
     @patch("/{expert_id:int}")
     async def update(self, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate], today: NamedDependency[date]) -> s.ExpertOut:
-        await svc.update_expert(expert_id, data)
-        return await svc.expert_detail(expert_id, today)
+        await experts.update_expert(expert_id, data)
+        return await views.expert_detail(expert_id, today)
 
     @post("/{expert_id:int}/personal-data",
           summary="Reveal the unmasked ID number and phone; every reveal is logged with its reason (R-REC-4)")
     async def reveal(self, expert_id: FromPath[int], data: JSONBody[s.RevealIn]) -> s.PersonalDataOut:
-        return await svc.reveal_personal_data(expert_id, data.reason)
+        return await experts.reveal_personal_data(expert_id, data.reason)
 
     @post("/{expert_id:int}/employments")
     async def add_employment(self, expert_id: FromPath[int], data: JSONBody[s.EmploymentIn]) -> s.EmploymentOut:
-        e = await svc.add_employment(expert_id, data)
+        e = await experts.add_employment(expert_id, data)
         return s.EmploymentOut(e.id, e.employer_name, e.institution, e.position, e.start, e.end)
 
     @get("/{expert_id:int}/eligibility",
          summary="Eligible for selection: active term, signed letter, not dismissed or discredited")
     async def eligibility(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.EligibilityOut:
-        await svc.get_or_404(Expert, expert_id, "expert")
+        await get_or_404(Expert, expert_id, "expert")
         day = on or today
-        return svc.eligibility_out(expert_id, day, (await svc.eligibility_for([expert_id], day))[expert_id])
+        return views.eligibility_out(expert_id, day, (await eligibility_for([expert_id], day))[expert_id])
 
     @post("/{expert_id:int}/terms/{term_id:int}/renewal", summary="Renew a term (续聘), at most three years (R-POOL-4)")
     async def renew(self, expert_id: FromPath[int], term_id: FromPath[int], data: JSONBody[s.RenewalIn]) -> s.TermOut:
-        t = await svc.renew_term(expert_id, term_id, data)
+        t = await terms.renew_term(expert_id, term_id, data)
         return s.TermOut(t.id, t.start, t.end, t.previous, t.certificate_no, t.ended_early_on, False)
 
     @post("/{expert_id:int}/commitment-letters", summary="Sign the commitment letter for a term (R-DUTY-1)")
     async def sign_letter(self, expert_id: FromPath[int], data: JSONBody[s.LetterIn]) -> s.LetterOut:
-        row = await svc.sign_letter(expert_id, data)
+        row = await terms.sign_letter(expert_id, data)
         return s.LetterOut(row.id, row.term, row.text_version, dict(row.commitments), row.signed_on)
 
     @post("/{expert_id:int}/ratings", summary="A drafting unit rates an assignment (R-POOL-6)")
     async def rate(self, expert_id: FromPath[int], data: JSONBody[s.RatingIn]) -> s.RatingOut:
-        return _rating_out(await svc.add_rating(expert_id, data))
+        return _rating_out(await reviews.add_rating(expert_id, data))
 
     @get("/{expert_id:int}/ratings")
     async def ratings(self, expert_id: FromPath[int]) -> list[s.RatingOut]:
-        await svc.get_or_404(Expert, expert_id, "expert")
+        await get_or_404(Expert, expert_id, "expert")
         rows = await PerformanceRating.objects().where(PerformanceRating.expert == expert_id) \
             .order_by(PerformanceRating.id)
         return [_rating_out(r) for r in rows]
 
     @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
     async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int], data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
-        return _rating_out(await svc.rate_effect(expert_id, rating_id, data))
+        return _rating_out(await reviews.rate_effect(expert_id, rating_id, data))
 
     @post("/{expert_id:int}/declines", summary="Record a declined invitation, with or without good reason")
     async def decline(self, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
-        d = await svc.add_decline(expert_id, data)
+        d = await reviews.add_decline(expert_id, data)
         return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason)
 
     @get("/{expert_id:int}/declines")
     async def declines(self, expert_id: FromPath[int]) -> list[s.DeclineOut]:
-        await svc.get_or_404(Expert, expert_id, "expert")
+        await get_or_404(Expert, expert_id, "expert")
         rows = await Decline.objects().where(Decline.expert == expert_id).order_by(Decline.id)
         return [s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason) for d in rows]
 
     @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
-    async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn]) -> s.AnnualReviewOut:
-        return _review_out(await svc.open_annual_review(expert_id, data))
+    async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn],
+                          annual_participation: NamedDependency[Participation]) -> s.AnnualReviewOut:
+        return _review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
 
     @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
-    async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int], data: JSONBody[s.AnnualDecisionIn]) -> s.AnnualReviewOut:
-        return _review_out(await svc.decide_annual_review(expert_id, review_id, data))
+    async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int], data: JSONBody[s.AnnualDecisionIn],
+                            now: NamedDependency[datetime]) -> s.AnnualReviewOut:
+        return _review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
     async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn],
                       now: NamedDependency[datetime]) -> s.DismissalOut:
-        return _dismissal_out(await svc.dismiss(expert_id, data, now))
+        return _dismissal_out(await dismissals.dismiss(expert_id, data, now))
 
     @post("/{expert_id:int}/discredit-records",
           summary="File a discredit record (失信记录): qualification cancelled, appointment ended (R-POOL-7)")
-    async def discredit(self, expert_id: FromPath[int], data: JSONBody[s.DiscreditIn]) -> s.DiscreditOut:
-        return _discredit_out(await svc.record_expert_discredit(expert_id, data))
+    async def discredit(self, expert_id: FromPath[int], data: JSONBody[s.DiscreditIn],
+                        now: NamedDependency[datetime]) -> s.DiscreditOut:
+        return _discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
 
 
 class RecruitmentController(Controller):
@@ -238,7 +250,7 @@ class RecruitmentController(Controller):
 
     @post("/", summary="Publish a call for applications to sub-pools (R-POOL-2)")
     async def create(self, data: JSONBody[s.CallCreate]) -> s.CallOut:
-        c = await svc.create_call(data)
+        c = await recruitment.create_call(data)
         return s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
 
     @get("/")
@@ -249,10 +261,7 @@ class RecruitmentController(Controller):
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
     async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate], today: NamedDependency[date]) -> s.ApplicationOut:
-        application = await svc.submit_application(call_id, data, today)
-        if data.expert is not None:  # a new profile: flag it if it looks like one already registered
-            await flag_expert_on_entry(await svc.get_or_404(Expert, application.expert, "expert"))
-        return svc.application_out(application)
+        return views.application_out(await recruitment.submit_application(call_id, data, today))
 
 
 class ApplicationController(Controller):
@@ -261,24 +270,24 @@ class ApplicationController(Controller):
 
     @get("/{application_id:int}")
     async def show(self, application_id: FromPath[int]) -> s.ApplicationOut:
-        return svc.application_out(await svc.get_or_404(Application, application_id, "application"))
+        return views.application_out(await get_or_404(Application, application_id, "application"))
 
     @post("/{application_id:int}/qualification-review", summary="Review the five basic conditions (R-POOL-3)")
     async def review(self, application_id: FromPath[int], data: JSONBody[s.QualificationReviewIn]) -> s.ApplicationOut:
-        return svc.application_out(await svc.review_qualification(application_id, data))
+        return views.application_out(await recruitment.review_qualification(application_id, data))
 
     @post("/{application_id:int}/collective-decision", summary="Record the collective discussion (集体讨论)")
     async def decide(self, application_id: FromPath[int], data: JSONBody[s.CollectiveDecisionIn]) -> s.ApplicationOut:
-        return svc.application_out(await svc.decide_collectively(application_id, data))
+        return views.application_out(await recruitment.decide_collectively(application_id, data))
 
     @post("/{application_id:int}/appointment", summary="Appoint with a certificate (聘书) and a term (R-POOL-4)")
     async def appoint(self, application_id: FromPath[int], data: JSONBody[s.AppointmentIn]) -> s.ApplicationOut:
-        row, term = await svc.appoint(application_id, data)
-        return svc.application_out(row, term.id)
+        row, term = await recruitment.appoint(application_id, data)
+        return views.application_out(row, term.id)
 
     @post("/{application_id:int}/withdrawal")
     async def withdraw(self, application_id: FromPath[int], data: JSONBody[s.WithdrawalIn]) -> s.ApplicationOut:
-        return svc.application_out(await svc.withdraw(application_id, data))
+        return views.application_out(await recruitment.withdraw(application_id, data))
 
 
 CONTROLLERS = [SpecialtyController, InstitutionController, EvaluatorPoolController, ExpertController,

@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Integer,
     LazyTableReference,
@@ -207,8 +208,26 @@ class PersonalDataAccess(Table):
     accessed_at = Timestamptz()
 
 
+class PossibleDuplicate(Table):
+    """Two experts or two institutions that look like one, flagged on entry or by a scan.
+
+    The table was first created by the conflicts app's migration; it lives here because the
+    registry shows the open flags on each record, and the conflicts capability decides them.
+    """
+
+    kind = Varchar(length=16)  # expert | institution
+    first_id = Integer()
+    second_id = Integer(index=True)
+    score = Float()
+    reasons = JSON(default=[])
+    status = Varchar(length=16, default="open")  # open | distinct | same
+    decided_by = Varchar(length=64, default="")
+    note = Text(default="")
+    created_at = Timestamptz()
+
+
 TABLES: list[type[Table]] = [
     Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, Employment, RecruitmentCall,
     Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
-    DiscreditRecord, PersonalDataAccess,
+    DiscreditRecord, PersonalDataAccess, PossibleDuplicate,
 ]

@@ -1,11 +1,17 @@
-"""Third-party evaluation institution pool (第三方评估机构库). R-POOL-8: SY 三(一)1, 三(一)4; JY art.22."""
+"""Third-party evaluation institution pool (第三方评估机构库). R-POOL-8: SY 三(一)1, 三(一)4; JY art.22.
+
+An institution caught cheating in an evaluation is blacklisted for good: its credit is never restored
+and it is never admitted or commissioned again.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import conflict
 from registry.domain.eligibility import Reason
-from registry.domain.vocab import CreditStatus, LabelledEnum
+from registry.domain.refusals import duplicate
+from registry.domain.vocab import CreditStatus, DiscreditKind, LabelledEnum
 
 
 class StaffCompetence(LabelledEnum):
@@ -57,3 +63,29 @@ def institution_eligibility(standing: InstitutionStanding) -> list[Reason]:
     if standing.credit_status is not CreditStatus.GOOD:
         reasons.append(Reason("R-POOL-8", "credit", f"信用状况为「{standing.credit_status.label}」"))
     return reasons
+
+
+def check_not_in_pool(in_pool: bool) -> None:
+    """An institution applies to the pool while it is not in it (R-POOL-8)."""
+    if in_pool:
+        raise duplicate("already in the pool", "institution_id", "this institution is already admitted", "R-POOL-8")
+
+
+def check_credit_change(blacklisted: bool, new_status: CreditStatus | None) -> None:
+    """A blacklisted institution's credit cannot be restored to good (R-POOL-8)."""
+    if new_status is CreditStatus.GOOD and blacklisted:
+        raise conflict("blacklisted institution", "credit_status",
+                       "a blacklisted institution is never commissioned again; its credit cannot be restored",
+                       "R-POOL-8")
+
+
+@dataclass(frozen=True)
+class Credit:
+    status: CreditStatus
+    blacklisted: bool
+
+
+def credit_after_discredit(kind: DiscreditKind, blacklisted: bool) -> Credit:
+    """A discredit record makes the credit 'discredited'; cheating in an evaluation also blacklists,
+    and nothing lifts a blacklisting (SY 三(一)4)."""
+    return Credit(CreditStatus.DISCREDITED, blacklisted or kind is DiscreditKind.EVALUATION_CHEATING)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from core.errors import ErrorCollector
+from datetime import date
+
+from core.errors import ErrorCollector, invalid
+from registry.domain.refusals import duplicate
 from registry.domain.vocab import LabelledEnum
 
 
@@ -39,3 +42,11 @@ def validate_letter(text_version: str, commitments: dict[str, bool]) -> None:
         if commitments.get(c.value) is not True:
             errors.add(f"commitments.{c.value}", f"must be affirmed: {c.label}", "R-DUTY-1")
     errors.raise_if_any("commitment letter refused")
+
+
+def check_letter_for_term(term_end: date, signed_on: date, already_signed: bool) -> None:
+    """One letter per term, signed before the term ends (R-DUTY-1)."""
+    if signed_on > term_end:
+        raise invalid("signed_on", f"after the term ended ({term_end})", "R-DUTY-1")
+    if already_signed:
+        raise duplicate("letter exists", "term_id", "a commitment letter is already signed for this term", "R-DUTY-1")

@@ -8,9 +8,11 @@ certificate (聘书).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
-from core.errors import FieldError, OutOfOrder
+from core.errors import ErrorCollector, FieldError, OutOfOrder
+from registry.domain.refusals import out_of_order
 from registry.domain.vocab import LabelledEnum
 
 
@@ -57,6 +59,13 @@ def require_step(state: ApplicationState, step: ApplicationStep) -> None:
         )
 
 
+def check_call_open(opens_on: date, closes_on: date, applied_on: date) -> None:
+    """A call accepts applications from the day it opens to the day it closes (R-POOL-2)."""
+    if not (opens_on <= applied_on <= closes_on):
+        raise out_of_order("call not open", "applied_on",
+                           f"the call accepts applications from {opens_on} to {closes_on}", "R-POOL-2")
+
+
 class Condition(LabelledEnum):
     """The five basic conditions reviewed at admission, NMG-E art.5 (R-POOL-3)."""
 
@@ -88,3 +97,13 @@ def qualification_outcome(findings: list[ConditionFinding]) -> tuple[Application
 def missing_conditions(findings: list[ConditionFinding]) -> list[Condition]:
     seen = {f.condition for f in findings}
     return [c for c in Condition if c not in seen]
+
+
+def check_findings_complete(findings: list[ConditionFinding]) -> None:
+    """The qualification review covers each of the five conditions exactly once (R-POOL-3)."""
+    errors = ErrorCollector()
+    for c in missing_conditions(findings):
+        errors.add(f"findings.{c.value}", f"not reviewed: {c.label}", "R-POOL-3")
+    if len({f.condition for f in findings}) != len(findings):
+        errors.add("findings", "a condition is reviewed more than once", "R-POOL-3")
+    errors.raise_if_any("qualification review incomplete")

@@ -2,6 +2,8 @@
 
 The pool office collects the drafting units' ratings of each assignment and the invitations an expert
 declined without good reason; the annual review aggregates them and proposes renew, keep or dismiss.
+The office then decides once: a dismissal (code 3 or 4, as proposed), a renewal of the term current at
+the review, or nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
 
-from registry.domain.eligibility import Reason
+from core.errors import conflict, invalid
+from registry.domain.dismissals import DismissalOrder
+from registry.domain.eligibility import Reason, Term
+from registry.domain.refusals import duplicate
 from registry.domain.vocab import DismissalReason, ReviewProposal
 
 RATING_MIN, RATING_MAX = 1, 5
@@ -101,3 +106,41 @@ def propose(
         reasons.append(Reason("R-POOL-4", "term_ending", f"聘期于 {term_end} 届满，考核合格，建议续聘"))
         return AnnualProposal(ReviewProposal.RENEW, None, figures, reasons)
     return AnnualProposal(ReviewProposal.KEEP, None, figures, reasons)
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """What the office's decision on an annual review files: a dismissal, a renewal of a term, or nothing."""
+
+    dismissal: DismissalOrder | None = None
+    renew_term_id: int | None = None
+
+
+def check_unrated_effect(current_effect: int | None) -> None:
+    """A rating's implementation effect is added once; ratings are not overwritten (R-POOL-6)."""
+    if current_effect is not None:
+        raise duplicate("effect already rated", "implementation_effect",
+                        f"already rated {current_effect}; ratings are not overwritten", "R-POOL-6")
+
+
+def check_undecided(decision: str | None, decided_on: date | None) -> None:
+    """An annual review is decided once (R-POOL-6)."""
+    if decision is not None:
+        raise duplicate("already decided", "decision", f"decided '{decision}' on {decided_on}", "R-POOL-6")
+
+
+def decide(decision: ReviewProposal, year: int, proposed_dismissal_reason: DismissalReason | None,
+           decided_on: date, note: str, certificate_no: str, term_at_review: Term | None) -> ReviewDecision:
+    """The consequence of the office's decision (R-POOL-6). A dismissal takes the proposed ground
+    (code 3 or 4; code 4, incompetent, when the review proposed none) from the day of the decision; a
+    renewal (R-POOL-4) needs the new certificate number and a term current on the review date."""
+    if decision is ReviewProposal.DISMISS:
+        reason = proposed_dismissal_reason or DismissalReason.INCOMPETENT
+        return ReviewDecision(dismissal=DismissalOrder(reason, decided_on, note or f"{year} 年度考核：{reason.label}"))
+    if decision is ReviewProposal.RENEW:
+        if not certificate_no:
+            raise invalid("certificate_no", "a renewal needs the new appointment certificate number", "R-POOL-4")
+        if term_at_review is None:
+            raise conflict("no term to renew", "decision", "the expert had no active term at the review", "R-POOL-4")
+        return ReviewDecision(renew_term_id=term_at_review.id)
+    return ReviewDecision()

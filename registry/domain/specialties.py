@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.errors import ErrorCollector
+
 
 @dataclass(frozen=True)
 class Specialty:
@@ -53,3 +55,12 @@ def subtree_codes(code: str, tree: Iterable[Specialty]) -> set[str]:
             found.add(current)
             stack.extend(children.get(current, ()))
     return found
+
+
+def check_codes(codes: list[str], known: set[str], field_name: str, errors: ErrorCollector) -> None:
+    """Experts, calls and items name nodes of the tree, each once (R-POOL-1)."""
+    for i, code in enumerate(codes):
+        if code not in known:
+            errors.add(f"{field_name}[{i}]", f"unknown specialty '{code}'; see GET /api/v1/specialties", "R-POOL-1")
+    if len(set(codes)) != len(codes):
+        errors.add(field_name, "lists a specialty more than once")

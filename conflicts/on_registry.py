@@ -1,0 +1,51 @@
+"""What the conflict capability does when the registry changes something, in the same transaction as
+the change: the graph change log follows institutions, experts and employments; employers typed as
+free text are linked to institutions (or queued when unsure); a new expert or institution that looks
+like one already registered is flagged as a possible duplicate. Registered by the application's wiring.
+
+The process's graph is synced before this transaction writes its own change rows, so it does not
+apply a change that could still roll back. The one exception is a new institution: the name matcher
+must know it for the flags to be what they were when flagging ran after the commit (an exact match
+of its own name is what makes only exact namesakes count).
+"""
+
+from __future__ import annotations
+
+from conflicts.live import LiveGraph, note_change
+from conflicts.services.duplicate_flags import flag_expert_on_entry, flag_institution_on_entry
+from conflicts.services.matching import link_employments
+from core.uow import MessageBus
+from registry.events import EmploymentAdded, ExpertRegistered, InstitutionChanged, InstitutionRegistered
+from registry.tables import Employment, Expert, Institution
+
+
+def register(bus: MessageBus, live: LiveGraph) -> None:
+    """``live``: the application's relationship graph."""
+
+    async def institution_registered(event: InstitutionRegistered) -> None:
+        await note_change("institution", event.institution_id)
+        row = await Institution.objects().where(Institution.id == event.institution_id).output(load_json=True).first()
+        await flag_institution_on_entry(await live.sync(), row)
+
+    async def institution_changed(event: InstitutionChanged) -> None:
+        await note_change("institution", event.institution_id)
+
+    async def expert_registered(event: ExpertRegistered) -> None:
+        await live.sync()  # employers are matched against the institutions as they are now
+        await flag_expert_on_entry(live, await Expert.objects().where(Expert.id == event.expert_id).first())
+        await note_change("expert", event.expert_id)
+        await _link(live, event.employment_ids)
+
+    async def employment_added(event: EmploymentAdded) -> None:
+        await _link(await live.sync(), (event.employment_id,))
+
+    bus.subscribe(InstitutionRegistered, institution_registered)
+    bus.subscribe(InstitutionChanged, institution_changed)
+    bus.subscribe(ExpertRegistered, expert_registered)
+    bus.subscribe(EmploymentAdded, employment_added)
+
+
+async def _link(live: LiveGraph, employment_ids: tuple[int, ...]) -> None:
+    if employment_ids:
+        rows = await Employment.objects().where(Employment.id.is_in(list(employment_ids))).order_by(Employment.id)
+        await link_employments(live, rows)

@@ -1,0 +1,45 @@
+"""Domain events of the registry, emitted inside the unit of work that makes the change.
+
+Other capabilities answer them (the conflict graph follows institutions, experts and employments;
+the expert is told of a dismissal) without the registry knowing who listens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class InstitutionRegistered:
+    institution_id: int
+
+
+@dataclass(frozen=True)
+class InstitutionChanged:
+    institution_id: int
+
+
+@dataclass(frozen=True)
+class ExpertRegistered:
+    """A new expert, with the employments entered with the profile."""
+
+    expert_id: int
+    employment_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmploymentAdded:
+    employment_id: int
+
+
+@dataclass(frozen=True)
+class ExpertDismissed:
+    """提前解聘 filed: ``reason_code`` is one of the six grounds (1-6); ``at`` is the service's clock."""
+
+    expert_id: int
+    dismissal_id: int
+    reason_code: str
+    explanation: str
+    effective_on: date
+    at: datetime

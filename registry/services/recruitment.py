@@ -1,0 +1,99 @@
+"""Public recruitment (公开遴选): calls, applications, qualification review, collective decision and
+appointment (R-POOL-2, R-POOL-3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.errors import ErrorCollector, invalid
+from core.records import get_or_404
+from core.uow import unit_of_work
+from registry import schemas as s
+from registry.domain import recruitment as rec
+from registry.domain.refusals import duplicate
+from registry.services.experts import create_expert
+from registry.services.specialties import check_specialty_codes
+from registry.services.terms import open_term
+from registry.tables import Application, Expert, Institution, RecruitmentCall, Term
+
+
+async def create_call(data: s.CallCreate) -> RecruitmentCall:
+    errors = ErrorCollector()
+    if data.closes_on < data.opens_on:
+        errors.add("closes_on", f"{data.closes_on} is before opens_on {data.opens_on}")
+    await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
+    errors.raise_if_any("call refused")
+    row = RecruitmentCall(title=data.title, specialty_codes=data.specialty_codes, description=data.description,
+                          opens_on=data.opens_on, closes_on=data.closes_on)
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def submit_application(call_id: int, data: s.ApplicationCreate, today: date) -> Application:
+    """Apply to an open call with a new candidate's profile or as a registered expert."""
+    call = await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id")
+    rec.check_call_open(call.opens_on, call.closes_on, data.applied_on or today)
+    if (data.expert is None) == (data.expert_id is None):
+        raise invalid("expert", "give either a new candidate's profile in 'expert' or an existing 'expert_id'")
+    if data.recommended_by_id is not None and not await Institution.exists().where(
+            Institution.id == data.recommended_by_id):
+        raise invalid("recommended_by_id", f"no institution with id {data.recommended_by_id}")
+    async with unit_of_work():
+        if data.expert is not None:
+            expert_id = (await create_expert(data.expert, prefix="expert.")).id
+        else:
+            expert_id = (await get_or_404(Expert, data.expert_id, "expert", "expert_id")).id
+            if await Application.exists().where((Application.call == call_id) & (Application.expert == expert_id)
+                                                & (Application.state != rec.ApplicationState.WITHDRAWN.value)):
+                raise duplicate("duplicate application", "expert_id", "this expert already applied to this call")
+        row = Application(call=call_id, expert=expert_id, recommended_by=data.recommended_by_id,
+                          recommendation_note=data.recommendation_note, state=rec.ApplicationState.SUBMITTED.value)
+        await row.save()
+    return row
+
+
+async def _application_at(application_id: int, step: rec.ApplicationStep) -> Application:
+    row = await get_or_404(Application, application_id, "application")
+    rec.require_step(rec.ApplicationState(row.state), step)
+    return row
+
+
+async def review_qualification(application_id: int, data: s.QualificationReviewIn) -> Application:
+    row = await _application_at(application_id, rec.ApplicationStep.QUALIFICATION_REVIEW)
+    findings = [rec.ConditionFinding(f.condition, f.met, f.note) for f in data.findings]
+    rec.check_findings_complete(findings)
+    state, reasons = rec.qualification_outcome(findings)
+    row.state, row.reasons = state.value, reasons
+    row.findings = [{"condition": f.condition.value, "label": f.condition.label, "met": f.met, "note": f.note}
+                    for f in findings]
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn) -> Application:
+    row = await _application_at(application_id, rec.ApplicationStep.COLLECTIVE_DECISION)
+    row.state = (rec.ApplicationState.APPROVED if data.approved else rec.ApplicationState.NOT_APPROVED).value
+    row.decision_meeting_on, row.decision_note = data.meeting_on, data.note
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def appoint(application_id: int, data: s.AppointmentIn) -> tuple[Application, Term]:
+    """Appointment in the office's name: a term of at most three years and a certificate (聘书)."""
+    row = await _application_at(application_id, rec.ApplicationStep.APPOINTMENT)
+    async with unit_of_work():
+        term = await open_term(row.expert, data.start, data.end, data.certificate_no, previous_id=None)
+        row.state, row.certificate_no = rec.ApplicationState.APPOINTED.value, data.certificate_no
+        await row.save()
+    return row, term
+
+
+async def withdraw(application_id: int, data: s.WithdrawalIn) -> Application:
+    row = await _application_at(application_id, rec.ApplicationStep.WITHDRAWAL)
+    row.state, row.decision_note = rec.ApplicationState.WITHDRAWN.value, data.reason
+    async with unit_of_work():
+        await row.save()
+    return row

@@ -1,0 +1,121 @@
+"""Performance ratings, declined invitations and the annual review (考核): R-POOL-5, R-POOL-6.
+
+The year's participation figures (invitations, answers, opinions) belong to panel assignment, a
+capability above the registry: the caller hands over the function that counts them (``Participation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+
+from core.errors import invalid
+from core.records import get_or_404
+from core.uow import unit_of_work
+from registry import schemas as s
+from registry.domain.eligibility import current_term
+from registry.domain.refusals import duplicate
+from registry.domain.reviews import (
+    Rating,
+    ReviewPolicy,
+    check_undecided,
+    check_unrated_effect,
+    decide,
+    propose,
+)
+from registry.domain.vocab import DismissalReason
+from registry.services.dismissals import file_dismissal
+from registry.services.records import get_expert_record_or_404, reasons_to_json
+from registry.services.standing import load_standing
+from registry.services.terms import renew_term
+from registry.tables import (
+    AnnualReview,
+    Decline,
+    Expert,
+    Institution,
+    PerformanceRating,
+)
+
+# (expert id, year, review day) → counts of the year's invitations and opinions, keyed by name.
+Participation = Callable[[int, int, date], Awaitable[dict[str, int]]]
+
+
+async def add_rating(expert_id: int, data: s.RatingIn) -> PerformanceRating:
+    await get_or_404(Expert, expert_id, "expert")
+    unit = await Institution.objects().where(Institution.id == data.unit_id).first()
+    if unit is None:
+        raise invalid("unit_id", f"no institution with id {data.unit_id}")
+    row = PerformanceRating(expert=expert_id, unit=data.unit_id, assignment_ref=data.assignment_ref,
+                            participation=data.participation, reliability=data.reliability,
+                            implementation_effect=data.implementation_effect, comment=data.comment,
+                            rated_on=data.rated_on)
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) -> PerformanceRating:
+    row = await get_expert_record_or_404(PerformanceRating, rating_id, "rating", expert_id)
+    check_unrated_effect(row.implementation_effect)
+    row.implementation_effect = data.implementation_effect
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def add_decline(expert_id: int, data: s.DeclineIn) -> Decline:
+    await get_or_404(Expert, expert_id, "expert")
+    row = Decline(expert=expert_id, assignment_ref=data.assignment_ref, declined_on=data.declined_on,
+                  reason=data.reason, good_reason=data.good_reason)
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participation: Participation,
+                             policy: ReviewPolicy = ReviewPolicy()) -> AnnualReview:
+    """The year's figures and a proposal (renew, keep or dismiss) for the office to decide on."""
+    await get_or_404(Expert, expert_id, "expert")
+    if await AnnualReview.exists().where((AnnualReview.expert == expert_id) & (AnnualReview.year == data.year)):
+        raise duplicate("review exists", "year", f"the {data.year} review of this expert is already open", "R-POOL-6")
+    first, last = date(data.year, 1, 1), date(data.year, 12, 31)
+    ratings = await PerformanceRating.select().where(
+        (PerformanceRating.expert == expert_id) & (PerformanceRating.rated_on >= first)
+        & (PerformanceRating.rated_on <= last))
+    declines = await Decline.select(Decline.good_reason).where(
+        (Decline.expert == expert_id) & (Decline.declined_on >= first) & (Decline.declined_on <= last))
+    term = current_term(await load_standing(expert_id), data.review_date)
+    result = propose([Rating(r["participation"], r["reliability"], r["implementation_effect"]) for r in ratings],
+                     [d["good_reason"] for d in declines], term.span.end if term else None, data.review_date, policy)
+    f = result.figures
+    row = AnnualReview(
+        expert=expert_id, year=data.year, review_date=data.review_date, proposal=result.proposal.value,
+        proposed_dismissal_reason=result.dismissal_reason.value if result.dismissal_reason else None,
+        reasons=reasons_to_json(result.reasons),
+        figures={"ratings": f.ratings, "mean_participation": f.mean_participation,
+                 "mean_reliability": f.mean_reliability, "mean_implementation_effect": f.mean_implementation_effect,
+                 "overall": f.overall, "declines_without_good_reason": f.declines_without_good_reason,
+                 "declines_with_good_reason": f.declines_with_good_reason,
+                 **await participation(expert_id, data.year, data.review_date)})
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDecisionIn,
+                               now: datetime) -> AnnualReview:
+    """The office's decision; 'dismiss' files the dismissal (the expert is told), 'renew' creates the next term."""
+    row = await get_expert_record_or_404(AnnualReview, review_id, "annual review", expert_id)
+    check_undecided(row.decision, row.decided_on)
+    async with unit_of_work():
+        outcome = decide(data.decision, row.year,
+                         DismissalReason(row.proposed_dismissal_reason) if row.proposed_dismissal_reason else None,
+                         data.decided_on, data.note, data.certificate_no,
+                         current_term(await load_standing(expert_id), row.review_date))
+        if outcome.dismissal is not None:
+            await file_dismissal(expert_id, outcome.dismissal, now)
+        if outcome.renew_term_id is not None:
+            await renew_term(expert_id, outcome.renew_term_id, s.RenewalIn(certificate_no=data.certificate_no))
+        row.decision, row.decision_note, row.decided_on = data.decision.value, data.note, data.decided_on
+        await row.save()
+    return row

@@ -1,0 +1,39 @@
+"""The specialty tree (专业分类) whose nodes are the expert sub-pools (R-POOL-1)."""
+
+from __future__ import annotations
+
+from core.errors import ErrorCollector, invalid
+from core.uow import unit_of_work
+from registry import schemas as s
+from registry.domain.refusals import duplicate
+from registry.domain.specialties import check_codes, default_specialties
+from registry.tables import Specialty
+
+
+async def ensure_default_specialties() -> None:
+    """Insert the default tree's missing nodes; offices' own additions are kept."""
+    existing = {row["code"] for row in await Specialty.select(Specialty.code)}
+    missing = [Specialty(code=x.code, name=x.name, parent_code=x.parent_code)
+               for x in default_specialties() if x.code not in existing]
+    if missing:
+        await Specialty.insert(*missing)
+
+
+async def all_specialties() -> list[Specialty]:
+    return await Specialty.objects().order_by(Specialty.code)
+
+
+async def check_specialty_codes(codes: list[str], field_name: str, errors: ErrorCollector) -> None:
+    """Collect the unknown or repeated codes of ``codes`` into ``errors`` (R-POOL-1)."""
+    check_codes(codes, {row["code"] for row in await Specialty.select(Specialty.code)}, field_name, errors)
+
+
+async def create_specialty(data: s.SpecialtyCreate) -> Specialty:
+    if await Specialty.exists().where(Specialty.code == data.code):
+        raise duplicate("specialty exists", "code", f"'{data.code}' is already in the tree")
+    if data.parent_code is not None and not await Specialty.exists().where(Specialty.code == data.parent_code):
+        raise invalid("parent_code", f"unknown specialty '{data.parent_code}'", "R-POOL-1")
+    row = Specialty(code=data.code, name=data.name, parent_code=data.parent_code)
+    async with unit_of_work():
+        await row.save()
+    return row

@@ -4,9 +4,9 @@ free text are linked to institutions (or queued when unsure); a new expert or in
 like one already registered is flagged as a possible duplicate. Registered by the application's wiring.
 
 The process's graph is synced before this transaction writes its own change rows, so it does not
-apply a change that could still roll back. The one exception is a new institution: the name matcher
-must know it for the flags to be what they were when flagging ran after the commit (an exact match
-of its own name is what makes only exact namesakes count).
+apply a change that could still roll back. The one exception is a new institution: it is flagged by
+a matcher that already knows it, as when flagging ran after the commit. Its own name then matches
+exactly, so only institutions of the same normalised name are flagged, not near namesakes.
 """
 
 from __future__ import annotations

@@ -116,3 +116,22 @@ def test_dismissal_for_a_breached_duty_names_the_duty_R_DUTY_2(client):
     body = dismissed.json()
     assert (body["rule_id"], body["duty_breach_label"]) == ("R-DUTY-2", "以论证专家名义从事商业活动")
     assert client.get(f"/api/v1/experts/{ids['expert_id']}/eligibility").json()["eligible"] is False
+
+
+def test_dismissals_by_review_or_discredit_notify_the_expert_at_the_service_time_R_POOL_5_R_POOL_7(client):
+    reviewed = appoint_expert(client)["expert_id"]
+    for i in range(3):
+        client.post(f"/api/v1/experts/{reviewed}/declines",
+                    json={"assignment_ref": f"论证{i}", "declined_on": f"2026-0{i + 3}-01", "good_reason": False})
+    review = client.post(f"/api/v1/experts/{reviewed}/annual-reviews",
+                         json={"year": 2026, "review_date": "2026-11-24"}).json()
+    decided = client.post(f"/api/v1/experts/{reviewed}/annual-reviews/{review['id']}/decision",
+                          json={"decision": "dismiss", "decided_on": "2026-11-24"})
+    assert decided.status_code == 201, decided.text
+    discredited = appoint_expert(client)["expert_id"]
+    record = client.post(f"/api/v1/experts/{discredited}/discredit-records",
+                         json={"kind": "fraud", "facts": "论证意见抄袭他人", "recorded_on": "2026-10-01"})
+    assert record.status_code == 201, record.text
+    notices = [r for r in client.get("/api/v1/outbox").json() if r["template"] == "dismissal"]
+    assert {r["recipient"] for r in notices if r["channel"] == "inbox"} == {f"expert:{reviewed}", f"expert:{discredited}"}
+    assert {r["created_at"][:16] for r in notices} == {"2026-11-24T09:00"}  # the injected clock, not the wall clock

@@ -5,10 +5,20 @@ from datetime import date
 
 import pytest
 
-from core.errors import Duplicate, ErrorCollector, OutOfOrder, RuleViolation, StateConflict
+from core.errors import (
+    Duplicate,
+    ErrorCollector,
+    OutOfOrder,
+    RuleViolation,
+    StateConflict,
+)
 from registry.domain import recruitment as rec
 from registry.domain.appointments import check_appointable, renewal_of
-from registry.domain.dismissals import DismissalOrder, check_dismissal, dismissal_for_discredit
+from registry.domain.dismissals import (
+    DismissalOrder,
+    check_dismissal,
+    dismissal_for_discredit,
+)
 from registry.domain.eligibility import ExpertStanding, Term
 from registry.domain.institutions import (
     PoolApplication,
@@ -22,7 +32,13 @@ from registry.domain.letters import check_letter_for_term
 from registry.domain.reviews import check_undecided, check_unrated_effect, decide
 from registry.domain.specialties import check_codes
 from registry.domain.terms import TermSpan
-from registry.domain.vocab import CreditStatus, DiscreditKind, DismissalReason, DutyBreach, ReviewProposal
+from registry.domain.vocab import (
+    CreditStatus,
+    DiscreditKind,
+    DismissalReason,
+    DutyBreach,
+    ReviewProposal,
+)
 
 TERM = Term(7, TermSpan(date(2024, 1, 1), date(2026, 12, 31)))
 

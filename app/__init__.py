@@ -68,7 +68,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
             from notifications.jobs import start_scheduler
 
-            app.state.scheduler = start_scheduler(app.state.clock)
+            app.state.scheduler = start_scheduler(app.state.clock, app.state.live_graph)
         try:
             yield
         finally:

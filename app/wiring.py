@@ -11,12 +11,14 @@ from typing import Any
 
 from litestar.di import Provide
 
-from assignment.services import participation
+from accounts import handlers as accounts_handlers
+from assignment.services.participation import participation
 from conflicts import handlers as conflict_handlers
 from conflicts import on_registry as conflicts_on_registry
 from conflicts.live import LiveGraph
 from core.api import forget_cached_reads
 from core.uow import BUS, MessageBus
+from notifications import on_assignment as notifications_on_assignment
 from notifications import on_registry as notifications_on_registry
 
 # Functions of a higher capability that a lower one's endpoints receive as Litestar dependencies
@@ -32,6 +34,8 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     conflict_handlers.register(bus, live)
     conflicts_on_registry.register(bus, live)
     notifications_on_registry.register(bus)
+    notifications_on_assignment.register(bus)
+    accounts_handlers.register(bus)
     if app is not None:
         async def forget(_events: list[Any]) -> None:
             await forget_cached_reads(app)

@@ -144,7 +144,7 @@ class NotificationController(Controller):
         job = jobs.JOBS.get(name)
         if job is None:
             raise not_found("job", name, "name")
-        result = await jobs.run_job(job, request.app.state.clock)
+        result = await jobs.run_job(job, request.app.state.clock, live=request.app.state.live_graph)
         return {"job": name, "ran": result is not None, "result": result or {}}
 
 

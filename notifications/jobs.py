@@ -16,12 +16,17 @@ from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from assignment import services as assignment
+from assignment.services.invitations import expire_overdue
+from assignment.services.participation import participation
 from assignment.tables import Invitation, PanelRequest
-from assignment.workdays import add_working_days, working_days_between
-from decisions.tables import DecisionItem
+from conflicts.live import LiveGraph
 from core.clock import Clock
 from core.settings import get_settings
+from core.uow import emit, unit_of_work
+from decisions.domain.filing import filing_due, filing_reminder_due
+from decisions.domain.workdays import working_days_between
+from decisions.tables import DecisionItem
+from notifications.events import JobRan
 from notifications.outbox import deliver_due, notify_expert, notify_office, notify_unit, worker_id
 from notifications.tables import JobRun
 from registry import schemas as registry_schemas
@@ -32,7 +37,18 @@ log = logging.getLogger(__name__)
 TERM_NOTICE_DAYS = (7, 30, 90)  # R-POOL-4: the office and the expert are told before a term ends
 
 
-async def term_expiry(today: date, now: datetime) -> dict:
+@dataclass(frozen=True)
+class JobDay:
+    """What a job runs with: the service's day and time, and the relationship graph (a replacement
+    drawn for an expired invitation passes the conflict check)."""
+
+    today: date
+    now: datetime
+    live: LiveGraph
+
+
+async def term_expiry(day: JobDay) -> dict:
+    today, now = day.today, day.now
     dismissed = {r["expert"] for r in await Dismissal.select(Dismissal.expert)}
     terms = await Term.select().where((Term.end >= today) & (Term.end <= today + timedelta(days=max(TERM_NOTICE_DAYS)))
                                       & Term.ended_early_on.is_null())
@@ -56,8 +72,9 @@ def annual_review_day(year: int) -> date:
     return date(year, month, day)
 
 
-async def annual_review(today: date, now: datetime) -> dict:
+async def annual_review(day: JobDay) -> dict:
     """R-POOL-6: from the configured day on, every expert on an active term gets the year's review."""
+    today, now = day.today, day.now
     if today < annual_review_day(today.year):
         return {"opened": 0, "reason": f"opens on {annual_review_day(today.year)}"}
     reviewed = {r["expert"] for r in await AnnualReview.select(AnnualReview.expert).where(AnnualReview.year == today.year)}
@@ -66,7 +83,7 @@ async def annual_review(today: date, now: datetime) -> dict:
     opened = 0
     for expert_id in sorted(active - reviewed):
         await open_annual_review(expert_id, registry_schemas.AnnualReviewIn(year=today.year, review_date=today),
-                                 assignment.participation)
+                                 participation)
         opened += 1
     if opened:
         await notify_office("annual_review_opened", {"year": today.year, "count": opened},
@@ -81,8 +98,9 @@ async def _invitation_context(inv: dict, request: dict | None = None) -> dict:
     return {"item": item["title"], "answer_by": inv["answer_by"], "deadline": request["deadline"]}
 
 
-async def invitation_reminders(today: date, now: datetime) -> dict:
+async def invitation_reminders(day: JobDay) -> dict:
     """The working day before the answer date, an unanswered invitation is reminded."""
+    today, now = day.today, day.now
     sent = 0
     for inv in await Invitation.select().where((Invitation.status == "pending") & (Invitation.answer_by >= today)):
         if working_days_between(today, inv["answer_by"]) > 1:
@@ -97,14 +115,15 @@ async def invitation_reminders(today: date, now: datetime) -> dict:
     return {"reminded": sent}
 
 
-async def expire_invitations(today: date, now: datetime) -> dict:
+async def expire_invitations(day: JobDay) -> dict:
     """After the answer date an unanswered invitation counts as declined and a replacement is drawn."""
-    answers = await assignment.expire_overdue(today, now)
+    answers = await expire_overdue(day.live, day.today, day.now)
     return {"expired": len(answers), "replaced": sum(a.replacement is not None for a in answers)}
 
 
-async def study_deadline_reminders(today: date, now: datetime) -> dict:
+async def study_deadline_reminders(day: JobDay) -> dict:
     """R-PANEL-4: two working days before the study deadline, members without an opinion are reminded."""
+    today, now = day.today, day.now
     sent = 0
     for request in await PanelRequest.select().where(PanelRequest.deadline >= today):
         if working_days_between(today, request["deadline"]) > 2:
@@ -119,14 +138,14 @@ async def study_deadline_reminders(today: date, now: datetime) -> dict:
     return {"reminded": sent}
 
 
-async def record_filing(today: date, now: datetime) -> dict:
+async def record_filing(day: JobDay) -> dict:
     """R-REC-3: ten working days after a decision, the drafting unit is reminded to file the full record."""
     sent = 0
     for item in await DecisionItem.select().where(DecisionItem.decided_on.is_not_null()):
-        due = add_working_days(item["decided_on"], 10).day
-        if today >= due:
+        if filing_reminder_due(item["decided_on"], day.today):
             await notify_unit(item["drafting_unit"], "record_filing", {
-                "item": item["title"], "decided_on": item["decided_on"], "due": due}, f"record-filing:{item['id']}", now)
+                "item": item["title"], "decided_on": item["decided_on"], "due": filing_due(item["decided_on"])},
+                f"record-filing:{item['id']}", day.now)
             sent += 1
     return {"reminded": sent}
 
@@ -135,7 +154,7 @@ async def record_filing(today: date, now: datetime) -> dict:
 class Job:
     name: str
     description: str
-    run: Callable[[date, datetime], Awaitable[dict]]
+    run: Callable[[JobDay], Awaitable[dict]]
 
 
 DAILY_JOBS = (
@@ -149,9 +168,10 @@ DAILY_JOBS = (
 JOBS = {job.name: job for job in DAILY_JOBS}
 
 
-async def run_job(job: Job, clock: Clock, me: str | None = None) -> dict | None:
-    """Run the job for the clock's day unless some process already has; None when it was not ours."""
-    me = me or worker_id()
+async def run_job(job: Job, clock: Clock, me: str | None = None, live: LiveGraph | None = None) -> dict | None:
+    """Run the job for the clock's day unless some process already has; None when it was not ours.
+    ``live`` is the application's graph; a process without one (a script, a test) loads its own."""
+    me, live = me or worker_id(), live or LiveGraph()
     today, now = clock.today(), clock.now()
     claimed = await JobRun.insert(JobRun(job=job.name, run_key=f"{job.name}:{today}", state="running",
                                          claimed_by=me, started_at=now)).on_conflict(
@@ -159,31 +179,30 @@ async def run_job(job: Job, clock: Clock, me: str | None = None) -> dict | None:
     if not claimed:
         return None
     try:
-        result = await job.run(today, now)
+        result = await job.run(JobDay(today, now, live))
     except Exception as exc:  # recorded, and retried on the next day's run
         log.exception("job %s failed", job.name)
         await JobRun.update({JobRun.state: "failed", JobRun.result: {"error": repr(exc)[:500]},
                              JobRun.finished_at: clock.now()}).where(JobRun.id == claimed[0]["id"])
         return {"error": repr(exc)}
-    await JobRun.update({JobRun.state: "done", JobRun.result: result, JobRun.finished_at: clock.now()}).where(
-        JobRun.id == claimed[0]["id"])
-    from accounts.audit import append
-
-    await append(f"scheduler:{me}", f"job {job.name}", "", job.description, {"day": str(today), "result": result},
-                 clock.now())  # what a job decided (expiries, replacements, reviews) is in the record too
+    async with unit_of_work():  # what a job decided (expiries, replacements, reviews) is in the record too
+        await JobRun.update({JobRun.state: "done", JobRun.result: result, JobRun.finished_at: clock.now()}).where(
+            JobRun.id == claimed[0]["id"])
+        emit(JobRan(job.name, job.description, me, today, result, clock.now()))
     return result
 
 
-async def run_due_jobs(clock: Clock, me: str | None = None) -> dict[str, dict | None]:
-    return {job.name: await run_job(job, clock, me) for job in DAILY_JOBS}
+async def run_due_jobs(clock: Clock, me: str | None = None, live: LiveGraph | None = None) -> dict[str, dict | None]:
+    live = live or LiveGraph()
+    return {job.name: await run_job(job, clock, me, live) for job in DAILY_JOBS}
 
 
-def start_scheduler(clock: Clock) -> AsyncIOScheduler:
+def start_scheduler(clock: Clock, live: LiveGraph) -> AsyncIOScheduler:
     """Ticks only: daily jobs every five minutes (each runs once a day), the outbox every ten seconds."""
     scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
 
     async def daily() -> None:
-        await run_due_jobs(clock)
+        await run_due_jobs(clock, live=live)
 
     async def outbox() -> None:
         await deliver_due(clock.now())

@@ -5,7 +5,7 @@ Registered by the application's wiring."""
 from __future__ import annotations
 
 from core.uow import MessageBus
-from notifications.events import dismissed
+from notifications.notices import dismissed
 from registry.domain.vocab import DismissalReason
 from registry.events import ExpertDismissed
 

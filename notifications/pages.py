@@ -16,12 +16,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 
 from assignment import schemas as asg
-from assignment import services as assignment
+from assignment.services.invitations import answer
 from assignment.tables import Invitation, PanelRequest
-from decisions.tables import DecisionItem
+from conflicts.deps import LIVE
+from conflicts.live import LiveGraph
 from core.api import DEPS, http_status
 from core.errors import DomainError
-from notifications.events import MODES, PURPOSES
+from decisions.tables import DecisionItem
+from notifications.notices import MODES, PURPOSES
 from notifications.links import LinkError, read_token
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
@@ -83,7 +85,7 @@ async def _describe(invitation: Invitation) -> list[str]:
 class RespondController(Controller):
     path = "/respond"
     include_in_schema = False
-    dependencies = DEPS
+    dependencies = {**DEPS, **LIVE}
 
     @get("/{token:str}")
     async def show(self, token: FromPath[str], request: Request, action: FromQuery[str] = "accept") -> Response:
@@ -96,7 +98,7 @@ class RespondController(Controller):
 
     @post("/{token:str}", status_code=200)
     async def act(self, token: FromPath[str], request: Request, today: NamedDependency[date],
-                  now: NamedDependency[datetime],
+                  now: NamedDependency[datetime], live: NamedDependency[LiveGraph],
                   data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
         invitation, refusal = await _invitation(token, request)
         if refusal:
@@ -107,7 +109,7 @@ class RespondController(Controller):
         if action == "decline" and len(reason) < 2:
             return page("请填写谢绝理由", ["谢绝须说明理由，未作任何更改。"], 422, form=True, action="decline")
         try:
-            await assignment.answer(invitation.id, asg.AnswerIn(accept=action == "accept", reason=reason), today, now)
+            await answer(live, invitation.id, asg.AnswerIn(accept=action == "accept", reason=reason), today, now)
         except DomainError as exc:
             return page("无法处理", [exc.detail], http_status(exc))
         if action == "accept":

@@ -20,6 +20,15 @@ class Candidate:
     sector: str = ""
     region: str = ""
 
+    def as_dict(self) -> dict:
+        """As frozen in the panel record, so anyone can re-run the draw."""
+        return {"id": self.id, "specialties": sorted(self.specialties), "employer": self.employer,
+                "sector": self.sector, "region": self.region}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Candidate:
+        return cls(d["id"], frozenset(d["specialties"]), d["employer"], d["sector"], d["region"])
+
 
 @dataclass(frozen=True)
 class Constraints:
@@ -36,6 +45,11 @@ class Constraints:
         return {"size": self.size, "min_per_specialty": dict(sorted(self.min_per_specialty.items())),
                 "max_per_employer": self.max_per_employer, "max_per_sector": self.max_per_sector,
                 "max_per_region": dict(sorted(self.max_per_region.items())), "dissenting": sorted(self.dissenting)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Constraints:
+        return cls(d["size"], d["min_per_specialty"], d["max_per_employer"], d["max_per_sector"],
+                   d["max_per_region"], frozenset(d["dissenting"]))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Chinese working days (工作日) for study deadlines (R-PANEL-4).
+"""Chinese working days (工作日) for the decision procedure's deadlines: the experts' study time
+(R-PANEL-4), filing the full record (R-REC-3).
 
 The official calendar, with holidays and adjusted working weekends (调休), comes from
 ``chinesecalendar``. Its data ends with the last year the State Council has published. For a later

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from assignment import services as assignment_services
+from assignment.services import candidates as assignment_candidates
 from core.settings import get_settings
 from tests.api.test_conflicts_api import make_item, ref, relate
 from tests.builders import appoint_expert, create_institution, expert_payload
@@ -203,7 +203,7 @@ def test_out_of_pool_expert_with_reason_passes_the_same_check_R_PANEL_3(client, 
 
 def test_workload_cap_excludes_busy_experts(client, pool, monkeypatch):
     capped = dataclasses.replace(get_settings(), max_active_panels=1)
-    monkeypatch.setattr(assignment_services, "get_settings", lambda: capped)
+    monkeypatch.setattr(assignment_candidates, "get_settings", lambda: capped)
     item = make_item(client)
     first = post_request(client, item, size=5, balance={}).json()
     second = post_request(client, item, size=6, balance={}, seed=3)

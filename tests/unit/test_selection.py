@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from assignment.selection.constraints import Candidate, Constraints, Infeasible, candidates_hash, violations
 from assignment.selection.plan import Plan, draw, replacement
 from assignment.selection.planner import plan_panel
-from assignment.workdays import add_working_days, is_working_day, working_days_between
+from decisions.domain.workdays import add_working_days, is_working_day, working_days_between
 
 SPECS = ("LAW", "ECON", "PLAN", "ENV")
 SECTORS = ("academia", "government", "enterprise", "social_organisation")

@@ -1,0 +1,138 @@
+"""Who can be drawn for an item: registry-eligible, conflict-free (回避, R-COI-*) and under the workload
+caps; everyone left out is recorded with the stage and the reasons."""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from assignment.domain.membership import ACTIVE, workload, workload_problem
+from assignment.selection.constraints import Candidate
+from assignment.tables import Invitation
+from conflicts.live import LiveGraph
+from conflicts.names import normalise
+from conflicts.policy import Purpose
+from conflicts.schemas import ConflictOut
+from conflicts.services.checks import run_check, subject_status
+from core.settings import get_settings
+from registry.domain.institutions import InstitutionStanding, institution_eligibility
+from registry.domain.specialties import subtree_codes
+from registry.domain.vocab import CreditStatus
+from registry.services.institutions import institution_pool_ids
+from registry.services.specialties import all_specialties
+from registry.services.standing import eligibility_for
+from registry.tables import Employment, Expert, ExpertSpecialty, Institution
+
+Exclusion = dict  # {kind, id, stage, reasons: [{rule_id, message, explanation}]}, as the panel record keeps it
+
+
+async def _workload(expert_ids: list[int], day: date) -> tuple[Counter, Counter]:
+    rows = await Invitation.select(Invitation.subject_id, Invitation.request.deadline, Invitation.created_at).where(
+        (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE))
+        & Invitation.subject_id.is_in(expert_ids or [-1]))
+    return workload(((r["subject_id"], r["request.deadline"], r["created_at"]) for r in rows), day)
+
+
+def _exclusion(kind: str, subject_id: int, stage: str, reasons: list[dict]) -> Exclusion:
+    return {"kind": kind, "id": subject_id, "stage": stage, "reasons": reasons}
+
+
+def conflict_exclusions(conflicts: Iterable[ConflictOut]) -> dict[tuple[str, int], Exclusion]:
+    """The subjects the check keeps out (excluded, or possibly conflicted until confirmed), with reasons."""
+    by_subject = defaultdict(list)
+    for c in conflicts:
+        by_subject[(c.subject.kind, c.subject.id)].append(c)
+    out = {}
+    for node, found in by_subject.items():
+        status = subject_status(found)
+        if status == "clear":
+            continue  # every conflict of this candidate was dismissed as a false positive
+        stage = "conflict" if status == "excluded" else "possible_conflict"
+        out[node] = _exclusion(node[0], node[1], stage, [
+            {"rule_id": c.rule_id, "message": c.sentence + ("（待确认）" if c.status == "possible" else ""),
+             "explanation": c.explanation} for c in found if c.status != "dismissed"])
+    return out
+
+
+async def _current_employers(expert_ids: list[int], day: date) -> dict[int, int]:
+    """Each expert's employer on the day: the institution, or a stable negative key for a free-text name."""
+    employer = {}
+    for job in await Employment.select().where(Employment.expert.is_in(expert_ids or [-1])).order_by(Employment.start):
+        if job["start"] <= day and (job["end"] is None or job["end"] >= day):
+            employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
+    return employer
+
+
+async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day: date, specialty_codes: list[str]
+                            ) -> tuple[list[Candidate], list[Exclusion], Counter, int]:
+    """Registry-eligible, conflict-free experts under the workload caps, with their attributes; the
+    exclusions, their counts by stage, and the conflict policy's version."""
+    settings = get_settings()
+    ids = [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
+    eligibility = await eligibility_for(ids, day)
+    exclusions, excluded = [], Counter()
+    in_pool = []
+    for i in ids:
+        e = eligibility[i]
+        if e.eligible:
+            in_pool.append(i)
+        else:
+            excluded["registry"] += 1
+            exclusions.append(_exclusion("expert", i, "registry", [
+                {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in e.reasons]))
+    _, conflicts, version = await run_check(live, item_id, purpose, day, [("expert", i) for i in in_pool])
+    conflicted = conflict_exclusions(conflicts)
+    active, year = await _workload(in_pool, day)
+    tree = await all_specialties()
+    wanted = {code: subtree_codes(code, tree) for code in specialty_codes}
+    held = defaultdict(set)
+    for link in await ExpertSpecialty.select().where(ExpertSpecialty.expert.is_in(in_pool or [-1])):
+        held[link["expert"]].add(link["specialty_code"])
+    employer = await _current_employers(in_pool, day)
+    people = {r["id"]: r for r in await Expert.select(Expert.id, Expert.sector, Expert.region).where(
+        Expert.id.is_in(in_pool or [-1]))}
+    candidates = []
+    for i in in_pool:
+        specs = frozenset(code for code, codes in wanted.items() if held[i] & codes)
+        busy = workload_problem(active[i], year[i], settings.max_active_panels, settings.max_panels_per_year)
+        if ("expert", i) in conflicted:
+            excluded["conflicts"] += 1
+            for code in specs:
+                excluded[f"conflicts.{code}"] += 1
+            exclusions.append(conflicted[("expert", i)])
+        elif busy:
+            excluded["workload"] += 1
+            exclusions.append(_exclusion("expert", i, "workload",
+                                         [{"rule_id": "WORKLOAD", "explanation": "", "message": busy}]))
+        else:
+            candidates.append(Candidate(i, specs, employer.get(i), people[i]["sector"], people[i]["region"]))
+    return candidates, exclusions, excluded, version
+
+
+async def institution_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day: date
+                                 ) -> tuple[list[Candidate], list[Exclusion], Counter, int]:
+    """Institutions of the evaluator pool in good standing with no conflict (R-POOL-8, R-COI-3, R-COI-4)."""
+    pool = sorted(await institution_pool_ids())
+    rows = {r["id"]: r for r in await Institution.select().where(Institution.id.is_in(pool or [-1]))}
+    exclusions, excluded, ok = [], Counter(), []
+    for i in pool:
+        reasons = institution_eligibility(InstitutionStanding(True, CreditStatus(rows[i]["credit_status"]),
+                                                              rows[i]["blacklisted"]))
+        if reasons:
+            excluded["registry"] += 1
+            exclusions.append(_exclusion("institution", i, "registry", [
+                {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in reasons]))
+        else:
+            ok.append(i)
+    _, conflicts, version = await run_check(live, item_id, purpose, day, [("institution", i) for i in ok])
+    conflicted = conflict_exclusions(conflicts)
+    candidates = []
+    for i in ok:
+        if ("institution", i) in conflicted:
+            excluded["conflicts"] += 1
+            exclusions.append(conflicted[("institution", i)])
+        else:
+            candidates.append(Candidate(i, frozenset(), None, rows[i]["kind"], rows[i]["region"]))
+    return candidates, exclusions, excluded, version

@@ -1,0 +1,117 @@
+"""Reading panels back: requests with their invitations, the issued panel records (never changed
+afterwards), and the re-run of a recorded draw that lets anyone check it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from assignment import schemas as s
+from assignment.domain.membership import leader_report_status, opinion_status
+from assignment.domain.requests import earliest_deadline, minimum_members
+from assignment.selection.constraints import Candidate, Constraints, candidates_hash
+from assignment.selection.plan import draw
+from assignment.selection.planner import plan_panel
+from assignment.tables import Invitation, Panel, PanelRequest
+from conflicts.live import LiveGraph
+from conflicts.schemas import NodeOut
+from core.errors import conflict
+from core.records import get_or_404
+from decisions.services import gravity_of
+from decisions.tables import DecisionItem
+
+
+def _node(live: LiveGraph, kind: str, subject_id: int) -> NodeOut:
+    return NodeOut(kind, subject_id, live.graph.name((kind, subject_id)))
+
+
+def panel_out(live: LiveGraph, p: dict, kind: str) -> s.PanelOut:
+    reasons = {o["expert_id"]: o["reason"] for o in p["out_of_pool"]}
+    members = [s.MemberOut(_node(live, kind, i), p["probabilities"].get(str(i)), "", p["leader"] == i)
+               for i in p["members"]]
+    members += [s.MemberOut(_node(live, "expert", i), None, why, p["leader"] == i) for i, why in reasons.items()]
+    return s.PanelOut(
+        p["id"], p["panel_request"], p["supersedes"], p["change_reason"], p["seed"], p["candidates_hash"],
+        len(p["candidates"]), p["constraints"], members,
+        [s.ExclusionOut(_node(live, e["kind"], e["id"]), e["stage"], [s.ReasonOut(**r) for r in e["reasons"]])
+         for e in p["exclusions"]],
+        p["min_probability"], p["upper_bound"], p["policy_version"], p["deadline"], list(p["notes"]), p["created_at"])
+
+
+def invitation_out(live: LiveGraph, inv: dict, deadline: date, today: date) -> s.InvitationOut:
+    opinion = opinion_status(inv["opinion_submitted_on"], deadline, today) if inv["status"] == "accepted" \
+        else "not_applicable"
+    return s.InvitationOut(inv["id"], inv["request"], inv["panel"], _node(live, inv["subject_kind"], inv["subject_id"]),
+                           inv["leader"], inv["status"], inv["answer_by"], inv["answered_at"], inv["decline_reason"],
+                           inv["good_reason"], inv["replaced_by"], opinion, inv["opinion_submitted_on"])
+
+
+async def invitation_view(live: LiveGraph, invitation_id: int, request: PanelRequest, today: date) -> s.InvitationOut:
+    row = await Invitation.select().where(Invitation.id == invitation_id).first()
+    return invitation_out(live, row, request.deadline, today)
+
+
+async def answer_out(live: LiveGraph, invitation_id: int, replacement_id: int | None, panel: dict | None,
+                     shortfall: str, request: PanelRequest, today: date) -> s.AnswerOut:
+    """An answer as stored: the invitation, and the replacement and new panel record when one was drawn."""
+    return s.AnswerOut(
+        await invitation_view(live, invitation_id, request, today),
+        await invitation_view(live, replacement_id, request, today) if replacement_id else None,
+        panel_out(live, panel, request.subject_kind) if panel else None, shortfall)
+
+
+async def panels_of(request_id: int) -> list[dict]:
+    """The request's panel records, the draw first, then one per replacement."""
+    return await Panel.select().where(Panel.panel_request == request_id).order_by(Panel.id).output(load_json=True)
+
+
+async def request_view(live: LiveGraph, request_id: int, today: date) -> s.PanelRequestOut:
+    r = await get_or_404(PanelRequest, request_id, "panel request")
+    panels = await panels_of(request_id)
+    invitations = await Invitation.select().where(Invitation.request == request_id).order_by(Invitation.id)
+    item = await get_or_404(DecisionItem, r.item, "decision item")
+    return s.PanelRequestOut(
+        r.id, r.item, r.subject_kind, r.purpose, r.mode, r.size, minimum_members(r.subject_kind, gravity_of(item)),
+        r.handover_on, r.deadline, r.deadline_provisional, earliest_deadline(r.handover_on).day, r.requested_by,
+        panel_out(live, panels[-1], r.subject_kind), [invitation_out(live, i, r.deadline, today) for i in invitations],
+        leader_report_status(r.mode, r.leader_report_on, r.deadline, today))
+
+
+async def list_requests(live: LiveGraph, item_id: int | None, offset: int, limit: int, today: date,
+                        unit: int | None = None) -> list[s.PanelRequestOut]:
+    query = PanelRequest.select(PanelRequest.id).order_by(PanelRequest.id).offset(offset).limit(limit)
+    if unit is not None:
+        query = query.where(PanelRequest.item.drafting_unit == unit)
+    if item_id is not None:
+        query = query.where(PanelRequest.item == item_id)
+    return [await request_view(live, r["id"], today) for r in await query]
+
+
+async def panel_history(live: LiveGraph, request_id: int) -> list[s.PanelOut]:
+    request = await get_or_404(PanelRequest, request_id, "panel request")
+    return [panel_out(live, p, request.subject_kind) for p in await panels_of(request_id)]
+
+
+async def panel_record(panel_id: int) -> dict:
+    await get_or_404(Panel, panel_id, "panel")
+    return (await Panel.select().where(Panel.id == panel_id).output(load_json=True))[0]
+
+
+async def panel_view(live: LiveGraph, panel_id: int) -> s.PanelOut:
+    record = await panel_record(panel_id)
+    request = await get_or_404(PanelRequest, record["panel_request"], "panel request")
+    return panel_out(live, record, request.subject_kind)
+
+
+async def verify(panel_id: int) -> s.VerificationOut:
+    """Re-run the draw from the record alone: the frozen candidates, the constraints and the seed."""
+    p = await panel_record(panel_id)
+    if p["supersedes"] is not None:
+        raise conflict("not an original draw", "panel_id",
+                       f"this record replaces a member of panel {p['supersedes']}; verify the original draw")
+    candidates = [Candidate.from_dict(c) for c in p["candidates"]]
+    constraints = Constraints.from_dict(p["constraints"])
+    plan = await asyncio.to_thread(plan_panel, candidates, constraints)
+    redrawn = draw(plan, {c.id: c for c in candidates}, constraints, int(p["seed"]))
+    return s.VerificationOut(panel_id, candidates_hash(candidates, constraints) == p["candidates_hash"],
+                             redrawn == p["members"], p["members"], redrawn)

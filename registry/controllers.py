@@ -13,14 +13,7 @@ from core.locks import read_transaction
 from core.records import get_or_404
 from core.settings import get_settings
 from registry import schemas as s
-from registry.domain.vocab import (
-    DiscreditKind,
-    DismissalReason,
-    DutyBreach,
-    InstitutionKind,
-    ReviewProposal,
-    Sector,
-)
+from registry.domain.vocab import InstitutionKind, Sector
 from registry.services import (
     dismissals,
     experts,
@@ -33,43 +26,9 @@ from registry.services import (
 )
 from registry.services.reviews import Participation
 from registry.services.standing import eligibility_for
-from registry.tables import (
-    Application,
-    Decline,
-    DiscreditRecord,
-    Dismissal,
-    Expert,
-    Institution,
-    PerformanceRating,
-    RecruitmentCall,
-)
+from registry.tables import Application, Expert, Institution
 
 READ_CACHE = get_settings().read_cache_seconds
-
-
-def _rating_out(r: PerformanceRating) -> s.RatingOut:
-    return s.RatingOut(r.id, r.expert, r.unit, r.assignment_ref, r.participation, r.reliability,
-                       r.implementation_effect, r.comment, r.rated_on)
-
-
-def _review_out(r) -> s.AnnualReviewOut:
-    return s.AnnualReviewOut(
-        id=r.id, expert_id=r.expert, year=r.year, review_date=r.review_date, figures=dict(r.figures),
-        proposal=r.proposal, proposal_label=ReviewProposal(r.proposal).label,
-        proposed_dismissal_reason=r.proposed_dismissal_reason, reasons=[s.ReasonOut(**x) for x in r.reasons],
-        decision=r.decision, decision_note=r.decision_note, decided_on=r.decided_on)
-
-
-def _dismissal_out(d: Dismissal) -> s.DismissalOut:
-    reason = DismissalReason(d.reason_code)
-    breach = DutyBreach(d.duty_breach) if d.duty_breach else None
-    return s.DismissalOut(d.id, d.expert, d.reason_code, reason.label, "R-DUTY-2" if breach else "R-POOL-5",
-                          breach.value if breach else None, breach.label if breach else None, d.explanation,
-                          d.effective_on)
-
-
-def _discredit_out(d: DiscreditRecord) -> s.DiscreditOut:
-    return s.DiscreditOut(d.id, d.expert, d.institution, d.kind, DiscreditKind(d.kind).label, d.facts, d.recorded_on)
 
 
 class SpecialtyController(Controller):
@@ -127,7 +86,7 @@ class InstitutionController(Controller):
     @post("/{institution_id:int}/discredit-records",
           summary="File a discredit record; cheating in an evaluation blacklists for good (R-POOL-8)")
     async def discredit(self, institution_id: FromPath[int], data: JSONBody[s.DiscreditIn]) -> s.DiscreditOut:
-        return _discredit_out(await institutions.record_institution_discredit(institution_id, data))
+        return views.discredit_out(await institutions.record_institution_discredit(institution_id, data))
 
 
 class EvaluatorPoolController(Controller):
@@ -197,50 +156,44 @@ class ExpertController(Controller):
 
     @post("/{expert_id:int}/ratings", summary="A drafting unit rates an assignment (R-POOL-6)")
     async def rate(self, expert_id: FromPath[int], data: JSONBody[s.RatingIn]) -> s.RatingOut:
-        return _rating_out(await reviews.add_rating(expert_id, data))
+        return views.rating_out(await reviews.add_rating(expert_id, data))
 
     @get("/{expert_id:int}/ratings")
     async def ratings(self, expert_id: FromPath[int]) -> list[s.RatingOut]:
-        await get_or_404(Expert, expert_id, "expert")
-        rows = await PerformanceRating.objects().where(PerformanceRating.expert == expert_id) \
-            .order_by(PerformanceRating.id)
-        return [_rating_out(r) for r in rows]
+        return await views.ratings_of(expert_id)
 
     @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
     async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int], data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
-        return _rating_out(await reviews.rate_effect(expert_id, rating_id, data))
+        return views.rating_out(await reviews.rate_effect(expert_id, rating_id, data))
 
     @post("/{expert_id:int}/declines", summary="Record a declined invitation, with or without good reason")
     async def decline(self, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
-        d = await reviews.add_decline(expert_id, data)
-        return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason)
+        return views.decline_out(await reviews.add_decline(expert_id, data))
 
     @get("/{expert_id:int}/declines")
     async def declines(self, expert_id: FromPath[int]) -> list[s.DeclineOut]:
-        await get_or_404(Expert, expert_id, "expert")
-        rows = await Decline.objects().where(Decline.expert == expert_id).order_by(Decline.id)
-        return [s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason) for d in rows]
+        return await views.declines_of(expert_id)
 
     @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
     async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn],
                           annual_participation: NamedDependency[Participation]) -> s.AnnualReviewOut:
-        return _review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
+        return views.review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
 
     @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
     async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int], data: JSONBody[s.AnnualDecisionIn],
                             now: NamedDependency[datetime]) -> s.AnnualReviewOut:
-        return _review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
+        return views.review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
     async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn],
                       now: NamedDependency[datetime]) -> s.DismissalOut:
-        return _dismissal_out(await dismissals.dismiss(expert_id, data, now))
+        return views.dismissal_out(await dismissals.dismiss(expert_id, data, now))
 
     @post("/{expert_id:int}/discredit-records",
           summary="File a discredit record (失信记录): qualification cancelled, appointment ended (R-POOL-7)")
     async def discredit(self, expert_id: FromPath[int], data: JSONBody[s.DiscreditIn],
                         now: NamedDependency[datetime]) -> s.DiscreditOut:
-        return _discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
+        return views.discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
 
 
 class RecruitmentController(Controller):
@@ -250,14 +203,11 @@ class RecruitmentController(Controller):
 
     @post("/", summary="Publish a call for applications to sub-pools (R-POOL-2)")
     async def create(self, data: JSONBody[s.CallCreate]) -> s.CallOut:
-        c = await recruitment.create_call(data)
-        return s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
+        return views.call_out(await recruitment.create_call(data))
 
     @get("/")
     async def index(self) -> list[s.CallOut]:
-        rows = await RecruitmentCall.objects().order_by(RecruitmentCall.id).output(load_json=True)
-        return [s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
-                for c in rows]
+        return await views.calls()
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
     async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate], today: NamedDependency[date]) -> s.ApplicationOut:

@@ -11,18 +11,30 @@ from registry import schemas as s
 from registry.domain import recruitment as rec
 from registry.domain.eligibility import Eligibility, Reason, expert_eligibility
 from registry.domain.specialties import subtree_codes
+from registry.domain.vocab import (
+    DiscreditKind,
+    DismissalReason,
+    DutyBreach,
+    ReviewProposal,
+)
 from registry.services.institutions import institution_pool_ids
 from registry.services.specialties import all_specialties
 from registry.services.standing import eligibility_for, load_standings
 from registry.tables import (
+    AnnualReview,
     Application,
     CommitmentLetter,
+    Decline,
+    DiscreditRecord,
+    Dismissal,
     Employment,
     EvaluatorPoolEntry,
     Expert,
     ExpertSpecialty,
     Institution,
+    PerformanceRating,
     PossibleDuplicate,
+    RecruitmentCall,
     Term,
 )
 
@@ -168,9 +180,59 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
 
 
 # --- recruitment -----------------------------------------------------------------------------------
+def call_out(c: RecruitmentCall) -> s.CallOut:
+    return s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
+
+
+async def calls() -> list[s.CallOut]:
+    return [call_out(c) for c in await RecruitmentCall.objects().order_by(RecruitmentCall.id).output(load_json=True)]
+
+
 def application_out(row: Application, term_id: int | None = None) -> s.ApplicationOut:
     state = rec.ApplicationState(row.state)
     return s.ApplicationOut(id=row.id, call_id=row.call, expert_id=row.expert, state=state, state_label=state.label,
                             allowed_next_steps=[x.value for x in rec.allowed_steps(state)],
                             recommended_by_id=row.recommended_by, findings=list(row.findings or []),
                             reasons=list(row.reasons or []), term_id=term_id)
+
+
+# --- ratings, declines, reviews, dismissal and discredit -------------------------------------------
+def rating_out(r: PerformanceRating) -> s.RatingOut:
+    return s.RatingOut(r.id, r.expert, r.unit, r.assignment_ref, r.participation, r.reliability,
+                       r.implementation_effect, r.comment, r.rated_on)
+
+
+async def ratings_of(expert_id: int) -> list[s.RatingOut]:
+    await get_or_404(Expert, expert_id, "expert")
+    rows = await PerformanceRating.objects().where(PerformanceRating.expert == expert_id).order_by(PerformanceRating.id)
+    return [rating_out(r) for r in rows]
+
+
+def decline_out(d: Decline) -> s.DeclineOut:
+    return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason)
+
+
+async def declines_of(expert_id: int) -> list[s.DeclineOut]:
+    await get_or_404(Expert, expert_id, "expert")
+    return [decline_out(d) for d in await Decline.objects().where(Decline.expert == expert_id).order_by(Decline.id)]
+
+
+def review_out(r: AnnualReview) -> s.AnnualReviewOut:
+    return s.AnnualReviewOut(
+        id=r.id, expert_id=r.expert, year=r.year, review_date=r.review_date, figures=dict(r.figures),
+        proposal=r.proposal, proposal_label=ReviewProposal(r.proposal).label,
+        proposed_dismissal_reason=r.proposed_dismissal_reason, reasons=[s.ReasonOut(**x) for x in r.reasons],
+        decision=r.decision, decision_note=r.decision_note, decided_on=r.decided_on)
+
+
+def dismissal_out(d: Dismissal) -> s.DismissalOut:
+    """A dismissal for a breached duty names the duty (R-DUTY-2); any other names its ground (R-POOL-5)."""
+    reason = DismissalReason(d.reason_code)
+    breach = DutyBreach(d.duty_breach) if d.duty_breach else None
+    return s.DismissalOut(d.id, d.expert, d.reason_code, reason.label, "R-DUTY-2" if breach else "R-POOL-5",
+                          breach.value if breach else None, breach.label if breach else None, d.explanation,
+                          d.effective_on)
+
+
+def discredit_out(d: DiscreditRecord) -> s.DiscreditOut:
+    return s.DiscreditOut(d.id, d.expert, d.institution, d.kind, DiscreditKind(d.kind).label, d.facts, d.recorded_on)

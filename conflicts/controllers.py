@@ -14,8 +14,18 @@ from conflicts import schemas as s
 from conflicts.deps import LIVE
 from conflicts.live import LiveGraph
 from conflicts.policy import EdgeKind, Purpose
-from conflicts.services import checks, duplicate_flags, matching, policy_versions, relations
-from conflicts.services.dismissals import dismiss_conflict, list_dismissals, reverse_dismissal
+from conflicts.services import (
+    checks,
+    duplicate_flags,
+    matching,
+    policy_versions,
+    relations,
+)
+from conflicts.services.dismissals import (
+    dismiss_conflict,
+    list_dismissals,
+    reverse_dismissal,
+)
 from conflicts.services.views import dismissal_out, relation_views, task_out
 from core.api import DEPS, Limit, Offset
 from core.errors import invalid

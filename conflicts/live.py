@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from conflicts.duplicates import person_key
 from conflicts.graph import Relation, RelationGraph
 from conflicts.names import InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
 from conflicts.tables import GraphChange, NameMatchTask, PolicyVersion
-from decisions.tables import DecisionItem
 from conflicts.tables import Relation as RelationRow
+from decisions.tables import DecisionItem
 from registry.tables import Employment, Expert, Institution
 
 EMPLOYMENT_COLUMNS = (Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
@@ -34,7 +34,7 @@ async def note_change(record_table: str, record_id: int) -> None:
     """Append to the graph change log, inside the writer's transaction: the graph of every process
     will follow this record. Called by the event handlers, not by services."""
     await GraphChange.insert(GraphChange(record_table=record_table, record_id=record_id,
-                                         created_at=datetime.now(timezone.utc)))
+                                         created_at=datetime.now(UTC)))
 
 
 def _employment_edge(row: dict, open_task: dict | None) -> Relation | None:

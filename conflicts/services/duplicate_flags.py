@@ -4,7 +4,12 @@ entry or by a scan after an import; a person decides each flag (distinct records
 from __future__ import annotations
 
 from conflicts import schemas as s
-from conflicts.duplicates import PersonRecord, duplicates_of, flag_duplicates, person_key
+from conflicts.duplicates import (
+    PersonRecord,
+    duplicates_of,
+    flag_duplicates,
+    person_key,
+)
 from conflicts.live import LiveGraph
 from conflicts.names import normalise
 from conflicts.services.views import duplicate_out

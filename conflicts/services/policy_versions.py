@@ -7,7 +7,13 @@ import msgspec
 from conflicts import schemas as s
 from conflicts.events import PolicyChanged
 from conflicts.live import LiveGraph
-from conflicts.policy import default_policy, policy_from_document, policy_to_document, validate_policy, with_hierarchy_hops
+from conflicts.policy import (
+    default_policy,
+    policy_from_document,
+    policy_to_document,
+    validate_policy,
+    with_hierarchy_hops,
+)
 from conflicts.tables import PolicyVersion
 from core.errors import ErrorCollector
 from core.uow import emit, unit_of_work

@@ -348,6 +348,42 @@ def test_graph_rebuilds_at_start_up_and_follows_other_processes(client, clock):
     assert staff["id"] != later["id"]
 
 
+def test_conflict_writes_reach_another_process_through_the_change_log(client):
+    """Relations entered, ended and withdrawn, a name match decided and a policy changed are each
+    logged by the bus handler in the writer's transaction; a graph loaded earlier follows them."""
+    zjut = create_institution(client, name="浙江工业大学", aliases=["浙工大"])
+    item = make_item(client)
+    expert = make_expert(client, name="许教授")
+    other = LiveGraph()
+    asyncio.run(other.load())
+    interest = relate(client, "interest_in", ref("institution", zjut), ref("item", item))
+    unsure = relate(client, "adviser_of", ref("expert", expert), target_text="浙江工大", start="2024-01-01")
+    assert unsure["match"]["status"] == "unsure" and unsure["target"]["id"] == zjut["id"]
+    asyncio.run(other.sync())
+    assert other.edge(f"relation:{interest['id']}") is not None
+    assert other.edge(f"relation:{unsure['id']}").confirmed is False
+
+    ended = client.post(f"{API}/relations/{interest['id']}/end", json={"end": "2026-01-31", "entered_by": "处"})
+    assert ended.status_code == 201, ended.text
+    asyncio.run(other.sync())
+    assert other.edge(f"relation:{interest['id']}").end.isoformat() == "2026-01-31"
+    withdrawn = client.post(f"{API}/relations/{interest['id']}/withdrawal", json={"reason": "录入错误", "entered_by": "处"})
+    assert withdrawn.status_code == 201, withdrawn.text
+    asyncio.run(other.sync())
+    assert other.edge(f"relation:{interest['id']}") is None
+
+    rejected = client.post(f"{API}/name-matches/{unsure['match']['task_id']}/rejection",
+                           json={"by": "政策法规处", "note": "不是这所学校"})
+    assert rejected.status_code == 201, rejected.text
+    asyncio.run(other.sync())
+    assert other.edge(f"relation:{unsure['id']}") is None
+
+    changed = client.put(f"{API}/conflict-policy", json={"hierarchy_hops": 0, "reason": "仅直接任职单位", "by": "处长"})
+    assert changed.status_code == 200, changed.text
+    asyncio.run(other.sync())
+    assert (other.policy.version, other.policy.hierarchy_hops) == (2, 0)
+
+
 def test_duplicates_are_flagged_on_entry(client):
     first = create_institution(client, name="浙江大学")
     second = create_institution(client, name="浙江大學")

@@ -6,7 +6,12 @@ import pytest
 
 from conflicts.graph import Relation, RelationGraph
 from conflicts.policy import EdgeKind as K
-from conflicts.policy import Purpose, default_policy, validate_policy, with_hierarchy_hops
+from conflicts.policy import (
+    Purpose,
+    default_policy,
+    validate_policy,
+    with_hierarchy_hops,
+)
 from conflicts.rules import check_item
 from core.errors import DomainError
 

@@ -21,7 +21,7 @@ from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
-from conflicts.live import LiveGraph, set_live_graph
+from conflicts.live import LiveGraph
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
@@ -95,7 +95,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     )
     app.state.clock = clock or _clock_from_environment()
     app.state.live_graph = LiveGraph()  # this application's graph, kept current from the change log
-    set_live_graph(app.state.live_graph)
     wire(app)
     return app
 

@@ -167,28 +167,3 @@ async def _current_policy() -> Policy:
     if not rows:
         return default_policy()
     return policy_from_document(rows[0]["document"], version=rows[0]["version"])
-
-
-# --- transitional ----------------------------------------------------------------------------------
-_latest: LiveGraph | None = None
-
-
-def set_live_graph(live: LiveGraph) -> None:
-    """Called by ``create_app`` with the graph it owns, for the transitional accessors below."""
-    global _latest
-    _latest = live
-
-
-def live_graph() -> LiveGraph:
-    """Transitional: the graph of the most recently created application, for code outside the
-    conflicts capability that is not yet handed one as a parameter (assignment, notifications).
-    To be removed once every caller receives ``live`` explicitly."""
-    global _latest
-    if _latest is None:  # no application in this process (a script): a graph of its own
-        _latest = LiveGraph()
-    return _latest
-
-
-async def synced_live_graph() -> LiveGraph:
-    """Transitional, like ``live_graph()``: that graph with every change applied."""
-    return await live_graph().sync()

@@ -23,8 +23,8 @@ from conflicts.live import LiveGraph
 from core.api import DEPS, http_status
 from core.errors import DomainError
 from decisions.tables import DecisionItem
-from notifications.notices import MODES, PURPOSES
 from notifications.links import LinkError, read_token
+from notifications.notices import MODES, PURPOSES
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
 PAGE = _ENV.from_string("""<!doctype html>
@@ -70,8 +70,8 @@ async def _invitation(token: str, request: Request) -> tuple[Invitation | None, 
         return None, page(title, lines, status)
     if invitation.status != "pending":
         when = invitation.answered_at.strftime("%Y-%m-%d %H:%M") if invitation.answered_at else ""
-        return None, page("邀请已答复", [f"该邀请{STATUS_TEXT.get(invitation.status, invitation.status)}（{when}），"
-                                        "此链接不再有效，未作任何更改。"], 409)
+        return None, page("邀请已答复", [(f"该邀请{STATUS_TEXT.get(invitation.status, invitation.status)}（{when}），"
+                                         "此链接不再有效，未作任何更改。")], 409)
     return invitation, None
 
 

@@ -34,7 +34,7 @@ class Plan:
         return out
 
     def to_dict(self) -> dict:
-        return {"types": [list(map(lambda x: list(x) if isinstance(x, tuple) else x, t)) for t in self.types],
+        return {"types": [[list(x) if isinstance(x, tuple) else x for x in t] for t in self.types],
                 "members": self.members,
                 "columns": [[w, {str(k): v for k, v in c.items()}] for w, c in self.columns],
                 "min_probability": self.min_probability, "upper_bound": self.upper_bound,

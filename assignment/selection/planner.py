@@ -28,6 +28,10 @@ def _type_of(c: Candidate, k: Constraints, crowded: set[int] | None) -> TypeKey:
             c.employer if crowded is not None and c.employer in crowded else None)
 
 
+def _fits(c: Candidate, chosen: list[Candidate], k: Constraints) -> bool:
+    return c not in chosen and not violations_partial(chosen + [c], k)
+
+
 def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Random, count: int,
                    tries: int = 40) -> list[list[Candidate]]:
     """Quick valid panels to start the program from: quotas first, then filled at random, each kept
@@ -37,10 +41,6 @@ def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Rand
     panels = []
     for _ in range(count):
         chosen: list[Candidate] = []
-
-        def fits(c: Candidate) -> bool:
-            return c not in chosen and not violations_partial(chosen + [c], k)
-
         needs = [(spec, need) for spec, need in k.min_per_specialty.items() if need]
         rng.shuffle(needs)
         if dissenters:
@@ -52,14 +52,14 @@ def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Rand
                 if have >= need or not pool:
                     break
                 c = rng.choice(pool)
-                if fits(c):
+                if _fits(c, chosen, k):
                     chosen.append(c)
                     have += 1
         for _ in range(tries * k.size):
             if len(chosen) >= k.size:
                 break
             c = rng.choice(candidates)
-            if fits(c):
+            if _fits(c, chosen, k):
                 chosen.append(c)
         if len(chosen) == k.size and not violations(chosen, k) and (not dissenters or any(
                 c.id in k.dissenting for c in chosen)):

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import chinese_calendar
 
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}  # 全国年节及纪念日放假办法, fixed dates only
 
 
-@lru_cache(maxsize=None)
+@cache
 def calendar_known(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 6, 1))

@@ -13,7 +13,7 @@ from accounts.access import PUBLIC, RULES, allowed
 from app import create_app
 from tests.api.test_conflicts_api import make_item
 from tests.builders import appoint_expert, create_institution
-from tests.conftest import PASSWORD, add_account, login
+from tests.support.app import PASSWORD, add_account, login
 
 API = "/api/v1"
 SAMPLE = {"item_id": 999999, "request_id": 999999, "panel_id": 999999, "expert_id": 999999, "unit_id": 999999,

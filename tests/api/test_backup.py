@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.api.test_conflicts_api import make_item
 from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
-from tests.conftest import TABLES, _empty_all_tables
+from tests.support.database import TABLES, empty_all_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_restore_gives_back_every_record_and_a_valid_chain(client, pool, tmp_pat
     chain_before = client.get("/api/v1/audit/verification").json()
 
     run("core.backup", "create", str(tmp_path / "registry.backup"))
-    asyncio.run(_empty_all_tables())
+    asyncio.run(empty_all_tables())
     assert counts()["expert"] == 0
     run("core.backup", "restore", str(tmp_path / "registry.backup"))
 

@@ -7,4 +7,7 @@ from core.settings import get_settings
 
 DB = make_engine(get_settings().database)
 
-APP_REGISTRY = AppRegistry(apps=["registry.piccolo_app", "decisions.piccolo_app", "conflicts.piccolo_app", "assignment.piccolo_app", "notifications.piccolo_app", "accounts.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=[
+    "registry.piccolo_app", "decisions.piccolo_app", "conflicts.piccolo_app", "assignment.piccolo_app",
+    "notifications.piccolo_app", "accounts.piccolo_app",
+])

@@ -13,8 +13,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from conflicts.graph import Relation, RelationGraph
 from conflicts.duplicates import PersonRecord, flag_duplicates
+from conflicts.graph import Relation, RelationGraph
 from conflicts.names import InstitutionMatcher, normalise
 from conflicts.policy import EdgeKind, Purpose, default_policy
 from conflicts.rules import check_item
@@ -95,9 +95,9 @@ def main() -> None:
     flagged = {(f.first, f.second) for f in flag_duplicates(people)}
     figures["duplicates_records"] = len(people)
     figures["duplicates_s"] = round(time.perf_counter() - t0, 2)
-    truth = world.duplicate_pairs()
-    figures["duplicates_precision"] = round(len(flagged & truth) / max(1, len(flagged)), 3)
-    figures["duplicates_recall"] = round(len(flagged & truth) / max(1, len(truth)), 3)
+    true_pairs = world.duplicate_pairs()
+    figures["duplicates_precision"] = round(len(flagged & true_pairs) / max(1, len(flagged)), 3)
+    figures["duplicates_recall"] = round(len(flagged & true_pairs) / max(1, len(true_pairs)), 3)
 
     out = Path(__file__).parent / "results" / "conflicts.json"
     out.parent.mkdir(exist_ok=True)

@@ -136,7 +136,8 @@ def main() -> None:
                   "--log-level", "warning", "--no-access-log"], env, f"http://127.0.0.1:{bare_port}/")
     try:
         base = f"http://127.0.0.1:{service_port}"
-        token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}).json()["token"]
+        login = httpx.post(f"{base}/api/v1/auth/login", json={"username": "bench", "password": PASSWORD})
+        token = login.json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         experts = httpx.get(f"{base}/api/v1/experts", params={"limit": 500}, headers=headers).json()
         expert_ids = [e["id"] for e in experts["items"]]
@@ -164,7 +165,8 @@ def main() -> None:
         bare.wait()
     read = reads_report["expert_read"]["per_second"]
     results = {
-        "clients": args.clients, "seconds": seconds, "machine": f"{os.cpu_count()} cores; load generator on the same machine",
+        "clients": args.clients, "seconds": seconds,
+        "machine": f"{os.cpu_count()} cores; load generator on the same machine",
         "bare_litestar": bare_report["bare"], "expert_reads_alone": reads_report["expert_read"],
         "mixed": service_report,
         "expert_read_share_of_bare": round(read / bare_report["bare"]["per_second"], 3),

@@ -18,6 +18,7 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from assignment.selection.constraints import Candidate, Constraints, violations
 from assignment.selection.plan import draw
@@ -58,7 +59,8 @@ def reference_maximin(candidates: list[Candidate], k: Constraints) -> dict:
     rows = []
     for name, value_of in columns.items():
         for value in sorted({value_of(c) for c in candidates}):
-            lo, hi = 0, SIZE
+            lo = 0
+            hi: int | None = SIZE  # None where the constraint sets no maximum
             if name == "specialty":
                 lo = k.min_per_specialty.get(value, 0)
             elif name == "employer":
@@ -77,8 +79,8 @@ def reference_maximin(candidates: list[Candidate], k: Constraints) -> dict:
     started = time.perf_counter()
     committees, weights, _ = find_distribution_maximin(features, people, SIZE, [])
     seconds = time.perf_counter() - started
-    chance = Counter()
-    for committee, w in zip(committees, weights):
+    chance: Counter[str] = Counter()
+    for committee, w in zip(committees, weights, strict=True):
         for person in committee:
             chance[person] += w
     return {"seconds": round(seconds, 2), "min_probability": min(chance.get(str(c.id), 0.0) for c in candidates),
@@ -122,7 +124,7 @@ def main() -> None:
     parser.add_argument("--no-reference", action="store_true", help="skip sortition-algorithms (about a minute)")
     args = parser.parse_args()
     world = generate(experts=52_000, institutions=5_000, items=10, seed=2026, duplicate_rate=0.01)
-    results: dict[str, object] = {"size": SIZE, "constraints": "specialty quotas LAW>=2 ECON>=1 URBAN>=1; "
+    results: dict[str, Any] = {"size": SIZE, "constraints": "specialty quotas LAW>=2 ECON>=1 URBAN>=1; "
                                   "<=1 per employer; <=4 per sector; <=2 from the busiest region; >=1 of 5 dissenters"}
     for n, draws in ((500, 2_000_000), (5_000, 2_000), (50_000, 2_000)):
         candidates, k = instance(world, n, seed=n)
@@ -137,7 +139,8 @@ def main() -> None:
     # The same 500, working at only 60 employers: the one-per-employer rule now bites, and employers
     # enter the type key (the exact program over many more types).
     candidates, k = instance(world, 500, seed=500)
-    crowded = [Candidate(c.id, c.specialties, c.employer % 60, c.sector, c.region) for c in candidates]
+    crowded = [Candidate(c.id, c.specialties, None if c.employer is None else c.employer % 60, c.sector, c.region)
+               for c in candidates]
     results["500_at_60_employers"] = measure(crowded, k, 2_000)
     print("500 at 60 employers", results["500_at_60_employers"], flush=True)
     if not args.no_reference:

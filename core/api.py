@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime
-
 from typing import Annotated
 
 from litestar import Request, Response

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from core.settings import get_settings
@@ -58,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -15,11 +15,11 @@ emits. This keeps imports pointing one way: the emitter never imports its listen
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 from core.db import current_engine
 

@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.api.test_conflicts_api import make_item
 from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.database import TABLES, empty_all_tables
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,10 +7,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from tests.api.test_conflicts_api import make_item
 from tests.api.test_panels_api import pool, request_body  # noqa: F401  (pool is a fixture)
 from tests.support.live import live_service
+
+pytestmark = pytest.mark.slow
 
 
 def test_concurrent_requests_across_two_processes_respect_the_workload_cap(client, clock, pool):  # noqa: F811

@@ -81,6 +81,7 @@ def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, po
     assert "城市轨道交通票价调整方案" in body and "/respond/" in body and "书面意见提交截止日期" in body
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(client, pool, smtp):  # noqa: F811
     smtp.mailbox.rcpt_delay = 0.3
     smtp.start()

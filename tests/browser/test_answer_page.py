@@ -14,6 +14,8 @@ from tests.api.test_conflicts_api import make_item
 from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.live import live_service as running
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 API = "/api/v1"
 

@@ -93,7 +93,8 @@ def test_unit_sees_and_acts_on_its_own_items_only(client, roles):
     assert [i["title"] for i in client.get(f"{API}/items", headers=unit).json()] == ["本单位事项"]
     assert client.get(f"{API}/items/{own['id']}", headers=unit).status_code == 200
     assert client.get(f"{API}/items/{foreign['id']}", headers=unit).status_code == 403
-    assert client.get(f"{API}/items/{foreign['id']}/conflicts", params={"purpose": "argument"}, headers=unit).status_code == 403
+    assert client.get(f"{API}/items/{foreign['id']}/conflicts", params={"purpose": "argument"},
+                      headers=unit).status_code == 403
     created = client.post(f"{API}/items", json={"title": "新事项", "opened_on": "2026-11-01"}, headers=unit)
     assert created.status_code == 201 and created.json()["drafting_unit_id"] == roles["unit_id"]
     stolen = client.post(f"{API}/items", json={"title": "冒名事项", "opened_on": "2026-11-01",
@@ -133,7 +134,8 @@ def test_auditor_reads_everything_and_changes_nothing(client, roles):
     auditor = {"Authorization": roles["auditor"]}
     assert client.get(f"{API}/experts", headers=auditor).status_code == 200
     assert client.get(f"{API}/audit/verification", headers=auditor).json()["ok"] is True
-    assert client.post(f"{API}/items", json={"title": "x", "opened_on": "2026-11-01"}, headers=auditor).status_code == 403
+    assert client.post(f"{API}/items", json={"title": "x", "opened_on": "2026-11-01"},
+                       headers=auditor).status_code == 403
 
 
 def test_login_is_rate_limited_and_tokens_expire(client, clock, monkeypatch):

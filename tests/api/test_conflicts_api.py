@@ -130,7 +130,8 @@ def test_rejected_match_leaves_the_name_unlinked_and_clear_R_COI_2(client):
     zjut = create_institution(client, name="浙江工业大学")
     item = make_item(client)
     relate(client, "interest_in", ref("institution", zjut), ref("item", item))
-    sun = make_expert(client, name="孙八", employments=[{"employer_name": "浙江工业大学之江学院", "start": "2012-01-01"}])
+    sun = make_expert(client, name="孙八",
+                      employments=[{"employer_name": "浙江工业大学之江学院", "start": "2012-01-01"}])
     [task] = client.get(f"{API}/name-matches", params={"status": "open"}).json()
     rejected = client.post(f"{API}/name-matches/{task['id']}/rejection",
                            json={"by": "政策法规处", "note": "之江学院已独立设置，不是浙江工业大学"})
@@ -219,7 +220,8 @@ def test_commission_subcontracting_and_hired_experts_R_COI_5(client):
     assert result["clear"] is False
     assert [(f["field"], f["rule_id"]) for f in result["findings"]] == [("subcontractors[0].consent_given", "R-COI-5")]
     assert {(c["subject"]["id"], c["rule_id"]) for c in result["conflicts"]} == {(hired["id"], "R-COI-1")}
-    body.update(hired_expert_ids=[clean["id"]], subcontractors=[{"institution_id": helper["id"], "consent_given": True}])
+    body.update(hired_expert_ids=[clean["id"]],
+                subcontractors=[{"institution_id": helper["id"], "consent_given": True}])
     assert client.post(f"{API}/items/{item['id']}/commission-checks", json=body).json()["clear"] is True
     body["hired_expert_ids"] = [999999]
     refused = client.post(f"{API}/items/{item['id']}/commission-checks", json=body)
@@ -258,9 +260,11 @@ def test_policy_change_changes_results_and_is_versioned_R_COI_2(client):
     item = make_item(client)
     relate(client, "interest_in", ref("institution", law), ref("item", item))
     conflict = by_subject(conflicts_of(client, item))[("expert", staff["id"])]
-    assert conflict["explanation"] == "黄教授 —任职于→ 浙江大学 ←隶属— 浙江大学光华法学院 —利害关系→ 城市轨道交通票价调整方案"
+    assert conflict["explanation"] == ("黄教授 —任职于→ 浙江大学 ←隶属— 浙江大学光华法学院 "
+                                       "—利害关系→ 城市轨道交通票价调整方案")
 
-    changed = client.put(f"{API}/conflict-policy", json={"hierarchy_hops": 0, "reason": "本单位仅指直接任职单位", "by": "处长"})
+    changed = client.put(f"{API}/conflict-policy",
+                         json={"hierarchy_hops": 0, "reason": "本单位仅指直接任职单位", "by": "处长"})
     assert changed.status_code == 200, changed.text
     assert changed.json()["version"] == 2
     check = conflicts_of(client, item)
@@ -272,7 +276,8 @@ def test_policy_change_changes_results_and_is_versioned_R_COI_2(client):
     for rule in rules:
         if rule["name"] == "employer_interest":
             rule["steps"][0]["lookback_days"] = 30
-    assert client.put(f"{API}/conflict-policy", json={"rules": rules, "reason": "窗口改为30天", "by": "处长"}).json()["version"] == 3
+    changed = client.put(f"{API}/conflict-policy", json={"rules": rules, "reason": "窗口改为30天", "by": "处长"})
+    assert changed.json()["version"] == 3
 
 
 def test_bad_policies_get_422_with_the_field(client):
@@ -295,8 +300,10 @@ def test_bad_relations_are_refused_whole_with_fields(client):
         ({"kind": "interest_in", "source": ref("expert", expert), "target": ref("institution", zju)}, "target.kind"),
         ({"kind": "adviser_of", "source": ref("expert", expert), "target": ref("institution", zju),
           "target_text": "浙大"}, "target"),
-        ({"kind": "relative_of", "source": ref("expert", expert), "target": {"kind": "expert", "id": 424242}}, "target.id"),
-        ({"kind": "interest_in", "source": ref("expert", expert), "target": ref("item", item), "role": "friend"}, "role"),
+        ({"kind": "relative_of", "source": ref("expert", expert), "target": {"kind": "expert", "id": 424242}},
+         "target.id"),
+        ({"kind": "interest_in", "source": ref("expert", expert), "target": ref("item", item), "role": "friend"},
+         "role"),
         ({"kind": "co_worked", "source": ref("expert", expert), "target_text": "张三"}, "target_text"),
     ]
     for body, field in cases:
@@ -319,7 +326,8 @@ def test_withdrawn_relation_no_longer_excludes_but_is_kept(client):
     expert = make_expert(client)
     wrong = relate(client, "interest_in", ref("expert", expert), ref("item", item))
     assert ("expert", expert["id"]) in by_subject(conflicts_of(client, item))
-    response = client.post(f"{API}/relations/{wrong['id']}/withdrawal", json={"reason": "录入错误：应为另一事项", "entered_by": "处"})
+    response = client.post(f"{API}/relations/{wrong['id']}/withdrawal",
+                           json={"reason": "录入错误：应为另一事项", "entered_by": "处"})
     assert response.status_code == 201 and response.json()["withdrawn_at"] is not None
     assert conflicts_of(client, item)["conflicts"] == []
     assert [r["id"] for r in client.get(f"{API}/relations").json()] == [wrong["id"]]
@@ -367,7 +375,8 @@ def test_conflict_writes_reach_another_process_through_the_change_log(client):
     assert ended.status_code == 201, ended.text
     asyncio.run(other.sync())
     assert other.edge(f"relation:{interest['id']}").end.isoformat() == "2026-01-31"
-    withdrawn = client.post(f"{API}/relations/{interest['id']}/withdrawal", json={"reason": "录入错误", "entered_by": "处"})
+    withdrawn = client.post(f"{API}/relations/{interest['id']}/withdrawal",
+                            json={"reason": "录入错误", "entered_by": "处"})
     assert withdrawn.status_code == 201, withdrawn.text
     asyncio.run(other.sync())
     assert other.edge(f"relation:{interest['id']}") is None

@@ -2,6 +2,7 @@
 
 from tests.builders import citizen_id, create_institution, expert_payload
 
+
 def test_expert_is_stored_with_masked_personal_data_R_REC_4(client):
     payload = expert_payload(id_number=citizen_id(), phone="13812345678")
     created = client.post("/api/v1/experts", json=payload)
@@ -73,9 +74,11 @@ def test_employment_history_links_institutions(client):
 def test_specialty_tree_and_sub_pool_filter_R_POOL_1(client):
     tree = client.get("/api/v1/specialties").json()
     assert {"code": "LAW", "name": "法律", "parent_code": None, "experts_in_pool": 0} in tree
-    added = client.post("/api/v1/specialties", json={"code": "LAW.ADMIN.PERMIT", "name": "行政许可", "parent_code": "LAW.ADMIN"})
+    added = client.post("/api/v1/specialties",
+                        json={"code": "LAW.ADMIN.PERMIT", "name": "行政许可", "parent_code": "LAW.ADMIN"})
     assert added.status_code == 201
-    assert client.post("/api/v1/specialties", json={"code": "X1", "name": "x", "parent_code": "NOPE"}).status_code == 422
+    orphan = client.post("/api/v1/specialties", json={"code": "X1", "name": "x", "parent_code": "NOPE"})
+    assert orphan.status_code == 422
     client.post("/api/v1/experts", json=expert_payload(specialties=["LAW.ADMIN.PERMIT"]))
     client.post("/api/v1/experts", json=expert_payload(specialties=["ECON.FISCAL"]))
     assert client.get("/api/v1/experts", params={"specialty": "LAW"}).json()["total"] == 1

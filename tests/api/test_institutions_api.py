@@ -17,7 +17,8 @@ def test_duplicate_credit_code_is_refused_and_nothing_changes(client):
 def test_bad_credit_code_names_the_field(client):
     code = uscc()
     broken = code[:-1] + ("1" if code[-1] == "0" else "0")
-    response = client.post("/api/v1/institutions", json={"name": "某咨询有限公司", "kind": "consultancy", "uscc": broken})
+    response = client.post("/api/v1/institutions",
+                           json={"name": "某咨询有限公司", "kind": "consultancy", "uscc": broken})
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "uscc", "reason": "check character does not match (GB 32100)", "rule_id": None}]
@@ -28,7 +29,8 @@ def test_unknown_field_and_malformed_json_are_refused(client):
     unknown = client.post("/api/v1/institutions", json={"name": "X", "kind": "university", "motto": "求是"})
     assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["field"] == "motto"
-    malformed = client.post("/api/v1/institutions", content=b'{"name": "X",', headers={"content-type": "application/json"})
+    malformed = client.post("/api/v1/institutions", content=b'{"name": "X",',
+                            headers={"content-type": "application/json"})
     assert malformed.status_code == 400
     assert "malformed" in malformed.json()["detail"].lower()
 

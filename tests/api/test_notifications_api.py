@@ -121,7 +121,7 @@ class Receiver(BaseHTTPRequestHandler):
     received: list[tuple[dict, bytes]] = []
     fail_first = 0
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):  # the name http.server calls
         body = self.rfile.read(int(self.headers["content-length"]))
         if Receiver.fail_first > 0:
             Receiver.fail_first -= 1

@@ -130,8 +130,8 @@ def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_
     item = make_item(client)
     view = post_request(client, item, seed=5).json()
     first_panel = view["panel"]
-    lawyer_invites = [i for i in view["invitations"]
-                      if any(e["expert_id"] == i["subject"]["id"] and e["spec"].startswith("LAW") for e in pool["experts"])]
+    lawyers = {e["expert_id"] for e in pool["experts"] if e["spec"].startswith("LAW")}
+    lawyer_invites = [i for i in view["invitations"] if i["subject"]["id"] in lawyers]
     leaving = lawyer_invites[0]
     answer = client.post(f"{API}/invitations/{leaving['id']}/answer",
                          json={"accept": False, "reason": "出差", "good_reason": False})
@@ -176,8 +176,10 @@ def test_opinions_on_time_late_missing_and_leader_report_R_PANEL_5(client, clock
     for inv in (a, b, c):
         client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True})
     clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
-    assert client.post(f"{API}/invitations/{a['id']}/opinion", json={"submitted_on": "2026-12-02"}).json()["opinion"] == "on_time"
-    assert client.post(f"{API}/invitations/{b['id']}/opinion", json={"submitted_on": "2026-12-08"}).json()["opinion"] == "late"
+    on_time = client.post(f"{API}/invitations/{a['id']}/opinion", json={"submitted_on": "2026-12-02"})
+    assert on_time.json()["opinion"] == "on_time"
+    late = client.post(f"{API}/invitations/{b['id']}/opinion", json={"submitted_on": "2026-12-08"})
+    assert late.json()["opinion"] == "late"
     statuses = {i["id"]: i["opinion"] for i in client.get(f"{API}/panel-requests/{view['id']}").json()["invitations"]}
     assert statuses[c["id"]] == "missing"
     assert client.get(f"{API}/panel-requests/{view['id']}").json()["leader_report"] == "missing"
@@ -191,7 +193,8 @@ def test_opinions_on_time_late_missing_and_leader_report_R_PANEL_5(client, clock
 def test_out_of_pool_expert_with_reason_passes_the_same_check_R_PANEL_3(client, pool):
     item = make_item(client)
     outsider = pool["outsider"]["id"]
-    view = post_request(client, item, out_of_pool=[{"expert_id": outsider, "reason": "轨道交通票价专门问题，库内无此领域专家"}]).json()
+    out_of_pool = [{"expert_id": outsider, "reason": "轨道交通票价专门问题，库内无此领域专家"}]
+    view = post_request(client, item, out_of_pool=out_of_pool).json()
     extra = [m for m in view["panel"]["members"] if m["subject"]["id"] == outsider]
     assert extra and extra[0]["out_of_pool_reason"].startswith("轨道交通") and extra[0]["probability"] is None
     relate(client, "interest_in", ref("expert", {"id": outsider}), ref("item", item))
@@ -262,7 +265,8 @@ def test_participation_feeds_the_annual_review_R_POOL_6(client, clock, pool):
     view = post_request(client, item, seed=9).json()
     accepted, declined = view["invitations"][0], view["invitations"][1]
     client.post(f"{API}/invitations/{accepted['id']}/answer", json={"accept": True})
-    client.post(f"{API}/invitations/{declined['id']}/answer", json={"accept": False, "reason": "身体原因", "good_reason": True})
+    client.post(f"{API}/invitations/{declined['id']}/answer",
+                json={"accept": False, "reason": "身体原因", "good_reason": True})
     clock.fixed = datetime(2026, 12, 20, 9, 0, tzinfo=timezone.utc)
     client.post(f"{API}/invitations/{accepted['id']}/opinion", json={"submitted_on": "2026-12-15"})
     review = client.post(f"{API}/experts/{accepted['subject']['id']}/annual-reviews",
@@ -277,7 +281,8 @@ def test_participation_feeds_the_annual_review_R_POOL_6(client, clock, pool):
 
 def test_panel_api_is_in_the_openapi_document(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
-    for path in ("/api/v1/panel-requests", "/api/v1/panel-requests/{request_id}", "/api/v1/panels/{panel_id}/verification",
-                 "/api/v1/panels/{panel_id}/probabilities", "/api/v1/invitations/{invitation_id}/answer",
-                 "/api/v1/invitations/expire-overdue", "/api/v1/items/{item_id}/conflicts", "/api/v1/conflict-policy"):
+    for path in ("/api/v1/panel-requests", "/api/v1/panel-requests/{request_id}",
+                 "/api/v1/panels/{panel_id}/verification", "/api/v1/panels/{panel_id}/probabilities",
+                 "/api/v1/invitations/{invitation_id}/answer", "/api/v1/invitations/expire-overdue",
+                 "/api/v1/items/{item_id}/conflicts", "/api/v1/conflict-policy"):
         assert path in paths, path

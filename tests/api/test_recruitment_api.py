@@ -1,6 +1,13 @@
 """Recruitment, terms, letters and eligibility through the HTTP API (R-POOL-2..4, R-DUTY-1)."""
 
-from tests.builders import ALL_CONDITIONS_MET, LETTER_COMMITMENTS, appoint_expert, create_call, create_institution, expert_payload
+from tests.builders import (
+    ALL_CONDITIONS_MET,
+    LETTER_COMMITMENTS,
+    appoint_expert,
+    create_call,
+    create_institution,
+    expert_payload,
+)
 
 
 def test_full_recruitment_flow_recommended_by_a_unit_R_POOL_2(client):
@@ -69,7 +76,8 @@ def test_term_over_three_years_is_422_citing_R_POOL_4(client):
     app_id = client.post(f"/api/v1/recruitment-calls/{call['id']}/applications",
                          json={"expert": expert_payload()}).json()["id"]
     client.post(f"/api/v1/applications/{app_id}/qualification-review", json={"findings": ALL_CONDITIONS_MET})
-    client.post(f"/api/v1/applications/{app_id}/collective-decision", json={"approved": True, "meeting_on": "2026-11-20"})
+    client.post(f"/api/v1/applications/{app_id}/collective-decision",
+                json={"approved": True, "meeting_on": "2026-11-20"})
     too_long = client.post(f"/api/v1/applications/{app_id}/appointment",
                            json={"start": "2026-12-01", "end": "2029-12-01", "certificate_no": "x"})
     assert too_long.status_code == 422
@@ -89,7 +97,8 @@ def test_eligibility_needs_term_and_letter_R_POOL_4_R_DUTY_1(client):
     assert [r["rule_id"] for r in before["reasons"]] == ["R-DUTY-1"]
     bad_letter = client.post(f"/api/v1/experts/{expert_id}/commitment-letters",
                              json={"term_id": ids["term_id"], "text_version": "NMG-E-2020",
-                                   "commitments": {**LETTER_COMMITMENTS, "confidential": False}, "signed_on": "2026-11-24"})
+                                   "commitments": {**LETTER_COMMITMENTS, "confidential": False},
+                                   "signed_on": "2026-11-24"})
     assert bad_letter.status_code == 422 and bad_letter.json()["errors"][0]["field"] == "commitments.confidential"
     signed = client.post(f"/api/v1/experts/{expert_id}/commitment-letters",
                          json={"term_id": ids["term_id"], "text_version": "NMG-E-2020",

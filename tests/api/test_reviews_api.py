@@ -35,7 +35,8 @@ def test_annual_review_proposes_dismissal_for_repeated_declines_and_decision_dis
                     json={"assignment_ref": f"论证{i}", "declined_on": f"2026-0{i + 3}-01", "good_reason": False})
     client.post(f"/api/v1/experts/{expert_id}/declines",
                 json={"assignment_ref": "论证x", "declined_on": "2026-07-01", "good_reason": True, "reason": "出差"})
-    review = client.post(f"/api/v1/experts/{expert_id}/annual-reviews", json={"year": 2026, "review_date": "2026-11-24"})
+    review = client.post(f"/api/v1/experts/{expert_id}/annual-reviews",
+                         json={"year": 2026, "review_date": "2026-11-24"})
     assert review.status_code == 201
     body = review.json()
     assert (body["proposal"], body["proposed_dismissal_reason"]) == ("dismiss", "3")
@@ -70,7 +71,8 @@ def test_good_review_with_term_ending_renews_R_POOL_6(client):
                           json={"decision": "renew", "decided_on": "2026-11-30", "certificate_no": "续聘009号"})
     assert renewed.status_code == 201, renewed.text
     terms = client.get(f"/api/v1/experts/{ids['expert_id']}").json()["terms"]
-    assert [(t["start"], t["previous_term_id"]) for t in terms] == [("2024-06-01", None), ("2027-06-01", ids["term_id"])]
+    assert [(t["start"], t["previous_term_id"]) for t in terms] == [("2024-06-01", None),
+                                                                    ("2027-06-01", ids["term_id"])]
 
 
 def test_dismissal_reason_codes_and_no_reappointment_R_POOL_5(client):
@@ -98,7 +100,8 @@ def test_discredit_cancels_qualification_and_ends_appointment_R_POOL_7(client):
     app = client.post(f"/api/v1/recruitment-calls/{call['id']}/applications", json={"expert_id": ids["expert_id"]})
     app_id = app.json()["id"]
     client.post(f"/api/v1/applications/{app_id}/qualification-review", json={"findings": ALL_CONDITIONS_MET})
-    client.post(f"/api/v1/applications/{app_id}/collective-decision", json={"approved": True, "meeting_on": "2026-11-20"})
+    client.post(f"/api/v1/applications/{app_id}/collective-decision",
+                json={"approved": True, "meeting_on": "2026-11-20"})
     appoint = client.post(f"/api/v1/applications/{app_id}/appointment",
                           json={"start": "2027-01-01", "end": "2027-12-31", "certificate_no": "x"})
     assert appoint.status_code == 409 and appoint.json()["errors"][0]["rule_id"] == "R-POOL-7"
@@ -112,7 +115,8 @@ def test_dismissal_for_a_breached_duty_names_the_duty_R_DUTY_2(client):
     assert wrong_ground.status_code == 422 and wrong_ground.json()["errors"][0]["rule_id"] == "R-DUTY-2"
     dismissed = client.post(f"/api/v1/experts/{ids['expert_id']}/dismissal",
                             json={"reason_code": "1", "duty_breach": "commercial_use_of_title",
-                                  "explanation": "在企业宣传材料中以论证专家名义推介产品", "effective_on": "2026-11-24"})
+                                  "explanation": "在企业宣传材料中以论证专家名义推介产品",
+                                  "effective_on": "2026-11-24"})
     body = dismissed.json()
     assert (body["rule_id"], body["duty_breach_label"]) == ("R-DUTY-2", "以论证专家名义从事商业活动")
     assert client.get(f"/api/v1/experts/{ids['expert_id']}/eligibility").json()["eligible"] is False
@@ -133,5 +137,6 @@ def test_dismissals_by_review_or_discredit_notify_the_expert_at_the_service_time
                          json={"kind": "fraud", "facts": "论证意见抄袭他人", "recorded_on": "2026-10-01"})
     assert record.status_code == 201, record.text
     notices = [r for r in client.get("/api/v1/outbox").json() if r["template"] == "dismissal"]
-    assert {r["recipient"] for r in notices if r["channel"] == "inbox"} == {f"expert:{reviewed}", f"expert:{discredited}"}
+    inbox_recipients = {r["recipient"] for r in notices if r["channel"] == "inbox"}
+    assert inbox_recipients == {f"expert:{reviewed}", f"expert:{discredited}"}
     assert {r["created_at"][:16] for r in notices} == {"2026-11-24T09:00"}  # the injected clock, not the wall clock

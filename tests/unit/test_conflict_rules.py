@@ -23,9 +23,9 @@ ZHANG, LI, WANG, ZHAO, QIAN = (("expert", i) for i in range(1, 6))
 
 def graph(*relations: Relation) -> RelationGraph:
     g = RelationGraph()
-    names = {ITEM: "城市轨道交通票价调整方案", ZJU: "浙江大学", LAW_SCHOOL: "浙江大学光华法学院", FIRM: "天册律师事务所",
-             CONSULT: "之江评估咨询有限公司", FUNDER: "某交通投资集团", ZHANG: "张三", LI: "李四", WANG: "王五",
-             ZHAO: "赵六", QIAN: "钱七"}
+    names = {ITEM: "城市轨道交通票价调整方案", ZJU: "浙江大学", LAW_SCHOOL: "浙江大学光华法学院",
+             FIRM: "天册律师事务所", CONSULT: "之江评估咨询有限公司", FUNDER: "某交通投资集团",
+             ZHANG: "张三", LI: "李四", WANG: "王五", ZHAO: "赵六", QIAN: "钱七"}
     for node, name in names.items():
         g.add_node(node, name)
     for r in relations:
@@ -62,16 +62,19 @@ def test_school_interest_taints_university_staff_only_as_the_policy_says_R_COI_2
     g = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2015, 1, 1)), rel(2, K.PART_OF, LAW_SCHOOL, ZJU),
               rel(3, K.INTEREST_IN, LAW_SCHOOL, ITEM))
     [conflict] = [c for c in check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) if c.subject == ZHANG]
-    assert conflict.explanation == "张三 —任职于→ 浙江大学 ←隶属— 浙江大学光华法学院 —利害关系→ 城市轨道交通票价调整方案"
+    assert conflict.explanation == ("张三 —任职于→ 浙江大学 ←隶属— 浙江大学光华法学院 "
+                                    "—利害关系→ 城市轨道交通票价调整方案")
     off = with_hierarchy_hops(default_policy(), 0)
     assert ZHANG not in {c.subject for c in check_item(g, off, ITEM, Purpose.ARGUMENT, DAY)}
     assert off.version == 2
 
 
 def test_past_employer_counts_within_two_years_only_R_COI_2():
-    recent = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2025, 6, 30)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    recent = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2025, 6, 30)),
+                   rel(2, K.INTEREST_IN, ZJU, ITEM))
     assert (ZHANG, "R-COI-2") in found(check_item(recent, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
-    old = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2023, 6, 30)), rel(2, K.INTEREST_IN, ZJU, ITEM))
+    old = graph(rel(1, K.EMPLOYED_BY, ZHANG, ZJU, date(2010, 1, 1), date(2023, 6, 30)),
+                rel(2, K.INTEREST_IN, ZJU, ITEM))
     assert (ZHANG, "R-COI-2") not in found(check_item(old, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
 
 
@@ -171,12 +174,12 @@ def test_shareholder_or_director_of_an_interested_party_or_its_parent_R_DUTY_3()
 
 
 def test_control_and_funding_chains_up_to_two_hops_R_COI_4():
-    g = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, FUNDER), rel(3, K.INTEREST_IN, FUNDER, ITEM),
-              rel(4, K.EMPLOYED_BY, ZHANG, CONSULT, date(2020, 1, 1)))
+    g = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, FUNDER),
+              rel(3, K.INTEREST_IN, FUNDER, ITEM), rel(4, K.EMPLOYED_BY, ZHANG, CONSULT, date(2020, 1, 1)))
     evaluation = found(check_item(g, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))
     assert {(CONSULT, "R-COI-4"), (FIRM, "R-COI-4")} <= evaluation
     assert not any(subject == ZHANG for subject, _ in evaluation)  # independence is asked of institutions
     assert (CONSULT, "R-COI-4") not in found(check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY))
-    too_far = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, ZJU), rel(3, K.FUNDED_BY, ZJU, FUNDER),
-                    rel(4, K.INTEREST_IN, FUNDER, ITEM))
+    too_far = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, ZJU),
+                    rel(3, K.FUNDED_BY, ZJU, FUNDER), rel(4, K.INTEREST_IN, FUNDER, ITEM))
     assert (CONSULT, "R-COI-4") not in found(check_item(too_far, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))

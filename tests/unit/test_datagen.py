@@ -29,7 +29,7 @@ def test_truth_of_variants_and_duplicates_is_kept():
     kinds = Counter(kind for _, _, kind in world.institution_truth())
     assert {"traditional", "spacing", "legal_form", "abbreviation", "campus"} <= set(kinds)
     names = {i.id: i.name for i in world.institutions}
-    for text, inst_id, kind in world.institution_truth():
+    for text, inst_id, _kind in world.institution_truth():
         assert text != names[inst_id]
     pairs = world.duplicate_pairs()
     assert 20 <= len(pairs) <= 90

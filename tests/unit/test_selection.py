@@ -84,7 +84,8 @@ def test_infeasible_request_names_constraint_and_numbers_R_PANEL_2():
     with pytest.raises(Infeasible) as refused:
         plan_panel([Candidate(i, employer=i % 3) for i in range(1, 20)], Constraints(5, {}, 1),
                    excluded={"conflicts": 4})
-    assert refused.value.shortfalls[0].field == "size" and "4 excluded by conflicts" in refused.value.shortfalls[0].message
+    shortfall = refused.value.shortfalls[0]
+    assert shortfall.field == "size" and "4 excluded by conflicts" in shortfall.message
 
 
 def test_named_dissent_is_reported_when_none_is_eligible_R_PANEL_2():
@@ -145,4 +146,5 @@ def test_years_without_a_published_calendar_are_provisional_R_PANEL_4():
 def test_no_eligible_candidate_at_all_is_explained_not_a_crash_R_PANEL_2():
     with pytest.raises(Infeasible) as refused:
         plan_panel([], Constraints(5), excluded={"workload": 10})
-    assert refused.value.shortfalls[0].field == "size" and "10 at their workload limit" in refused.value.shortfalls[0].message
+    shortfall = refused.value.shortfalls[0]
+    assert shortfall.field == "size" and "10 at their workload limit" in shortfall.message

@@ -95,7 +95,8 @@ def test_pool_admission_needs_credit_facilities_and_staff_R_POOL_8():
 
 def test_blacklisted_institution_is_never_commissioned_R_POOL_8():
     assert institution_eligibility(InstitutionStanding(True, CreditStatus.GOOD, False)) == []
-    assert [r.code for r in institution_eligibility(InstitutionStanding(True, CreditStatus.GOOD, True))] == ["blacklisted"]
+    blacklisted = institution_eligibility(InstitutionStanding(True, CreditStatus.GOOD, True))
+    assert [r.code for r in blacklisted] == ["blacklisted"]
 
 
 def test_sub_pool_includes_its_refinements_R_POOL_1():

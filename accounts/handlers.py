@@ -17,6 +17,9 @@ async def _append_in_transaction(*event) -> None:
     PostgreSQL refuses every statement after that unique violation, so each attempt runs in a
     savepoint that a failed attempt is rolled back to."""
     transaction = current_engine().current_transaction.get()
+    if transaction is None:  # outside a transaction ``append`` retries on its own
+        await append(*event)
+        return
     for attempt in range(APPEND_ATTEMPTS):
         savepoint = await transaction.savepoint()
         try:

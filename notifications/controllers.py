@@ -90,7 +90,8 @@ class NotificationController(Controller):
     dependencies = DEPS
 
     @get("/outbox", summary="Queued notifications and their delivery state (pending, sending, sent, failed, dead)")
-    async def outbox(self, delivery_state: FromQuery[Literal["pending", "sending", "sent", "failed", "dead"] | None] = None,
+    async def outbox(self,
+                     delivery_state: FromQuery[Literal["pending", "sending", "sent", "failed", "dead"] | None] = None,
                      limit: Limit = 100) -> list[OutboxOut]:
         query = Outbox.select().order_by(Outbox.id, ascending=False).limit(limit)
         if delivery_state:
@@ -105,12 +106,14 @@ class NotificationController(Controller):
 
     @get("/inbox/{recipient:str}", summary="In-app messages of office, expert:<id> or unit:<id>")
     async def inbox(self, recipient: FromPath[str], unread: FromQuery[bool] = False) -> list[InboxOut]:
-        if recipient != "office" and not (recipient.startswith(("expert:", "unit:")) and recipient.split(":")[1].isdigit()):
+        numbered = recipient.startswith(("expert:", "unit:")) and recipient.split(":")[1].isdigit()
+        if recipient != "office" and not numbered:
             raise invalid("recipient", "office, expert:<id> or unit:<id>")
         query = InboxMessage.select().where(InboxMessage.recipient == recipient).order_by(InboxMessage.id)
         if unread:
             query = query.where(InboxMessage.read_at.is_null())
-        return [InboxOut(r["id"], r["recipient"], r["subject"], r["body"], r["read_at"], r["created_at"]) for r in await query]
+        return [InboxOut(r["id"], r["recipient"], r["subject"], r["body"], r["read_at"], r["created_at"])
+                for r in await query]
 
     @post("/inbox/messages/{message_id:int}/read", status_code=200)
     async def read(self, message_id: FromPath[int], now: NamedDependency[datetime]) -> InboxOut:
@@ -122,9 +125,11 @@ class NotificationController(Controller):
 
     @post("/institutions/{unit_id:int}/webhooks",
           summary="A drafting unit's endpoint: notifications are POSTed with an X-Signature HMAC-SHA256 header")
-    async def add_webhook(self, unit_id: FromPath[int], data: JSONBody[WebhookIn], now: NamedDependency[datetime]) -> WebhookOut:
+    async def add_webhook(self, unit_id: FromPath[int], data: JSONBody[WebhookIn], now: NamedDependency[datetime]
+                          ) -> WebhookOut:
         await get_or_404(Institution, unit_id, "institution", "unit_id")
-        row = WebhookEndpoint(unit=unit_id, url=data.url, secret=data.secret or secrets.token_urlsafe(32), created_at=now)
+        row = WebhookEndpoint(unit=unit_id, url=data.url, secret=data.secret or secrets.token_urlsafe(32),
+                              created_at=now)
         await row.save()
         return WebhookOut(row.id, unit_id, row.url, row.secret, row.active)
 
@@ -134,7 +139,8 @@ class NotificationController(Controller):
         daily = scheduler.get_job("daily_jobs") if scheduler else None
         out = []
         for job in jobs.DAILY_JOBS:
-            last = await JobRun.select().where(JobRun.job == job.name).order_by(JobRun.id, ascending=False).first().output(load_json=True)
+            last = await JobRun.select().where(JobRun.job == job.name).order_by(
+                JobRun.id, ascending=False).first().output(load_json=True)
             out.append(JobOut(job.name, job.description, "daily, once per day (checked every 5 minutes)",
                               daily.next_run_time if daily else None, _run_out(last) if last else None))
         return out

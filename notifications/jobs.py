@@ -77,7 +77,8 @@ async def annual_review(day: JobDay) -> dict:
     today, now = day.today, day.now
     if today < annual_review_day(today.year):
         return {"opened": 0, "reason": f"opens on {annual_review_day(today.year)}"}
-    reviewed = {r["expert"] for r in await AnnualReview.select(AnnualReview.expert).where(AnnualReview.year == today.year)}
+    reviewed = {r["expert"] for r in await AnnualReview.select(AnnualReview.expert).where(
+        AnnualReview.year == today.year)}
     active = {r["expert"] for r in await Term.select(Term.expert).where(
         (Term.start <= today) & (Term.end >= today) & Term.ended_early_on.is_null())}
     opened = 0
@@ -107,7 +108,8 @@ async def invitation_reminders(day: JobDay) -> dict:
             continue
         context = await _invitation_context(inv)
         if inv["subject_kind"] == "expert":
-            await notify_expert(inv["subject_id"], "invitation_reminder", context, f"invitation-reminder:{inv['id']}", now)
+            await notify_expert(inv["subject_id"], "invitation_reminder", context,
+                                f"invitation-reminder:{inv['id']}", now)
         else:
             await notify_unit(inv["subject_id"], "invitation_reminder", {"name": "", **context},
                               f"invitation-reminder:{inv['id']}", now)
@@ -133,7 +135,8 @@ async def study_deadline_reminders(day: JobDay) -> dict:
                                                    & Invitation.opinion_submitted_on.is_null()
                                                    & (Invitation.subject_kind == "expert")):
             context = await _invitation_context(inv, request)
-            await notify_expert(inv["subject_id"], "study_deadline_reminder", context, f"study-deadline:{inv['id']}", now)
+            await notify_expert(inv["subject_id"], "study_deadline_reminder", context,
+                                f"study-deadline:{inv['id']}", now)
             sent += 1
     return {"reminded": sent}
 

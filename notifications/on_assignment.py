@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from assignment.events import MemberReplaced, MembersInvited, PanelDrawn
 from assignment.tables import Invitation, PanelRequest
+from core.records import get_or_404
 from core.uow import MessageBus
 from decisions.tables import DecisionItem
 from notifications.notices import invited, panel_drawn, replaced
 
 
 async def _request_and_item(request_id: int) -> tuple[PanelRequest, DecisionItem]:
-    request = await PanelRequest.objects().where(PanelRequest.id == request_id).first()
-    item = await DecisionItem.objects().where(DecisionItem.id == request.item).first()
-    return request, item
+    request = await get_or_404(PanelRequest, request_id, "panel request")
+    return request, await get_or_404(DecisionItem, request.item, "decision item")
 
 
 async def _members_invited(event: MembersInvited) -> None:

@@ -28,26 +28,32 @@ from notifications.notices import MODES, PURPOSES
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
 PAGE = _ENV.from_string("""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.6}
-.box{border:1px solid #ccd;border-radius:6px;padding:1rem 1.25rem}button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:2rem auto;
+padding:0 1rem;line-height:1.6}
+.box{border:1px solid #ccd;border-radius:6px;padding:1rem 1.25rem}
+button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}
 textarea{width:100%;min-height:5rem}.muted{color:#666}</style></head>
 <body><h1>{{ title }}</h1><div class="box">
 {% for line in lines %}<p>{{ line }}</p>{% endfor %}
 {% if form %}
 <form method="post">
 {% if action == "decline" %}
-<p><label for="reason">谢绝理由（必填）</label><br><textarea id="reason" name="reason" required minlength="2"></textarea></p>
+<p><label for="reason">谢绝理由（必填）</label><br>
+<textarea id="reason" name="reason" required minlength="2"></textarea></p>
 <input type="hidden" name="action" value="decline"><button type="submit" id="submit">确认谢绝</button>
 {% else %}
 <input type="hidden" name="action" value="accept"><button type="submit" id="submit">确认参加</button>
 {% endif %}
 </form>{% endif %}
-</div><p class="muted">重大行政决策专家库 · 政策法规处</p></body></html>""")
+</div>
+<p class="muted">重大行政决策专家库 · 政策法规处</p></body></html>""")
 
 MESSAGES = {
-    "invalid": (400, "链接无效", ["此链接不完整或已被改动，无法使用。请使用邀请邮件中的原始链接，或与政策法规处联系。"]),
+    "invalid": (400, "链接无效",
+                ["此链接不完整或已被改动，无法使用。请使用邀请邮件中的原始链接，或与政策法规处联系。"]),
     "expired": (410, "链接已过期", ["此链接已超过有效期。如仍需答复，请与政策法规处联系。"]),
 }
 STATUS_TEXT = {"accepted": "已确认参加", "declined": "已谢绝", "expired": "因逾期未答复视为谢绝"}

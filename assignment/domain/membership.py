@@ -19,7 +19,8 @@ ACTIVE = ("pending", "accepted")  # invitations that hold a seat
 def workload(invitations: Iterable[tuple[int, date, datetime]], day: date) -> tuple[Counter, Counter]:
     """From (expert, study deadline, invited at) of the active invitations: the panels each expert is
     on now (deadline not passed) and the panels of this calendar year."""
-    now, year = Counter(), Counter()
+    now: Counter[int] = Counter()
+    year: Counter[int] = Counter()
     for expert_id, deadline, invited_at in invitations:
         if deadline >= day:
             now[expert_id] += 1

@@ -113,6 +113,8 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
 def _exposed_employers(plan: Plan, candidates: list[Candidate], k: Constraints, crowded: set[int]) -> set[int]:
     """Employers outside the type key where a member's colleagues are chosen often enough that redrawing
     would cost that member more than CLASH_TOLERANCE of their chance."""
+    if k.max_per_employer is None:
+        return set()
     chance = plan.probabilities()
     members: dict[int, list[int]] = defaultdict(list)
     for c in candidates:
@@ -210,7 +212,7 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
         if not add_column(found[1]):
             break
         to_master(found[1])
-    kept = [(float(w), c) for w, c in zip(weights_out, columns) if w > 1e-9]
+    kept = [(float(w), c) for w, c in zip(weights_out, columns, strict=False) if w > 1e-9]
     total = sum(w for w, _ in kept)
     kept = [(w / total, c) for w, c in kept]
     return Plan(types, [[c.id for c in g] for g in groups], kept, z, max(upper, z), iterations,

@@ -39,13 +39,15 @@ class CompositionModel:
             add([1 if t[3] else 0 for t in types], 1, np.inf, "dissenting")
         if k.max_per_employer is not None:
             for employer in sorted({t[4] for t in types if t[4] is not None}):
-                add([1 if t[4] == employer else 0 for t in types], 0, k.max_per_employer, f"max_per_employer.{employer}")
+                add([1 if t[4] == employer else 0 for t in types], 0, k.max_per_employer,
+                    f"max_per_employer.{employer}")
         self.names = names
         self.matrix = np.array(rows, dtype=float)
         self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-        cap = k.max_per_employer
-        self.upper = np.array([min(len(g), len({c.employer if c.employer is not None else -c.id for c in g}) * cap)
-                               if cap is not None else len(g) for g in groups], dtype=float)
+        per_employer = k.max_per_employer
+        self.upper = np.array([
+            min(len(g), len({c.employer if c.employer is not None else -c.id for c in g}) * per_employer)
+            if per_employer is not None else len(g) for g in groups], dtype=float)
 
     def best(self, weights: np.ndarray, drop: str | None = None) -> tuple[float, dict[int, int]] | None:
         keep = [i for i, name in enumerate(self.names) if name != drop]
@@ -58,7 +60,8 @@ class CompositionModel:
         return float(weights @ result.x), counts
 
 
-def explain_infeasible(model: CompositionModel | None, candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int]
+def explain_infeasible(model: CompositionModel | None, candidates: list[Candidate], k: Constraints,
+                       excluded: Mapping[str, int]
                         ) -> list[Shortfall]:
     """Name the constraint(s) that make the request impossible, with the numbers a user needs."""
     shortfalls = []
@@ -76,7 +79,8 @@ def explain_infeasible(model: CompositionModel | None, candidates: list[Candidat
         if have < need:
             shortfalls.append(Shortfall(f"min_per_specialty.{spec}", "min_per_specialty", need, have,
                                         f"specialty {spec}: {need} needed, {have} eligible; "
-                                        f"{excluded.get('conflicts.' + spec, 0)} of that specialty excluded by conflicts"))
+                                        f"{excluded.get('conflicts.' + spec, 0)} of that specialty excluded by "
+                                        "conflicts"))
     if k.max_per_sector is not None:
         room = sum(min(n, k.max_per_sector) for n in Counter(c.sector for c in candidates).values())
         if room < k.size:

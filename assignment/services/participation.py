@@ -17,7 +17,7 @@ async def participation(expert_id: int, year: int, today: date) -> dict[str, int
     rows = await Invitation.select(Invitation.status, Invitation.opinion_submitted_on, Invitation.request.deadline,
                                    Invitation.created_at).where(
         (Invitation.subject_kind == "expert") & (Invitation.subject_id == expert_id))
-    figures = Counter()
+    figures: Counter[str] = Counter()
     for r in rows:
         if r["created_at"].year != year:
             continue

@@ -52,7 +52,8 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
     _collect(errors, [size_problem(data.size, minimum_members(data.subject_kind, gravity_of(item))),
                       deadline_problem(data.handover_on, data.deadline)])
     await check_specialty_codes(list(data.balance.min_per_specialty), "balance.min_per_specialty", errors)
-    _collect(errors, [institution_request_problem(data.subject_kind, bool(named), bool(data.balance.min_per_specialty))])
+    quotas = bool(data.balance.min_per_specialty)
+    _collect(errors, [institution_request_problem(data.subject_kind, bool(named), quotas)])
     table = Expert if data.subject_kind == "expert" else Institution
     if data.balance.dissenting_ids:
         known = {r["id"] for r in await table.select(table.id).where(table.id.is_in(data.balance.dissenting_ids))}

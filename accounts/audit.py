@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from piccolo.conf.apps import Finder
+
 from accounts.tables import AuditEvent
 from core.locks import take_turn
 from core.keys import load_or_create_key
@@ -82,6 +84,20 @@ def bounded(value, limit: int = MAX_REQUEST):
     return kept
 
 
+def row_digest(row: dict) -> str:
+    """A protected row's fingerprint: every column, in a canonical form."""
+    return hmac.new(chain_key(), _canonical(row).encode(), hashlib.sha256).hexdigest()
+
+
+async def row_digests(touched: dict) -> dict[str, str | None]:
+    """``table:id`` → digest of the row as it will be committed (None: the row was deleted)."""
+    digests: dict[str, str | None] = {}
+    for (tablename, row_id), table in sorted(touched.items(), key=lambda kv: kv[0]):
+        row = await table.select().where(table.id == row_id).output(load_json=True).first()
+        digests[f"{tablename}:{row_id}"] = row_digest(row) if row is not None else None
+    return digests
+
+
 def event_data(event) -> dict:
     """A domain event as the record keeps it: its kind and its fields."""
     fields = dataclasses.asdict(event) if dataclasses.is_dataclass(event) else {"value": str(event)}
@@ -97,12 +113,14 @@ async def record_unit(uow: UnitOfWork) -> None:
     """Before a unit of work commits: its record, in the same transaction (R-REC-1). A unit with neither a
     context (request or job) nor events changed nothing worth recording."""
     context = uow.context
-    if context is None and not uow.events:
+    if context is None and not uow.events and not uow.touched:
         return
     at = (context.at if context else None) or datetime.now(timezone.utc)
     actor, action = (context.actor, context.action) if context else ("system", "service")
     data = {"request": bounded(scrub(context.request)) if context and context.request is not None else None,
             "events": [event_data(e) for e in uow.events]}
+    if uow.touched:
+        data["rows"] = await row_digests(uow.touched)
     uow.recorded_seq = await append(actor, action, context.subject if context else "",
                                     context.reason if context else "", data, at)
     if context is not None:
@@ -134,6 +152,38 @@ class ChainReport:
     events: int
     first_bad_seq: int | None = None
     problem: str = ""
+
+
+async def _altered_row(rows: list[dict]) -> tuple[int, str] | None:
+    """The first protected row whose content no longer matches the digest its latest event recorded."""
+    latest: dict[str, tuple[int, str | None]] = {}
+    for row in rows:
+        for key, digest in ((row["data"] or {}).get("rows") or {}).items():
+            latest[key] = (row["seq"], digest)
+    tables = _tables_by_name()
+    by_table: dict[str, list[int]] = {}
+    for key in latest:
+        tablename, _, row_id = key.rpartition(":")
+        by_table.setdefault(tablename, []).append(int(row_id))
+    for tablename, ids in sorted(by_table.items()):
+        table = tables.get(tablename)
+        if table is None:
+            continue
+        current = {r["id"]: r for r in await table.select().where(table.id.is_in(ids)).output(load_json=True)}
+        for row_id in sorted(ids):
+            seq, digest = latest[f"{tablename}:{row_id}"]
+            found = current.get(row_id)
+            if digest is None and found is None:
+                continue
+            if found is None:
+                return seq, f"row {tablename}:{row_id} was deleted after event {seq} recorded it"
+            if not hmac.compare_digest(row_digest(found), digest or ""):
+                return seq, f"row {tablename}:{row_id} was changed outside the service after event {seq} recorded it"
+    return None
+
+
+def _tables_by_name() -> dict[str, type]:
+    return {table._meta.tablename: table for table in Finder().get_table_classes()}
 
 
 # --- anchoring: the head of the chain written outside the database --------------------------------
@@ -186,6 +236,8 @@ async def verify(checkpoint_file: Path | None = None) -> ChainReport:
         if not hmac.compare_digest(recomputed, row["hash"]):
             return ChainReport(False, len(rows), row["seq"], "its content was changed after it was written")
         prev, expected = row["hash"], expected + 1
+    if problem := await _altered_row(rows):
+        return ChainReport(False, len(rows), problem[0], problem[1])
     checkpoints = read_checkpoints(checkpoint_file)
     genuine = [c for c in checkpoints if c["genuine"]]
     if len(genuine) < len(checkpoints):

@@ -109,6 +109,11 @@ class UnitOfWork:
     handled: int = 0
     context: RecordContext | None = None
     recorded_seq: int | None = None  # the record event written for this unit, once written
+    touched: dict[tuple[str, int], Any] = field(default_factory=dict)  # protected rows written, by (table, id)
+
+    def touch(self, table: Any, row_id: int) -> None:
+        """A protected business row was written: the record will carry its digest (R-REC-2)."""
+        self.touched[(table._meta.tablename, int(row_id))] = table
 
     def emit(self, event: Any) -> None:
         if len(self.events) >= MAX_EVENTS_PER_UNIT:
@@ -173,6 +178,15 @@ def emit(event: Any) -> None:
     if uow is None:
         raise RuntimeError(f"{type(event).__name__} emitted outside a unit of work")
     uow.emit(event)
+
+
+def touch(table: Any, row_id: int) -> None:
+    """Mark a protected row (term, letter, rating, decline, dismissal, discredit record, panel, invitation,
+    relation) as written in the current unit of work; its digest goes into the unit's record."""
+    uow = _CURRENT.get()
+    if uow is None:
+        raise RuntimeError(f"{table._meta.tablename}:{row_id} written outside a unit of work")
+    uow.touch(table, row_id)
 
 
 def in_unit_of_work() -> bool:

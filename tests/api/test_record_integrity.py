@@ -174,3 +174,23 @@ def test_deactivation_and_logout_take_effect_at_once_in_every_process(client):
         client.headers["Authorization"] = office["Authorization"]
         assert client.post(f"{API}/auth/logout").status_code == 204
         assert httpx.get(f"{other}{API}/auth/me", headers=office).status_code == 401
+
+
+def test_a_protected_row_edited_in_the_database_is_named_R_REC_2(client):
+    """The digest of every protected row a unit of work writes is in its record; a direct edit is found."""
+    from core.uow import touch, unit_of_work
+    from accounts.tables import Account
+
+    async def write_protected() -> int:
+        async with unit_of_work():
+            row = await Account.objects().where(Account.username == "office").first()
+            touch(Account, row.id)
+            return row.id
+
+    account_id = asyncio.run(write_protected())
+    assert _verification(client)["ok"] is True
+    asyncio.run(Account.update({Account.role: "auditor"}).where(Account.id == account_id).run())
+    report = _verification(client)
+    assert report["ok"] is False and f"account:{account_id}" in report["problem"] and "changed" in report["problem"]
+    asyncio.run(Account.update({Account.role: "office"}).where(Account.id == account_id).run())
+    assert _verification(client)["ok"] is True

@@ -3,6 +3,7 @@
   python -m accounts.cli create-office-user USERNAME   the first account; the password is asked twice
                                                        (or read from REGISTRY_PASSWORD); never a default
   python -m accounts.cli verify-chain                  check the event log's hash chain (exit 1 if broken)
+  python -m accounts.cli checkpoint                    anchor the chain's head outside the database
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from accounts.audit import verify
+from accounts.audit import verify, write_checkpoint
 from accounts.services import create_account
 from core.errors import DomainError
 from core.migrate import migrate
@@ -46,6 +47,12 @@ async def _verify() -> int:
     return 1
 
 
+async def _checkpoint() -> int:
+    entry = await write_checkpoint(datetime.now(timezone.utc))
+    print(f"checkpoint: event {entry['seq']} {entry['hash']} at {entry['at']}")
+    return 0
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -53,8 +60,12 @@ def main() -> None:
     create = commands.add_parser("create-office-user")
     create.add_argument("username")
     commands.add_parser("verify-chain")
+    commands.add_parser("checkpoint", help="anchor the chain's head in the checkpoint file")
     args = parser.parse_args()
-    code = asyncio.run(_create(args.username) if args.command == "create-office-user" else _verify())
+    if args.command == "create-office-user":
+        code = asyncio.run(_create(args.username))
+    else:
+        code = asyncio.run(_verify() if args.command == "verify-chain" else _checkpoint())
     sys.exit(code)
 
 

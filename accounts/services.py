@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
@@ -12,6 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts.tables import AccessToken, Account, LoginAttempt
+from core.locks import take_turn
+from core.uow import write_transaction
 from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 
 ROLES = ("office", "unit", "expert", "auditor")
@@ -19,6 +22,7 @@ TOKEN_HOURS = int(os.environ.get("TOKEN_HOURS", "12"))
 FAILURES_PER_WINDOW = 5  # per username, and 4× that per client address
 WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 12
+LOGIN_LOCK_KEY = 7_301_2028
 # ARGON2_CHEAP=1 (the test suite only): the cheapest argon2id parameters; a real hash costs ~0.3 s per password.
 _HASHER = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if os.environ.get("ARGON2_CHEAP") == "1"
            else PasswordHasher())
@@ -62,39 +66,55 @@ async def create_account(username: str, password: str, role: str, now: datetime,
     check_password_strength(password)
     if await Account.exists().where(Account.username == username):
         raise conflict("username taken", "username", "an account with this username exists")
-    account = Account(username=username, password_hash=_HASHER.hash(password), role=role, unit=unit_id,
+    account = Account(username=username, password_hash=await asyncio.to_thread(_HASHER.hash, password), role=role, unit=unit_id,
                       expert=expert_id, created_at=now)
     await account.save()
     return account
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def login(username: str, password: str, client: str, now: datetime) -> tuple[str, datetime, Account]:
+async def _count_attempt(username: str, client: str, now: datetime) -> int:
+    """Record the attempt as failed *before* checking the password, and count, in one write transaction:
+    parallel guesses are counted one after another, so the sixth is refused whatever the timing."""
     since = now - WINDOW
-    failures = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.success == False)  # noqa: E712
-                                                 & (LoginAttempt.at > since))
-    from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & (LoginAttempt.success == False)  # noqa: E712
+    async with write_transaction():
+        await take_turn(LOGIN_LOCK_KEY)
+        failures = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.success == False)  # noqa: E712 - piccolo builds SQL from ==
                                                     & (LoginAttempt.at > since))
-    if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
-        raise TooManyAttempts("too many failed logins; try again in 15 minutes",
-                              [FieldError("username", "too many failed logins; try again in 15 minutes")])
+        from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & (LoginAttempt.success == False)  # noqa: E712
+                                                        & (LoginAttempt.at > since))
+        if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
+            raise TooManyAttempts("too many failed logins; try again in 15 minutes",
+                                  [FieldError("username", "too many failed logins; try again in 15 minutes")])
+        rows = await LoginAttempt.insert(LoginAttempt(username=username, client=client, success=False, at=now)).returning(
+            LoginAttempt.id)
+    return rows[0]["id"]
+
+
+async def login(username: str, password: str, client: str, now: datetime) -> tuple[str, datetime, Account]:
+    attempt_id = await _count_attempt(username, client, now)
     account = await Account.objects().where((Account.username == username) & (Account.active == True)).first()  # noqa: E712
-    ok = False
+    # argon2 takes tens of milliseconds of CPU: off the event loop, so other requests go on meanwhile
     if account is not None:
-        try:
-            ok = _HASHER.verify(account.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = await asyncio.to_thread(_verify, account.password_hash, password)
     else:
-        _HASHER.hash(password)  # the same work as a real check, so timing does not reveal usernames
-    await LoginAttempt(username=username, client=client, success=ok, at=now).save()
+        await asyncio.to_thread(_HASHER.hash, password)  # the same work as a real check: timing reveals no username
+        ok = False
     if not ok:
         raise Unauthenticated("wrong username or password", [FieldError("password", "wrong username or password")])
+    await LoginAttempt.update({LoginAttempt.success: True}).where(LoginAttempt.id == attempt_id)
     if _HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = _HASHER.hash(password)
+        account.password_hash = await asyncio.to_thread(_HASHER.hash, password)
         await account.save([Account.password_hash])
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=TOKEN_HOURS)  # read at call time so a test can shorten it

@@ -12,7 +12,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
-from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE
+from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
 from core.clock import Clock
 from core.db import current_engine
 from core.settings import get_settings
@@ -96,6 +96,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     app.state.clock = clock or _clock_from_environment()
     app.state.live_graph = LiveGraph()  # this application's graph, kept current from the change log
     wire(app)
+    redact_tokens_in_access_log()
     return app
 
 

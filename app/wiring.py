@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar.di import Provide
 
+from accounts import audit
 from accounts import handlers as accounts_handlers
 from assignment.services.participation import participation
 from conflicts import handlers as conflict_handlers
@@ -36,6 +37,7 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     notifications_on_registry.register(bus)
     notifications_on_assignment.register(bus)
     accounts_handlers.register(bus)
+    bus.before_commit(audit.record_unit)  # last: the record covers what the handlers wrote
     if app is not None:
         async def forget(_events: list[Any]) -> None:
             await forget_cached_reads(app)

@@ -25,6 +25,8 @@ class PanelDrawn:
     members: int
     seed: str
     at: datetime
+    candidates_hash: str = ""  # what the record keeps to re-run the draw: the seed and the frozen candidates' hash
+    member_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

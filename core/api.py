@@ -85,6 +85,13 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
                     headers=exc.headers or None)
 
 
+def unreadable_body_handler(_: Request, exc: Exception) -> Response:
+    """A body nested beyond any real document, or not UTF-8: refused before anything reads it."""
+    reason = "JSON nested too deeply" if isinstance(exc, RecursionError) else "the body is not valid UTF-8 JSON"
+    errors = [{"field": "body", "reason": reason, "rule_id": None}]
+    return Response(_body(HTTP_400_BAD_REQUEST, reason, errors), status_code=HTTP_400_BAD_REQUEST)
+
+
 def out_of_range_handler(_: Request, exc: Exception) -> Response:
     """A number too large for the database (an id of 10^30): no such record can exist."""
     errors = [{"field": "body", "reason": "a number is out of range (ids and counts fit in 32 bits)", "rule_id": None}]
@@ -103,6 +110,8 @@ EXCEPTION_HANDLERS = {
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     OverflowError: out_of_range_handler,
+    RecursionError: unreadable_body_handler,
+    UnicodeDecodeError: unreadable_body_handler,
     500: server_error_handler,
 }
 try:  # PostgreSQL says the same with its own exception
@@ -150,3 +159,24 @@ def unit_scope(connection) -> int | None:
     """The drafting unit a caller is limited to, or None for the office and the auditor."""
     principal = connection.user
     return principal.unit_id if principal.role == "unit" else None
+
+
+_LINK_TOKEN = re.compile(r"(/respond/)[^/?\s]+")
+
+
+class RedactLinkTokens(logging.Filter):
+    """A signed answer link is a key to the invitation: the access log keeps its path, never the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_LINK_TOKEN.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = _LINK_TOKEN.sub(r"\1***", record.msg)
+        return True
+
+
+def redact_tokens_in_access_log() -> None:
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
+            logger.addFilter(RedactLinkTokens())

@@ -9,16 +9,20 @@ After a restore, ``python -m accounts.cli verify-chain`` confirms the event log 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import subprocess
 from pathlib import Path
 
+from core.keys import private_file
 from core.settings import get_settings
 
 
 def create(target: Path) -> None:
     database = get_settings().database
     target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))  # a backup is as private as the database
+    private_file(target)
     if database.is_postgres:
         subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), "--dbname", database.url],
                        check=True)

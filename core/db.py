@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -10,6 +11,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from core.keys import private_file
 from core.settings import DatabaseSettings
 
 
@@ -27,6 +29,9 @@ def make_engine(database: DatabaseSettings) -> Engine:
         )
     path = database.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Only the service's user may read the database (its -wal and -shm files take the same mode).
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    private_file(path)
     # A busy timeout lets concurrent writers wait instead of failing with "database is locked".
     return SQLiteEngine(path=str(path), timeout=30)
 

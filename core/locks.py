@@ -19,13 +19,22 @@ _LOCAL = asyncio.Lock()
 SELECTION_LOCK_KEY = 7_301_2026
 
 
+async def take_turn(key: int) -> None:
+    """Inside a write transaction: wait for the other holders of ``key`` until this transaction ends.
+    PostgreSQL takes a transaction-level advisory lock; SQLite's write transaction already excludes
+    every other writer (BEGIN IMMEDIATE), so there is nothing more to take."""
+    db = current_engine()
+    if db.engine_type == "postgres":
+        await db.run_ddl(f"SELECT pg_advisory_xact_lock({int(key)})")
+
+
 @asynccontextmanager
 async def exclusive(key: int = SELECTION_LOCK_KEY):
     db = current_engine()
     async with _LOCAL:
         if db.engine_type == "postgres":
             async with db.transaction():
-                await db.run_ddl(f"SELECT pg_advisory_xact_lock({int(key)})")
+                await take_turn(key)
                 yield
         else:
             async with db.transaction(transaction_type=TransactionType.immediate):

@@ -36,6 +36,16 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class RecordSettings:
+    """The full-process record's chain key (kept outside the database) and where its head is anchored."""
+
+    key: str | None
+    key_file: Path
+    checkpoint_file: Path
+    require_key: bool
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -59,6 +69,7 @@ class Settings:
     data_dir: Path
     database: DatabaseSettings
     privacy: PrivacySettings
+    record: RecordSettings
     max_active_panels: int = 3  # workload cap: panels an expert is on at once
     max_panels_per_year: int = 10
     notifications: NotificationSettings = NotificationSettings()
@@ -78,6 +89,12 @@ def get_settings() -> Settings:
             key=os.environ.get("PII_KEY") or None,
             key_file=Path(os.environ.get("PII_KEY_FILE", str(data_dir / "pii.key"))),
             # In production a missing key is a configuration error, never a silently generated one.
+            require_key=environment == "production",
+        ),
+        record=RecordSettings(
+            key=os.environ.get("AUDIT_KEY") or None,
+            key_file=Path(os.environ.get("AUDIT_KEY_FILE", str(data_dir / "audit.key"))),
+            checkpoint_file=Path(os.environ.get("AUDIT_CHECKPOINT_FILE", str(data_dir / "checkpoints" / "record-head.jsonl"))),
             require_key=environment == "production",
         ),
         max_active_panels=int(os.environ.get("MAX_ACTIVE_PANELS", "3")),

@@ -22,7 +22,7 @@ from conflicts.services.checks import run_check, subject_status
 from core.errors import Duplicate, FieldError, OutOfOrder, RuleViolation, conflict, invalid
 from core.locks import exclusive
 from core.records import get_or_404, stored
-from core.uow import emit, unit_of_work
+from core.uow import emit, save_protected, unit_of_work, update_protected
 from decisions.domain.workdays import add_working_days
 from registry.tables import Decline
 
@@ -64,12 +64,12 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     panel = Panel(**{k: v for k, v in latest.items() if k not in ("id", "created_at")})
     panel.panel_request, panel.supersedes, panel.change_reason = request.id, latest["id"], why
     panel.members, panel.leader, panel.created_at = members, leader, now
-    await panel.save()
+    await save_protected(panel)
     new = Invitation(request=request.id, panel=panel.id, subject_kind=request.subject_kind, subject_id=new_id,
                      leader=leader == new_id, answer_by=add_working_days(today, request.answer_working_days).day,
                      created_at=now)
-    await new.save()
-    await Invitation.update({Invitation.replaced_by: new.id}).where(Invitation.id == inv.id)
+    await save_protected(new)
+    await update_protected(Invitation, {Invitation.replaced_by: new.id}, Invitation.id == inv.id)
     emit(MembersInvited(request.id, (new.id,), now))
     emit(MemberReplaced(request.id, panel.id, live.graph.name((inv.subject_kind, inv.subject_id)),
                         live.graph.name((request.subject_kind, new_id)), why, now))
@@ -83,10 +83,10 @@ async def _decline(live: LiveGraph, inv: Invitation, status: str, reason: str, g
     async with unit_of_work(transaction_factory=exclusive):
         await live.sync()
         inv.status, inv.answered_at, inv.decline_reason, inv.good_reason = status, now, reason, good_reason
-        await inv.save()
+        await save_protected(inv)
         if inv.subject_kind == "expert":  # counted by the annual review (R-POOL-5(3))
-            await Decline(expert=inv.subject_id, assignment_ref=f"panel-request:{inv.request}", declined_on=today,
-                          reason=reason, good_reason=good_reason).save()
+            await save_protected(Decline(expert=inv.subject_id, assignment_ref=f"panel-request:{inv.request}",
+                                         declined_on=today, reason=reason, good_reason=good_reason))
         who = live.graph.name((inv.subject_kind, inv.subject_id))
         return await _replace(live, inv, f"{who} {'declined' if status == 'declined' else 'did not answer in time'}: "
                                          f"{reason}", today, now)
@@ -100,7 +100,8 @@ async def answer(live: LiveGraph, invitation_id: int, data: s.AnswerIn, today: d
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     if data.accept:
         inv.status, inv.answered_at = "accepted", now
-        await inv.save()
+        async with unit_of_work():
+            await save_protected(inv)
         replacement_id, panel, shortfall = None, None, ""
     else:
         if not data.reason.strip():
@@ -133,7 +134,8 @@ async def submit_opinion(live: LiveGraph, invitation_id: int, data: s.Submission
     if problem:
         raise _refused(problem)
     inv.opinion_submitted_on = data.submitted_on
-    await inv.save()
+    async with unit_of_work():
+        await save_protected(inv)
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     return await invitation_view(live, inv.id, request, today)
 
@@ -149,5 +151,6 @@ async def submit_leader_report(live: LiveGraph, request_id: int, data: s.Submiss
     if problem:
         raise _refused(problem)
     request.leader_report_on = data.submitted_on
-    await request.save()
+    async with unit_of_work():
+        await save_protected(request)
     return await request_view(live, request_id, today)

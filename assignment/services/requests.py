@@ -32,7 +32,7 @@ from conflicts.services.checks import run_check
 from core.errors import ErrorCollector, FieldError
 from core.locks import exclusive
 from core.records import get_or_404
-from core.uow import emit, unit_of_work
+from core.uow import emit, touch, unit_of_work
 from decisions.domain.workdays import add_working_days
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
@@ -121,5 +121,7 @@ async def _draw_and_store(live: LiveGraph, data: s.PanelRequestIn, today: date, 
                               leader=i == leader, answer_by=answer_by, created_at=now) for i in everyone]
     await Invitation.insert(*invitations)
     emit(MembersInvited(request.id, tuple(inv.id for inv in invitations), now))
-    emit(PanelDrawn(request.id, panel.id, len(everyone), str(seed), now))
+    emit(PanelDrawn(request.id, panel.id, len(everyone), str(seed), now, panel.candidates_hash, tuple(everyone)))
+    for table, row_id in ((PanelRequest, request.id), (Panel, panel.id), *((Invitation, inv.id) for inv in invitations)):
+        touch(table, row_id)  # protected rows: the record carries their digests (R-REC-2)
     return request

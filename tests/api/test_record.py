@@ -32,8 +32,9 @@ def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):  # noqa: 
     actions = [e["action"] for e in log]
     assert "POST /api/v1/panel-requests" in actions and "GET /api/v1/items/{item_id}/conflicts" in actions
     draw = next(e for e in log if e["action"] == "POST /api/v1/panel-requests")
-    assert draw["actor"] == "office:office" and draw["data"]["answer"]["panel"]["seed"] == "7"
-    assert draw["data"]["answer"]["panel"]["candidates_hash"]
+    drawn = next(e for e in draw["data"]["events"] if e["event"] == "PanelDrawn")  # recorded with the change
+    assert draw["actor"] == "office:office" and drawn["seed"] == "7" and drawn["candidates_hash"]
+    assert f"panel:{drawn['panel_id']}" in draw["data"]["rows"]  # the panel row's digest (R-REC-2)
     decline = next(e for e in log if e["action"].endswith("/answer"))
     assert decline["reason"] == "出差" and decline["subject"].startswith("invitation:")
     applied = [e for e in log if "/applications" in e["action"]]
@@ -65,7 +66,7 @@ def test_item_record_exports_for_filing_R_REC_3(client, pool):  # noqa: F811
     assert [r["id"] for r in record["panel_requests"]] == [view["id"]]
     assert len(record["panels"]) == 1 and len(record["invitations"]) == 5
     assert any(e["action"] == "POST /api/v1/panel-requests" for e in record["events"])
-    assert record["chain"]["ok"] is True
+    assert record["chain"]["ok"] is True, record["chain"]
 
 
 def test_first_office_account_by_command_never_a_default(client):

@@ -76,8 +76,10 @@ def test_a_job_run_becomes_an_event_of_the_record_in_the_same_transaction(wired_
     ran = JobRan("record_filing", "决策作出后10个工作日提醒承办单位归档全过程记录 (R-REC-3)", "process-a",
                  date(2026, 11, 30), {"reminded": 1}, NOW)
     asyncio.run(_emit(wired_bus, ran))
-    assert asyncio.run(recorded()) == [{"actor": "scheduler:process-a", "action": "job record_filing",
-                                        "data": {"day": "2026-11-30", "result": {"reminded": 1}}}]
+    [event] = asyncio.run(recorded())
+    assert event["actor"] == "scheduler:process-a" and event["action"] == "job record_filing"
+    assert event["data"]["request"] == {"day": "2026-11-30", "result": {"reminded": 1}}
+    assert [e["event"] for e in event["data"]["events"]] == ["JobRan"]
 
     wired_bus.subscribe(JobRan, _refuse)
     with pytest.raises(Refused):

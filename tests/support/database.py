@@ -12,6 +12,7 @@ import asyncio
 import functools
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,13 @@ def on_postgres() -> bool:
     return get_settings().database.is_postgres
 
 
+def forget_checkpoints() -> None:
+    """The chain's checkpoints belong to the database they anchor: an emptied database starts without any."""
+    get_settings().record.checkpoint_file.unlink(missing_ok=True)
+
+
 async def empty_all_tables() -> None:
+    forget_checkpoints()
     db = TABLES[0]._meta.db
     names = [t._meta.tablename for t in TABLES]
     if db.engine_type == "postgres":
@@ -63,9 +70,17 @@ def sqlite_file(path: Path) -> Iterator[Path]:
 
 
 def copy_database(template: Path, to: Path) -> None:
-    for stale in (to, to.with_name(to.name + "-wal"), to.with_name(to.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    shutil.copyfile(template, to)
+    """Overwrite ``to`` with the template through SQLite's backup API: unlinking a database (or its -wal
+    and -shm files) that a connection still holds open splits that connection's view from everyone else's."""
+    if not to.exists():
+        shutil.copyfile(template, to)
+        return
+    source, target = sqlite3.connect(template), sqlite3.connect(to, timeout=30)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 async def _create_worker_database() -> None:
@@ -112,4 +127,5 @@ def reset_test_database() -> None:
     if template is None:
         asyncio.run(empty_all_tables())
     else:
+        forget_checkpoints()
         copy_database(template, get_settings().database.sqlite_path)

@@ -41,15 +41,18 @@ async def _writes(count: int, recorded: bool) -> list[float]:
     if recorded:
         BUS.before_commit(audit.record_unit)
     account = await Account.objects().first()
+    if account is None:
+        raise RuntimeError("main() creates the benchmark's account first")
+    account_id: int = getattr(account, "id")  # piccolo adds the primary key at run time
     timings = []
     for n in range(count):
-        context = RecordContext(actor="office:bench", action="POST /bench", subject=f"account:{account.id}",
+        context = RecordContext(actor="office:bench", action="POST /bench", subject=f"account:{account_id}",
                                 request={"n": n, "reason": "benchmark"}, at=datetime.now(timezone.utc))
         started = time.perf_counter()
         with acting_as(context):
             async with unit_of_work():
                 await LoginAttempt(username="bench", client="127.0.0.1", success=True, at=context.at).save()
-                touch(Account, account.id)
+                touch(Account, account_id)
         timings.append((time.perf_counter() - started) * 1000)
     BUS.clear()
     return timings

@@ -94,7 +94,8 @@ def get_settings() -> Settings:
         record=RecordSettings(
             key=os.environ.get("AUDIT_KEY") or None,
             key_file=Path(os.environ.get("AUDIT_KEY_FILE", str(data_dir / "audit.key"))),
-            checkpoint_file=Path(os.environ.get("AUDIT_CHECKPOINT_FILE", str(data_dir / "checkpoints" / "record-head.jsonl"))),
+            checkpoint_file=Path(os.environ.get("AUDIT_CHECKPOINT_FILE",
+                                                str(data_dir / "checkpoints" / "record-head.jsonl"))),
             require_key=environment == "production",
         ),
         max_active_panels=int(os.environ.get("MAX_ACTIVE_PANELS", "3")),

@@ -154,8 +154,8 @@ async def unit_of_work(transaction_factory: Callable[[], Any] | None = None,
                 await callback(uow)
     finally:
         _CURRENT.reset(token)
-    for callback in bus._after_commit:
-        await callback(uow.events)
+    for after in bus._after_commit:
+        await after(uow.events)
 
 
 def write_transaction() -> Any:

@@ -9,10 +9,8 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -144,9 +142,9 @@ def test_database_key_and_backup_files_are_private(client, tmp_path):
 
 
 def test_link_tokens_never_reach_the_access_log():
+    path = "/respond/eyJpbnZpdGF0aW9uIjo1fQ.abc?answer=accept"
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5000", "GET", "/respond/eyJpbnZpdGF0aW9uIjo1fQ.abc?answer=accept", "1.1", 200),
-                               None)
+                               ("127.0.0.1:5000", "GET", path, "1.1", 200), None)
     RedactLinkTokens().filter(record)
     assert "eyJ" not in record.getMessage() and "/respond/***?answer=accept" in record.getMessage()
 
@@ -183,8 +181,8 @@ def test_deactivation_and_logout_take_effect_at_once_in_every_process(client):
 
 def test_a_protected_row_edited_in_the_database_is_named_R_REC_2(client):
     """The digest of every protected row a unit of work writes is in its record; a direct edit is found."""
-    from core.uow import touch, unit_of_work
     from accounts.tables import Account
+    from core.uow import touch, unit_of_work
 
     async def write_protected() -> int:
         async with unit_of_work():

@@ -16,7 +16,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts import audit
+from accounts import audit, chain
 from core.api import forget_cached_reads
 from core.db import current_engine
 from core.uow import RecordContext, acting_as
@@ -98,8 +98,8 @@ class RecordingMiddleware(ASGIMiddleware):
             return  # refused requests change nothing; they are not decisions
         if recorded_read or not context.recorded:
             data = {"path": path, "query": scope.get("query_string", b"").decode(),
-                    "request": audit.bounded(context.request), "status": status[0],
-                    "answer": audit.answer_summary(bytes(answer))}
+                    "request": chain.bounded(context.request), "status": status[0],
+                    "answer": chain.answer_summary(bytes(answer))}
             if is_change:
                 data["atomic"] = False
                 log.error("%s changed data outside a unit of work; recorded afterwards", context.action)

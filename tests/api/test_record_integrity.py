@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from accounts import audit
+from accounts import audit, chain
 from accounts.tables import AuditEvent
 from core.api import RedactLinkTokens
 from core.db import make_engine
@@ -45,7 +45,7 @@ def _rehash_from(seq: int, hasher) -> None:
     """What an insider does after editing event ``seq``: recompute every hash from there on."""
     async def go():
         rows = await AuditEvent.select().order_by(AuditEvent.seq).output(load_json=True)
-        prev = rows[seq - 2]["hash"] if seq > 1 else audit.GENESIS
+        prev = rows[seq - 2]["hash"] if seq > 1 else chain.GENESIS
         for row in rows[seq - 1:]:
             new = hasher(prev, row)
             await AuditEvent.update({AuditEvent.prev_hash: prev, AuditEvent.hash: new}).where(
@@ -55,7 +55,7 @@ def _rehash_from(seq: int, hasher) -> None:
 
 
 def _plain_sha256(prev: str, row: dict) -> str:
-    content = audit._canonical([prev, row["seq"], audit._at_text(row["at"]), row["actor"], row["action"],
+    content = chain.canonical([prev, row["seq"], chain.at_text(row["at"]), row["actor"], row["action"],
                                 row["subject"], row["reason"], row["data"]])
     return hashlib.sha256(content.encode()).hexdigest()
 
@@ -109,9 +109,9 @@ def test_a_forged_checkpoint_line_is_named_R_REC_2(client, checkpoints):
 
 def test_record_keeps_a_bounded_copy_of_a_large_body_R_REC_1():
     large = {"title": "x" * 10_000, "opened_on": "2026-11-24"}
-    kept = audit.bounded(large)
+    kept = chain.bounded(large)
     assert kept["truncated"] is True and kept["size"] > 10_000 and kept["fields"] == {"opened_on": "2026-11-24"}
-    assert audit.bounded({"small": 1}) == {"small": 1}
+    assert chain.bounded({"small": 1}) == {"small": 1}
 
 
 def test_deep_json_and_bad_utf8_are_400_not_500(client):

@@ -22,6 +22,7 @@ from conflicts.names import InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
 from conflicts.tables import GraphChange, NameMatchTask, PolicyVersion
 from conflicts.tables import Relation as RelationRow
+from core.uow import current_unit
 from decisions.tables import DecisionItem
 from registry.tables import Employment, Expert, Institution
 
@@ -129,8 +130,18 @@ class LiveGraph:
             for change in changes:
                 pending[change["record_table"]].add(change["record_id"])
             await self._apply(pending)
-            self.cursor = changes[-1]["id"]
+            before, self.cursor = self.cursor, changes[-1]["id"]
+        unit = current_unit()
+        if unit is not None:  # what this sync read may be uncommitted: undone if the unit rolls back
+            unit.on_rollback(lambda: self._forget_uncommitted(before, pending))
         return self
+
+    async def _forget_uncommitted(self, cursor: int, pending: dict[str, set[int]]) -> None:
+        """After a rollback: read the records again as they are committed, and go back to the cursor from
+        before, so change rows that reuse the rolled-back ids are not skipped."""
+        async with self._lock:
+            await self._apply(pending)
+            self.cursor = min(self.cursor, cursor)
 
     async def _apply(self, pending: dict[str, set[int]]) -> None:
         if ids := pending.get("expert"):
@@ -140,8 +151,12 @@ class LiveGraph:
             for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title).where(DecisionItem.id.is_in(list(ids))):
                 self.graph.add_node(("item", row["id"]), row["title"])
         if ids := pending.get("institution"):
-            for row in await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(load_json=True):
+            found = await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(
+                load_json=True)
+            for row in found:
                 self._institution(row)
+            for gone in ids - {row["id"] for row in found}:  # rolled back: no name may match it any more
+                self.matcher.remove(gone)
         if ids := pending.get("employment"):
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
                 (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")

@@ -110,6 +110,12 @@ class UnitOfWork:
     context: RecordContext | None = None
     recorded_seq: int | None = None  # the record event written for this unit, once written
     touched: dict[tuple[str, int], Any] = field(default_factory=dict)  # protected rows written, by (table, id)
+    rollback_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
+        """Run ``undo`` if this unit rolls back: in-process state (the live graph) that read its own
+        uncommitted writes must forget them."""
+        self.rollback_actions.append(undo)
 
     def touch(self, table: Any, row_id: int) -> None:
         """A protected business row was written: the record will carry its digest (R-REC-2)."""
@@ -152,6 +158,10 @@ async def unit_of_work(transaction_factory: Callable[[], Any] | None = None,
             await uow.handle_pending(bus)
             for callback in bus._before_commit:
                 await callback(uow)
+    except BaseException:
+        for undo in reversed(uow.rollback_actions):  # in-process state that followed the rolled-back writes
+            await undo()
+        raise
     finally:
         _CURRENT.reset(token)
     for after in bus._after_commit:

@@ -12,21 +12,26 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
-from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
-from core.clock import Clock
-from core.db import current_engine
-from core.settings import get_settings
 from accounts.access import PUBLIC, TokenAuthentication, access_guard
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
+from app.openapi import declare_error_answers
+from app.wiring import DEPENDENCIES, wire
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from conflicts.live import LiveGraph
+from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
+from core.clock import Clock
+from core.db import current_engine
+from core.migrate import migrate
+from core.settings import get_settings
+from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
+from notifications.jobs import start_scheduler
 from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
-from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
-from app.wiring import DEPENDENCIES, wire
+from registry.privacy import get_vault
+from registry.services.specialties import ensure_default_specialties
 
 API_DESCRIPTION = (
     "Registry of experts and third-party evaluators for the major administrative decision procedure "
@@ -51,10 +56,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
-        from core.migrate import migrate
-        from registry.privacy import get_vault
-        from registry.services.specialties import ensure_default_specialties
-
         get_vault()  # fail at start-up, not at the first request, when the PII key is missing
         if migrate_on_start:
             await migrate()
@@ -66,8 +67,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         if settings.database.is_postgres and settings.database.pool_size:
             await engine.start_connection_pool(max_size=settings.database.pool_size)
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
-            from notifications.jobs import start_scheduler
-
             app.state.scheduler = start_scheduler(app.state.clock, app.state.live_graph)
         try:
             yield
@@ -79,8 +78,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
 
     app = Litestar(
         route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
-            *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS, *NOTIFICATION_CONTROLLERS,
-            *ACCOUNT_CONTROLLERS])],
+            *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS,
+            *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,
@@ -96,6 +95,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     app.state.clock = clock or _clock_from_environment()
     app.state.live_graph = LiveGraph()  # this application's graph, kept current from the change log
     wire(app)
+    declare_error_answers(app)  # every operation's 4xx answers, in the one error shape
     redact_tokens_in_access_log()
     return app
 

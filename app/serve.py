@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
+from datetime import datetime, timezone
 
 import uvicorn
 
+from accounts.services import create_account
+from accounts.tables import Account
+from app.demo import load_demo
 from core.clock import Clock
 from core.migrate import migrate
 from core.settings import get_settings
+from registry.services.specialties import ensure_default_specialties
 
 
 async def _prepare(demo: bool) -> None:
     await migrate()
     if demo:
-        from app.demo import load_demo
-        from registry.services.specialties import ensure_default_specialties
-
         await ensure_default_specialties()
         loaded = await load_demo(Clock().today())
         print("demo data:", loaded or "already loaded", flush=True)
@@ -26,12 +29,6 @@ async def _prepare(demo: bool) -> None:
 
 async def _demo_login() -> None:
     """A pool-office login for the demo, with a password made now and shown once: never a default."""
-    import secrets
-    from datetime import datetime, timezone
-
-    from accounts.services import create_account
-    from accounts.tables import Account
-
     if await Account.exists().where(Account.username == "demo-office"):
         print("demo login: demo-office (password shown when it was created)", flush=True)
         return

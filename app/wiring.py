@@ -19,6 +19,7 @@ from conflicts import on_registry as conflicts_on_registry
 from conflicts.live import LiveGraph
 from core.api import forget_cached_reads
 from core.uow import BUS, MessageBus
+from notifications import jobs as notification_jobs
 from notifications import on_assignment as notifications_on_assignment
 from notifications import on_registry as notifications_on_registry
 
@@ -38,6 +39,7 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     notifications_on_assignment.register(bus)
     accounts_handlers.register(bus)
     bus.before_commit(audit.record_unit)  # last: the record covers what the handlers wrote
+    notification_jobs.anchor_record_with(audit.write_checkpoint)  # the daily checkpoint job (R-REC-2)
     if app is not None:
         async def forget(_events: list[Any]) -> None:
             await forget_cached_reads(app)

@@ -13,10 +13,13 @@ from msgspec import Meta, Struct
 
 from core.api import DEPS, Limit
 from core.errors import invalid, not_found
+from core.locks import take_turn
 from core.records import get_or_404
+from core.uow import unit_of_work
 from notifications import jobs
 from notifications.outbox import deliver_due
 from notifications.tables import InboxMessage, JobRun, Outbox, WebhookEndpoint
+from notifications.webhooks import MAX_ENDPOINTS_PER_UNIT, UrlRefused, check_url
 from registry.schemas import Input
 from registry.tables import Institution
 
@@ -80,6 +83,9 @@ class JobOut(Struct):
     last_run: JobRunOut | None
 
 
+WEBHOOK_LOCK_KEY = 7_301_2031  # PostgreSQL: registrations take turns, so a sixth cannot slip in beside a fifth
+
+
 def _run_out(r: dict) -> JobRunOut:
     return JobRunOut(r["run_key"], r["state"], r["claimed_by"], r["result"], r["started_at"], r["finished_at"])
 
@@ -124,13 +130,25 @@ class NotificationController(Controller):
         return InboxOut(row.id, row.recipient, row.subject, row.body, row.read_at, row.created_at)
 
     @post("/institutions/{unit_id:int}/webhooks",
-          summary="A drafting unit's endpoint: notifications are POSTed with an X-Signature HMAC-SHA256 header")
+          summary="A drafting unit's endpoint (http or https, a public address, at most 5 per unit): notifications "
+                  "are POSTed with an X-Signature HMAC-SHA256 header")
     async def add_webhook(self, unit_id: FromPath[int], data: JSONBody[WebhookIn], now: NamedDependency[datetime]
                           ) -> WebhookOut:
         await get_or_404(Institution, unit_id, "institution", "unit_id")
-        row = WebhookEndpoint(unit=unit_id, url=data.url, secret=data.secret or secrets.token_urlsafe(32),
-                              created_at=now)
-        await row.save()
+        try:
+            await check_url(data.url)  # issue 12: never the service's own network
+        except UrlRefused as refused:
+            raise invalid("url", refused.reason) from None
+        async with unit_of_work():  # counted and added in one transaction, one registration at a time
+            await take_turn(WEBHOOK_LOCK_KEY)
+            active = await WebhookEndpoint.count().where((WebhookEndpoint.unit == unit_id)
+                                                         & (WebhookEndpoint.active == True))  # noqa: E712
+            if active >= MAX_ENDPOINTS_PER_UNIT:
+                raise invalid("url", f"每个承办单位最多登记 {MAX_ENDPOINTS_PER_UNIT} 个 webhook 地址，"
+                                     f"本单位已登记 {active} 个")
+            row = WebhookEndpoint(unit=unit_id, url=data.url, secret=data.secret or secrets.token_urlsafe(32),
+                                  created_at=now)
+            await row.save()
         return WebhookOut(row.id, unit_id, row.url, row.secret, row.active)
 
     @get("/jobs", summary="The scheduled jobs, when they are next checked and how each last ran")

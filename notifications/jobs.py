@@ -1,5 +1,5 @@
 """Scheduled jobs: term expiry, annual review, invitation reminders and expiry, study deadlines,
-record filing; and the outbox worker.
+record filing, the record's daily checkpoint; and the outbox worker.
 
 Each daily job runs once per day: the first process to insert its ``JobRun`` row (unique run key)
 runs it, any other process skips it. Every notice a job queues has a dedupe key, so a job that runs
@@ -27,7 +27,7 @@ from decisions.domain.filing import filing_due, filing_reminder_due
 from decisions.domain.workdays import working_days_between
 from decisions.tables import DecisionItem
 from notifications.events import JobRan
-from notifications.outbox import deliver_due, notify_expert, notify_office, notify_unit, worker_id
+from notifications.outbox import deliver_due, email_office, notify_expert, notify_office, notify_unit, worker_id
 from notifications.tables import JobRun
 from registry import schemas as registry_schemas
 from registry.services.reviews import open_annual_review
@@ -153,6 +153,28 @@ async def record_filing(day: JobDay) -> dict:
     return {"reminded": sent}
 
 
+# The record lives in a capability above this one: the application hands its checkpoint writer in
+# (``app.wiring``), as ``accounts.audit.write_checkpoint(now) -> {"seq", "hash", "at", "mac"}``.
+CheckpointWriter = Callable[[datetime], Awaitable[dict]]
+_CHECKPOINT: list[CheckpointWriter] = []
+
+
+def anchor_record_with(writer: CheckpointWriter) -> None:
+    _CHECKPOINT[:] = [writer]
+
+
+async def record_checkpoint(day: JobDay) -> dict:
+    """R-REC-2, issue 12: once a day the record's head is anchored outside the database (the checkpoint
+    file) and, when ``OFFICE_EMAIL`` is set, e-mailed to the office, so a chain cut short or rewritten
+    behind it is named by the verification."""
+    if not _CHECKPOINT:
+        return {"written": False, "reason": "no record to anchor in this process"}
+    entry = await _CHECKPOINT[0](day.now)
+    mailed = await email_office("record_checkpoint", {"day": day.today, **entry},
+                                f"record-checkpoint:{day.today}", day.now)
+    return {"written": True, "seq": entry["seq"], "hash": entry["hash"], "emailed": mailed}
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -167,6 +189,9 @@ DAILY_JOBS = (
     Job("expire_invitations", "答复期限已过仍未答复的邀请视为谢绝并抽取替补", expire_invitations),
     Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
     Job("record_filing", "决策作出后10个工作日提醒承办单位归档全过程记录 (R-REC-3)", record_filing),
+    # last: the checkpoint anchors what the day's other jobs recorded
+    Job("record_checkpoint", "每日将全过程记录链头写入数据库以外的锚点文件，并可发送至政策法规处邮箱 (R-REC-2)",
+        record_checkpoint),
 )
 JOBS = {job.name: job for job in DAILY_JOBS}
 

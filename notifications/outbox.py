@@ -7,6 +7,12 @@ worker killed mid-batch leaves its claimed rows; when the lease runs out another
 E-mails carry a Message-ID and webhooks an Idempotency-Key derived from the row, so the one
 ambiguous case (killed after the server accepted but before the row was marked) can be recognised
 by the receiver.
+
+A failure that no retry can mend (issue 12: an invalid address, a recipient or message the SMTP
+server refuses with 5xx, a webhook URL that points into the service's own network) marks the row
+dead at once with the reason; anything else is retried with back-off until ``max_attempts``. No row
+stays "sending": an unexpected error is a failure like any other, and a row whose lease ran out after
+its last allowed attempt is dead.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,19 +35,42 @@ import httpx
 from core.settings import NotificationSettings, get_settings
 from notifications.tables import InboxMessage, Outbox, WebhookEndpoint
 from notifications.templates import render
+from notifications.webhooks import UrlRefused, check_url
 from registry.tables import Expert
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
+# One mailbox: no white space, control characters, quotes, brackets or list separators anywhere.
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f<>()\[\]\\,;:\"]+"
+_ADDRESS = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
+
+
+def address_problem(address: str) -> str | None:
+    """Why an e-mail address cannot be used (issue 12: CR/LF would forge headers), or None."""
+    if len(address) > 254 or not _ADDRESS.fullmatch(address):
+        return f"收件地址无效：{address!r}"
+    return None
+
+
+def _bounded_key(key: str) -> str:
+    """The dedupe key within its column: a long one keeps its start and a digest of the whole."""
+    return key if len(key) <= 200 else key[:150] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
 async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
                   payload: dict | None = None) -> None:
-    """Queue one notification; a second one for the same event, channel and recipient is ignored."""
+    """Queue one notification; a second one for the same event, channel and recipient is ignored.
+    An e-mail to an invalid address is stored dead with the reason: visible in the outbox, never sent."""
     subject, body = render(template, context)
-    row = Outbox(channel=channel, recipient=recipient, template=template, subject=subject, body=body,
+    problem = address_problem(recipient) if channel == "email" else None
+    row = Outbox(channel=channel, recipient=recipient[:300], template=template, subject=subject, body=body,
                  payload=payload or {"template": template, **{k: str(v) for k, v in context.items()}},
-                 dedupe_key=f"{dedupe_key}|{channel}|{recipient}", next_attempt_at=now, created_at=now)
+                 dedupe_key=_bounded_key(f"{dedupe_key}|{channel}|{recipient}"), next_attempt_at=now, created_at=now,
+                 state="dead" if problem else "pending", last_error=problem or "")
     await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
 
 
@@ -69,18 +100,46 @@ async def notify_office(template: str, context: dict, key: str, now: datetime) -
         await enqueue("email", get_settings().notifications.office_email, template, context, key, now)
 
 
+async def email_office(template: str, context: dict, key: str, now: datetime) -> bool:
+    """Only the office's e-mail address, when one is configured (what must leave the database)."""
+    address = get_settings().notifications.office_email
+    if address:
+        await enqueue("email", address, template, context, key, now)
+    return bool(address)
+
+
 # --- delivery --------------------------------------------------------------------------------------
 class DeliveryError(Exception):
-    pass
+    """A failed attempt; ``permanent`` when no retry can succeed (the row is dead at once)."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _refused_for_good(exc: aiosmtplib.SMTPException) -> bool:
+    """A 5xx answer about this message (its recipient, its content): the same message fails again. A 5xx
+    about the session (greeting, HELO, log-in, sender) is the server's configuration: once it is mended the
+    queued messages go, so those are retried like a server that is down."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(500 <= r.code < 600 for r in exc.recipients)
+    if isinstance(exc, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError):
+        return 500 <= exc.code < 600
+    return False
+
+
 async def _send_email(row: dict, settings: NotificationSettings) -> None:
+    if problem := address_problem(row["recipient"]):  # checked again: rows queued before the check existed
+        raise DeliveryError(problem, permanent=True)
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.sender, row["recipient"], row["subject"]
+    try:
+        message["From"], message["To"], message["Subject"] = settings.sender, row["recipient"], row["subject"]
+    except ValueError as exc:  # a header with CR/LF: the message cannot be written
+        raise DeliveryError(f"邮件头无效：{exc}", permanent=True) from exc
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = f"<outbox-{row['id']}@registry.local>"  # the same on every attempt
     message.set_content(row["body"])
@@ -88,7 +147,10 @@ async def _send_email(row: dict, settings: NotificationSettings) -> None:
         await aiosmtplib.send(message, hostname=settings.smtp_host, port=settings.smtp_port,
                               username=settings.smtp_user or None, password=settings.smtp_password or None,
                               start_tls=settings.smtp_starttls, timeout=15)
-    except (aiosmtplib.SMTPException, OSError) as exc:
+    except aiosmtplib.SMTPException as exc:
+        raise DeliveryError(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}",
+                            permanent=_refused_for_good(exc)) from exc
+    except OSError as exc:
         raise DeliveryError(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}") from exc
 
 
@@ -96,13 +158,19 @@ async def _post_webhook(row: dict) -> None:
     endpoint = await WebhookEndpoint.select().where(WebhookEndpoint.id == int(row["recipient"])).first()
     if endpoint is None or not endpoint["active"]:
         raise DeliveryError("webhook endpoint removed or inactive")
+    try:
+        target = await check_url(endpoint["url"])  # again: DNS may point elsewhere now
+    except UrlRefused as refused:
+        raise DeliveryError(f"webhook {endpoint['url']}: {refused.reason}", permanent=not refused.transient) from None
     body = json.dumps({"id": row["id"], "subject": row["subject"], "body": row["body"], **row["payload"]},
                       ensure_ascii=False, sort_keys=True).encode()
+    url = httpx.URL(endpoint["url"])
     headers = {"content-type": "application/json", "x-signature": signature(endpoint["secret"], body),
-               "idempotency-key": f"outbox-{row['id']}"}
+               "idempotency-key": f"outbox-{row['id']}", "host": url.netloc.decode("ascii")}
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(endpoint["url"], content=body, headers=headers)
+        async with httpx.AsyncClient(timeout=10) as client:  # to the address checked, under the URL's own name
+            response = await client.post(url.copy_with(host=target.address), content=body, headers=headers,
+                                         extensions={"sni_hostname": target.host})
     except httpx.HTTPError as exc:
         raise DeliveryError(f"webhook {endpoint['url']}: {exc!r}") from exc
     if response.status_code >= 300:
@@ -135,6 +203,10 @@ async def deliver_due(now: datetime, limit: int = 100, me: str | None = None) ->
     settings = get_settings().notifications
     me = me or worker_id()
     report = DeliveryReport()
+    # A row whose worker died during its last allowed attempt is not claimed again: it is dead.
+    await Outbox.update({Outbox.state: "dead", Outbox.claimed_until: None,
+                         Outbox.last_error: "最后一次投递尝试未完成（处理进程中断），已达最大尝试次数"}).where(
+        (Outbox.state == "sending") & (Outbox.claimed_until < now) & (Outbox.attempts >= settings.max_attempts))
     # Due: waiting or failed and its time has come, or claimed by a worker whose lease ran out.
     is_due = ((((Outbox.state == "pending") | (Outbox.state == "failed")) & (Outbox.next_attempt_at <= now))
               | ((Outbox.state == "sending") & (Outbox.claimed_until < now)))
@@ -155,9 +227,11 @@ async def deliver_due(now: datetime, limit: int = 100, me: str | None = None) ->
                 await _post_webhook(row)
             else:
                 await _to_inbox(row, now)
-        except DeliveryError as exc:
+        except Exception as exc:
+            if not isinstance(exc, DeliveryError):
+                log.exception("outbox row %s: unexpected error", row["id"])
             report.failed += 1
-            dead = row["attempts"] >= settings.max_attempts
+            dead = getattr(exc, "permanent", False) or row["attempts"] >= settings.max_attempts
             await Outbox.update({Outbox.state: "dead" if dead else "failed", Outbox.last_error: str(exc)[:2000],
                                  Outbox.next_attempt_at: now + backoff(row["attempts"]), Outbox.claimed_until: None}
                                 ).where(Outbox.id == row["id"])

@@ -42,6 +42,7 @@ os.environ["PICCOLO_CONF"] = "piccolo_conf"
 os.environ["TOKEN_HOURS"] = "100000"  # tests move the clock by months; token expiry has its own test
 os.environ["RUN_SCHEDULER"] = "0"  # tests move time with the injected clock and call the jobs themselves
 os.environ["ARGON2_CHEAP"] = "1"  # a production-strength hash costs ~0.3 s; tests hash a password per test
+os.environ["WEBHOOK_ALLOW_HOSTS"] = "127.0.0.1,localhost"  # the webhook tests post to a receiver on this machine
 
 
 def _database_per_worker() -> None:

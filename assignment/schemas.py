@@ -1,4 +1,8 @@
-"""Request and response bodies of the panel API. Unknown fields are refused, never dropped."""
+"""Request and response bodies of the panel API. Unknown fields are refused, never dropped.
+
+Every string, list and mapping is bounded (issue 12): a request whose balance names 5,000 regions is
+refused at validation (400, naming the field) before any database work or the selection lock.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,10 @@ from msgspec import Meta, Struct
 
 from conflicts.policy import Purpose
 from conflicts.schemas import NodeOut, Reason, Who
-from registry.schemas import Input
+from core.schemas import MAX_LIST, MAX_MAP, Code, Input, Name, Note
 
 Count = Annotated[int, Meta(ge=0, le=100)]
+MAX_MEMBERS = 100  # the largest panel: out-of-pool members are members too
 
 
 class OutOfPoolIn(Input, kw_only=True):
@@ -25,11 +30,12 @@ class OutOfPoolIn(Input, kw_only=True):
 class BalanceIn(Input, kw_only=True):
     """R-PANEL-2. Defaults: one member per employer, no sector more than half the panel (rounded up)."""
 
-    min_per_specialty: dict[str, Count] = {}
+    min_per_specialty: Annotated[dict[Code, Count], Meta(max_length=MAX_MAP)] = {}
     max_per_employer: Annotated[int, Meta(ge=1, le=100)] | None = 1
     max_per_sector: Annotated[int, Meta(ge=1, le=100)] | None = None
-    max_per_region: dict[str, Count] = {}
-    dissenting_ids: list[int] = []  # known (earlier opinions, public statements) to hold a different view
+    max_per_region: Annotated[dict[Name, Count], Meta(max_length=MAX_MAP)] = {}
+    # known (earlier opinions, public statements) to hold a different view
+    dissenting_ids: Annotated[list[int], Meta(max_length=MAX_LIST)] = []
 
 
 class PanelRequestIn(Input, kw_only=True):
@@ -42,7 +48,7 @@ class PanelRequestIn(Input, kw_only=True):
     deadline: date | None = None  # default: the earliest allowed (7 working days after hand-over)
     answer_working_days: Annotated[int, Meta(ge=1, le=20)] = 3
     balance: BalanceIn = msgspec.field(default_factory=BalanceIn)
-    out_of_pool: list[OutOfPoolIn] = []
+    out_of_pool: Annotated[list[OutOfPoolIn], Meta(max_length=MAX_MEMBERS)] = []
     leader_id: int | None = None  # group mode: the unit may name the leader (组长) among the members
     seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] | None = None  # to re-run a recorded draw; normally left out
     requested_by: Who
@@ -122,7 +128,7 @@ class PanelRequestOut(Struct):
 
 class AnswerIn(Input, kw_only=True):
     accept: bool
-    reason: Annotated[str, Meta(max_length=2000)] = ""
+    reason: Note = ""
     good_reason: bool = False  # judged by the office; a decline without good reason counts (R-POOL-5(3))
 
 

@@ -1,4 +1,9 @@
-"""Request and response bodies of the conflict API. Unknown fields are refused, never dropped."""
+"""Request and response bodies of the conflict API. Unknown fields are refused, never dropped.
+
+Every string, list and mapping a client sends is bounded, and one-line fields refuse control
+characters (issue 12): a body is refused at validation (400, naming the field) before any database
+work. Counts and ids stay plain integers where the service names a bad value with its rule (422).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,16 @@ import msgspec
 from msgspec import Meta, Struct
 
 from conflicts.policy import EdgeKind, Purpose
-from registry.schemas import Input, NonEmpty
+from core.schemas import MAX_LIST, Input, Name, Note, Paragraph
 
-Who = Annotated[str, Meta(min_length=1, max_length=64, description="who acts (an account name once logins exist)")]
-Reason = Annotated[str, Meta(min_length=2, max_length=2000)]
+_LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*$"  # as core.schemas: not blank, no control characters
+Who = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE,
+                          description="who acts (an account name once logins exist)")]
+Reason = Paragraph  # 2-4000 characters, line breaks allowed
+Label = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]  # a vocabulary word: a kind, a purpose
+Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*$", description="may be empty")]
+MAX_IMPORT = 5000  # relations in one import
+MAX_WORDS = 32  # kinds of a step, purposes and subjects of a rule
 SubjectKind = Literal["expert", "institution"]
 NodeKind = Literal["expert", "institution", "item"]
 
@@ -34,11 +45,11 @@ class DeclarationIn(Input, kw_only=True):
 
     kind: EdgeKind
     target: NodeRef | None = None
-    target_text: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
-    role: str = ""
+    target_text: Name | None = None
+    role: Role = ""
     start: date | None = None
     end: date | None = None
-    detail: Annotated[str, Meta(max_length=2000)] = ""
+    detail: Note = ""
 
 
 class RelationIn(DeclarationIn, kw_only=True):
@@ -48,7 +59,7 @@ class RelationIn(DeclarationIn, kw_only=True):
 
 
 class ImportIn(Input, kw_only=True):
-    relations: Annotated[list[RelationIn], Meta(min_length=1, max_length=5000)]
+    relations: Annotated[list[RelationIn], Meta(min_length=1, max_length=MAX_IMPORT)]
 
 
 class MatchOut(Struct):
@@ -108,7 +119,7 @@ class TaskOut(Struct):
 class TaskConfirmIn(Input, kw_only=True):
     institution_id: int
     by: Who
-    note: str = ""
+    note: Note = ""
 
 
 class TaskRejectIn(Input, kw_only=True):
@@ -184,7 +195,7 @@ class CandidateCheckOut(Struct):
 class DismissalIn(Input, kw_only=True):
     subject_kind: SubjectKind
     subject_id: int
-    rule_name: str
+    rule_name: Label
     purpose: Purpose = Purpose.ARGUMENT
     reason: Reason
     by: Who
@@ -205,8 +216,8 @@ class CommissionCheckIn(Input, kw_only=True):
 
     institution_id: int
     purpose: Purpose
-    hired_expert_ids: list[int] = []
-    subcontractors: list[SubcontractIn] = []
+    hired_expert_ids: Annotated[list[int], Meta(max_length=MAX_LIST)] = []
+    subcontractors: Annotated[list[SubcontractIn], Meta(max_length=MAX_LIST)] = []
 
 
 class CommissionFinding(Struct):
@@ -225,25 +236,26 @@ class CommissionCheckOut(Struct):
 
 # --- policy ----------------------------------------------------------------------------------------
 class StepIn(Input, kw_only=True):
-    kinds: list[str]
+    kinds: Annotated[list[Label], Meta(max_length=MAX_WORDS)]
     min_repeat: int = 1
     max_repeat: int = 1
     lookback_days: int | None = None
 
 
 class RuleIn(Input, kw_only=True):
-    rule_id: Annotated[str, Meta(min_length=1, max_length=32)]
-    name: Annotated[str, Meta(min_length=1, max_length=64)]
-    sentence: NonEmpty
-    steps: list[StepIn]
-    purposes: list[str]
-    subjects: list[str] = msgspec.field(default_factory=lambda: ["expert", "institution"])
+    rule_id: Annotated[str, Meta(min_length=1, max_length=32, pattern=_LINE)]
+    name: Label
+    sentence: Name
+    steps: Annotated[list[StepIn], Meta(max_length=MAX_WORDS)]
+    purposes: Annotated[list[Label], Meta(max_length=MAX_WORDS)]
+    subjects: Annotated[list[Label], Meta(max_length=MAX_WORDS)] = msgspec.field(
+        default_factory=lambda: ["expert", "institution"])
 
 
 class PolicyIn(Input, kw_only=True):
     """A new policy version: the full rule list, or only a new hierarchy depth for the current rules."""
 
-    rules: list[RuleIn] | None = None
+    rules: Annotated[list[RuleIn], Meta(max_length=MAX_LIST)] | None = None
     hierarchy_hops: int | None = None  # checked by the service so a bad value gets 422 with its field
     reason: Reason
     by: Who
@@ -273,7 +285,7 @@ class DuplicateOut(Struct):
 class DuplicateDecisionIn(Input, kw_only=True):
     status: Literal["distinct", "same"]
     by: Who
-    note: str = ""
+    note: Note = ""
 
 
 class ScanOut(Struct):

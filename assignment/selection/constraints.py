@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,36 @@ class Infeasible(RuleViolation):
             extra={"shortfalls": [s.__dict__ for s in shortfalls]})
         self.shortfalls = shortfalls
 
+
+class PlanTooSlow(RuleViolation):
+    """The plan was not found within the time budget (PLAN_SECONDS): refused at once, nothing held."""
+
+    def __init__(self, seconds: float):
+        reason = (f"在 {seconds:g} 秒的时限内未能算出抽取方案：请减少专业、地区等均衡条件，"
+                  "或缩小候选范围后重试")
+        super().__init__(detail=f"抽取方案的计算超过了 {seconds:g} 秒的时限",
+                         errors=[FieldError("balance", reason, "R-PANEL-2")], extra={"plan_seconds": seconds})
+        self.seconds = seconds
+
+
+class Budget:
+    """The time the planning step may take (None: no limit). ``check`` refuses once it is spent; ``left``
+    is what a solver call may still use."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = seconds
+        self.started = time.monotonic()
+
+    def left(self) -> float | None:
+        if self.seconds is None:
+            return None
+        return self.seconds - (time.monotonic() - self.started)
+
+    def check(self) -> float | None:
+        left = self.left()
+        if left is not None and left <= 0:
+            raise PlanTooSlow(self.seconds or 0.0)
+        return left
 
 
 def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -> str:

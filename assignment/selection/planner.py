@@ -10,7 +10,15 @@ from collections.abc import Mapping
 import highspy
 import numpy as np
 
-from assignment.selection.constraints import Candidate, Constraints, Infeasible, violations, violations_partial
+from assignment.selection.constraints import (
+    Budget,
+    Candidate,
+    Constraints,
+    Infeasible,
+    PlanTooSlow,
+    violations,
+    violations_partial,
+)
 from assignment.selection.plan import Plan, TypeKey, attempt
 from assignment.selection.pricing import CompositionModel, explain_infeasible
 
@@ -33,13 +41,15 @@ def _fits(c: Candidate, chosen: list[Candidate], k: Constraints) -> bool:
 
 
 def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Random, count: int,
-                   tries: int = 40) -> list[list[Candidate]]:
+                   tries: int = 40, budget: Budget | None = None) -> list[list[Candidate]]:
     """Quick valid panels to start the program from: quotas first, then filled at random, each kept
     only if it meets every constraint. Column generation then closes the gap to the optimum."""
     by_spec = {spec: [c for c in candidates if spec in c.specialties] for spec in k.min_per_specialty}
     dissenters = [c for c in candidates if c.id in k.dissenting]
     panels = []
+    budget = budget or Budget()
     for _ in range(count):
+        budget.check()
         chosen: list[Candidate] = []
         needs = [(spec, need) for spec, need in k.min_per_specialty.items() if need]
         rng.shuffle(needs)
@@ -68,8 +78,10 @@ def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Rand
 
 
 def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[str, int] | None = None,
-               gap: float = 0.005, max_iterations: int = 300) -> Plan:
-    """The maximin distribution over panels for these eligible candidates and constraints."""
+               gap: float = 0.005, max_iterations: int = 300, seconds: float | None = None) -> Plan:
+    """The maximin distribution over panels for these eligible candidates and constraints. With
+    ``seconds``, planning that takes longer stops and raises ``PlanTooSlow`` (the draw's time budget)."""
+    budget = Budget(seconds)
     excluded = excluded or {}
     candidates = sorted(candidates, key=lambda c: c.id)  # the plan depends on the set, not the order given
     notes = []
@@ -91,7 +103,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
             # put too many from one employer is redrawn whole. Chances then differ from the plan's by at
             # most the redraw rate, which the plan reports.
             crowded = None
-    plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes)
+    plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes, budget)
     for _ in range(3 if crowded is not None else 0):
         # A candidate sharing an employer with someone often chosen (a named dissenter, a rare
         # specialist) loses that chance to redraws: such employers join the type key, and we plan again.
@@ -100,9 +112,11 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         if not more or crowded is None or len({_type_of(c, k, widened) for c in candidates}) > EXACT_TYPE_LIMIT:
             break
         crowded = widened
-        plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes)
+        plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes,
+                               budget)
     if k.max_per_employer is not None:
         by_id = {c.id: c for c in candidates}
+        budget.check()
         redraws = sum(attempt(plan, by_id, k, random.Random(n))[1] is None for n in range(500))
         if redraws:
             plan.notes.append(f"{redraws / 5:.1f}% of draws are redrawn for the per-employer maximum; the chances "
@@ -131,7 +145,9 @@ def _exposed_employers(plan: Plan, candidates: list[Candidate], k: Constraints, 
 
 def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[int] | None,
                     excluded: Mapping[str, int], gap: float, max_iterations: int, dissent_possible: bool,
-                    notes: list[str]) -> Plan:
+                    notes: list[str], budget: Budget | None = None) -> Plan:
+    budget = budget or Budget()
+    budget.check()
     notes = list(notes)
     by_type: dict[TypeKey, list[Candidate]] = defaultdict(list)
     for c in sorted(candidates, key=lambda c: c.id):
@@ -139,7 +155,7 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
     types = sorted(by_type, key=lambda t: (t[:4], -1 if t[4] is None else t[4]))
     groups = [by_type[t] for t in types]
     sizes = np.array([len(g) for g in groups], dtype=float)
-    model = CompositionModel(types, groups, k, dissent_possible)
+    model = CompositionModel(types, groups, k, dissent_possible, budget)
 
     columns: list[dict[int, int]] = []
     seen: set[tuple] = set()
@@ -159,7 +175,7 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
         raise Infeasible(explain_infeasible(model, candidates, k, excluded))
     add_column(first[1])
     index_of = {c.id: t for t, g in enumerate(groups) for c in g}
-    for panel in _random_panels(candidates, k, random.Random(0), count=min(2000, 40 * model.n)):
+    for panel in _random_panels(candidates, k, random.Random(0), count=min(2000, 40 * model.n), budget=budget):
         add_column(dict(Counter(index_of[c.id] for c in panel)))
     impossible: set[int] = set()
     covered = {t for c in columns for t in c}
@@ -199,7 +215,12 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
     z, upper, weights_out, iterations = 0.0, 1.0, np.array([1.0]), 0
     while True:
         iterations += 1
+        left = budget.check()
+        if left is not None:
+            master.setOptionValue("time_limit", left)
         master.run()
+        if left is not None and master.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            raise PlanTooSlow(budget.seconds or 0.0)
         solution = master.getSolution()
         values = np.array(solution.col_value)
         z, weights_out = float(values[0]), values[1:]

@@ -9,14 +9,16 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from assignment.selection.constraints import Candidate, Constraints, Shortfall
+from assignment.selection.constraints import Budget, Candidate, Constraints, PlanTooSlow, Shortfall
 from assignment.selection.plan import TypeKey
 
 
 class CompositionModel:
     """The pricing ILP over type counts: which compositions meet the constraints."""
 
-    def __init__(self, types: list[TypeKey], groups: list[list[Candidate]], k: Constraints, dissent_possible: bool):
+    def __init__(self, types: list[TypeKey], groups: list[list[Candidate]], k: Constraints, dissent_possible: bool,
+                 budget: Budget | None = None):
+        self.budget = budget or Budget()
         n = len(types)
         self.n = n
         rows, lo, hi, names = [], [], [], []
@@ -51,9 +53,15 @@ class CompositionModel:
 
     def best(self, weights: np.ndarray, drop: str | None = None) -> tuple[float, dict[int, int]] | None:
         keep = [i for i, name in enumerate(self.names) if name != drop]
+        options: dict = {"presolve": True}
+        left = self.budget.check()
+        if left is not None:
+            options["time_limit"] = left
         result = milp(-weights, integrality=np.ones(self.n), bounds=Bounds(np.zeros(self.n), self.upper),
                       constraints=LinearConstraint(self.matrix[keep], self.lo[keep], self.hi[keep]),
-                      options={"presolve": True})
+                      options=options)
+        if result.status == 1 and self.budget.seconds is not None:  # time ran out: no proof that no panel exists
+            raise PlanTooSlow(self.budget.seconds)
         if result.status != 0 or result.x is None:
             return None
         counts = {t: int(round(v)) for t, v in enumerate(result.x) if round(v) > 0}

@@ -136,3 +136,25 @@ async def institution_candidates(live: LiveGraph, item_id: int, purpose: Purpose
         else:
             candidates.append(Candidate(i, frozenset(), None, rows[i]["kind"], rows[i]["region"]))
     return candidates, exclusions, excluded, version
+
+
+async def no_longer_free(live: LiveGraph, kind: str, item_id: int, purpose: Purpose, day: date, drawn: list[int],
+                         named: list[int]) -> set[int]:
+    """Under the selection lock, after a plan made without it: those of the members drawn (``drawn``, and
+    the out-of-pool experts ``named``) who would not be drawn now. Another request may have taken them to
+    their workload cap, or a record written meanwhile made them ineligible or conflicted."""
+    gone: set[int] = set()
+    if kind == "expert":
+        settings = get_settings()
+        eligibility = await eligibility_for(drawn, day)
+        active, year = await _workload(drawn, day)
+        gone |= {i for i in drawn if not eligibility[i].eligible or workload_problem(
+            active[i], year[i], settings.max_active_panels, settings.max_panels_per_year)}
+    else:
+        pool = set(await institution_pool_ids())
+        rows = {r["id"]: r for r in await Institution.select().where(Institution.id.is_in(drawn or [-1]))}
+        gone |= {i for i in drawn if i not in pool or i not in rows or institution_eligibility(InstitutionStanding(
+            True, CreditStatus(rows[i]["credit_status"]), rows[i]["blacklisted"]))}
+    subjects = [(kind, i) for i in drawn] + [("expert", i) for i in named]
+    _, conflicts, _ = await run_check(live, item_id, purpose, day, subjects)
+    return gone | {subject_id for _, subject_id in conflict_exclusions(conflicts)}

@@ -22,6 +22,7 @@ from conflicts.services.checks import run_check, subject_status
 from core.errors import Duplicate, FieldError, OutOfOrder, RuleViolation, conflict, invalid
 from core.locks import exclusive
 from core.records import get_or_404, stored
+from core.schemas import clean, day_problem
 from core.uow import emit, save_protected, unit_of_work, update_protected
 from decisions.domain.workdays import add_working_days
 from registry.tables import Decline
@@ -31,6 +32,12 @@ REPLACEMENT_ATTEMPTS = 20  # replacements drawn before giving up because each on
 
 def _refused(problem: FieldError) -> RuleViolation:
     return RuleViolation(detail=problem.reason, errors=[problem])
+
+
+def _submission_problem(submitted_on: date, today: date) -> FieldError | None:
+    if problem := day_problem(submitted_on):
+        return FieldError("submitted_on", problem)
+    return submission_problem(submitted_on, today)
 
 
 async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now: datetime
@@ -76,38 +83,50 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     return new.id, await stored(Panel, panel.id), ""
 
 
-async def _decline(live: LiveGraph, inv: Invitation, status: str, reason: str, good_reason: bool, today: date,
-                   now: datetime) -> tuple[int | None, dict | None, str]:
+async def _decline(live: LiveGraph, invitation_id: int, status: str, reason: str, good_reason: bool, today: date,
+                   now: datetime) -> tuple[Invitation, int | None, dict | None, str] | None:
     """Record the decline and draw the replacement under the selection lock (a replacement reads who
-    is free, then invites: one at a time), with the notices, in one unit of work."""
+    is free, then invites: one at a time), with the notices, in one unit of work. The invitation is
+    read again under the lock: None when it was answered meanwhile (two answers never both count)."""
     async with unit_of_work(transaction_factory=exclusive):
         await live.sync()
+        inv = await get_or_404(Invitation, invitation_id, "invitation")
+        if answer_problem(inv.status):
+            return None
         inv.status, inv.answered_at, inv.decline_reason, inv.good_reason = status, now, reason, good_reason
         await save_protected(inv)
         if inv.subject_kind == "expert":  # counted by the annual review (R-POOL-5(3))
             await save_protected(Decline(expert=inv.subject_id, assignment_ref=f"panel-request:{inv.request}",
                                          declined_on=today, reason=reason, good_reason=good_reason))
         who = live.graph.name((inv.subject_kind, inv.subject_id))
-        return await _replace(live, inv, f"{who} {'declined' if status == 'declined' else 'did not answer in time'}: "
-                                         f"{reason}", today, now)
+        why = f"{who} {'declined' if status == 'declined' else 'did not answer in time'}: {reason}"
+        return inv, *await _replace(live, inv, why, today, now)
+
+
+def _already_answered(status: str) -> OutOfOrder:
+    problem = answer_problem(status) or FieldError("id", "this invitation was answered meanwhile")
+    return OutOfOrder(detail="invitation already answered", errors=[problem])
 
 
 async def answer(live: LiveGraph, invitation_id: int, data: s.AnswerIn, today: date, now: datetime) -> s.AnswerOut:
     inv = await get_or_404(Invitation, invitation_id, "invitation")
-    problem = answer_problem(inv.status)
-    if problem:
-        raise OutOfOrder(detail="invitation already answered", errors=[problem])
+    if answer_problem(inv.status):
+        raise _already_answered(inv.status)
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     if data.accept:
-        inv.status, inv.answered_at = "accepted", now
-        async with unit_of_work():
-            await save_protected(inv)
+        async with unit_of_work():  # only a pending invitation is accepted, even when two answers race
+            if not await update_protected(Invitation, {Invitation.status: "accepted", Invitation.answered_at: now},
+                                          (Invitation.id == inv.id) & (Invitation.status == "pending")):
+                raise _already_answered((await get_or_404(Invitation, inv.id, "invitation")).status)
         replacement_id, panel, shortfall = None, None, ""
     else:
-        if not data.reason.strip():
+        reason = clean(data.reason)
+        if not reason:
             raise invalid("reason", "a decline needs a reason")
-        replacement_id, panel, shortfall = await _decline(live, inv, "declined", data.reason.strip(), data.good_reason,
-                                                          today, now)
+        declined = await _decline(live, inv.id, "declined", reason, data.good_reason, today, now)
+        if declined is None:
+            raise _already_answered((await get_or_404(Invitation, inv.id, "invitation")).status)
+        _, replacement_id, panel, shortfall = declined
     return await answer_out(live, inv.id, replacement_id, panel, shortfall, request, today)
 
 
@@ -116,8 +135,10 @@ async def expire_overdue(live: LiveGraph, today: date, now: datetime) -> list[s.
     out = []
     for row in await Invitation.objects().where((Invitation.status == "pending") & (Invitation.answer_by < today)):
         request = await get_or_404(PanelRequest, row.request, "panel request")
-        new_id, panel, shortfall = await _decline(live, row, "expired", "no answer by the answer date", False,
-                                                  today, now)
+        declined = await _decline(live, row.id, "expired", "no answer by the answer date", False, today, now)
+        if declined is None:  # answered since the list was read
+            continue
+        _, new_id, panel, shortfall = declined
         out.append(await answer_out(live, row.id, new_id, panel, shortfall, request, today))
     return out
 
@@ -130,12 +151,14 @@ async def submit_opinion(live: LiveGraph, invitation_id: int, data: s.Submission
     if inv.opinion_submitted_on is not None:
         raise Duplicate(detail="opinion already recorded", errors=[FieldError(
             "submitted_on", f"recorded as submitted on {inv.opinion_submitted_on}")])
-    problem = submission_problem(data.submitted_on, today)
+    problem = _submission_problem(data.submitted_on, today)
     if problem:
         raise _refused(problem)
-    inv.opinion_submitted_on = data.submitted_on
-    async with unit_of_work():
-        await save_protected(inv)
+    async with unit_of_work():  # recorded once, even when two submissions race
+        if not await update_protected(Invitation, {Invitation.opinion_submitted_on: data.submitted_on},
+                                      (Invitation.id == inv.id) & Invitation.opinion_submitted_on.is_null()):
+            raise Duplicate(detail="opinion already recorded", errors=[FieldError(
+                "submitted_on", "recorded meanwhile by another submission")])
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     return await invitation_view(live, inv.id, request, today)
 
@@ -147,10 +170,10 @@ async def submit_leader_report(live: LiveGraph, request_id: int, data: s.Submiss
     problem = leader_report_problem(request.mode)
     if problem:
         raise conflict("not a group panel", problem.field, problem.reason, problem.rule_id)
-    problem = submission_problem(data.submitted_on, today)
+    problem = _submission_problem(data.submitted_on, today)
     if problem:
         raise _refused(problem)
-    request.leader_report_on = data.submitted_on
     async with unit_of_work():
-        await save_protected(request)
+        await update_protected(PanelRequest, {PanelRequest.leader_report_on: data.submitted_on},
+                               PanelRequest.id == request.id)
     return await request_view(live, request_id, today)

@@ -1,11 +1,14 @@
-"""A panel request: checked (R-PANEL-1/2/3/4), then drawn and recorded with its invitations in one
-exclusive unit of work. The selection itself is ``assignment.selection``."""
+"""A panel request: checked (R-PANEL-1/2/3/4) and planned without the selection lock (the linear program
+has a time budget, PLAN_SECONDS), then confirmed and recorded with its invitations in one exclusive unit
+of work (issue 12). The selection itself is ``assignment.selection``."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from assignment import schemas as s
@@ -22,22 +25,31 @@ from assignment.domain.requests import (
     study_deadline,
 )
 from assignment.events import MembersInvited, PanelDrawn
-from assignment.selection.constraints import candidates_hash
-from assignment.selection.plan import draw
+from assignment.selection.constraints import Candidate, Constraints, candidates_hash
+from assignment.selection.plan import Plan, draw
 from assignment.selection.planner import plan_panel
-from assignment.services.candidates import conflict_exclusions, expert_candidates, institution_candidates
+from assignment.services.candidates import (
+    conflict_exclusions,
+    expert_candidates,
+    institution_candidates,
+    no_longer_free,
+)
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.services.checks import run_check
-from core.errors import ErrorCollector, FieldError
+from core.errors import ErrorCollector, FieldError, conflict
 from core.locks import exclusive
 from core.records import get_or_404
-from core.uow import emit, touch, unit_of_work
+from core.schemas import day_problem
+from core.uow import emit, save_protected, touch, unit_of_work
 from decisions.domain.workdays import add_working_days
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
 from registry.services.specialties import check_specialty_codes
 from registry.tables import Expert, Institution
+
+DEFAULT_PLAN_SECONDS = 10.0
+PLAN_ATTEMPTS = 3  # plans made again because a member drawn was taken meanwhile, before refusing
 
 
 def _collect(errors: ErrorCollector, problems: Iterable[FieldError | None]) -> None:
@@ -49,6 +61,10 @@ def _collect(errors: ErrorCollector, problems: Iterable[FieldError | None]) -> N
 async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: list[OutOfPool]) -> tuple[date, bool]:
     """Every problem of the request at once; the study deadline and whether it is provisional."""
     errors = ErrorCollector()
+    for name, day in (("handover_on", data.handover_on), ("deadline", data.deadline)):
+        if problem := day_problem(day):
+            errors.add(name, problem)
+    errors.raise_if_any("panel request refused")  # working days are counted only between sensible dates
     _collect(errors, [size_problem(data.size, minimum_members(data.subject_kind, gravity_of(item))),
                       deadline_problem(data.handover_on, data.deadline)])
     await check_specialty_codes(list(data.balance.min_per_specialty), "balance.min_per_specialty", errors)
@@ -68,15 +84,60 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
     return study_deadline(data.handover_on, data.deadline)
 
 
+def plan_seconds() -> float:
+    """``PLAN_SECONDS``: how long the draw's planning step (the linear program) may take, default 10.
+    Read at each request; a value that is not a positive number falls back to the default."""
+    try:
+        seconds = float(os.environ.get("PLAN_SECONDS", DEFAULT_PLAN_SECONDS))
+    except ValueError:
+        return DEFAULT_PLAN_SECONDS
+    return seconds if seconds > 0 else DEFAULT_PLAN_SECONDS
+
+
+class _Taken(Exception):
+    """A member drawn was taken (or became ineligible) between the plan and the lock: plan again."""
+
+
+@dataclass
+class _Draft:
+    """A request checked, planned and drawn without the lock, waiting to be confirmed and stored."""
+
+    item: DecisionItem
+    named: list[OutOfPool]
+    deadline: date
+    provisional: bool
+    candidates: list[Candidate]
+    exclusions: list[dict]
+    constraints: Constraints
+    plan: Plan
+    seed: int
+    members: list[int]
+    leader: int | None
+    version: int
+
+
 async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
-    """Check, draw and store under the selection lock, so concurrent requests see each other's
-    invitations when they count workloads; the notices are queued in the same transaction."""
-    async with unit_of_work(transaction_factory=exclusive):
-        await live.sync()  # what changed while this request waited for the lock
-        return await _draw_and_store(live, data, today, now)
+    """Check, plan and draw without the selection lock: the linear program can take seconds (within
+    PLAN_SECONDS) and must not hold other requests up. Then, under the lock, confirm that the members
+    drawn are still free (workload caps, registry, conflicts, policy version) and store the panel with its
+    invitations and notices in one unit of work, so concurrent requests see each other's invitations
+    when they count workloads. When someone took a member meanwhile, plan again from what is free now."""
+    for _ in range(PLAN_ATTEMPTS):
+        await live.sync()  # what other requests and processes wrote before this attempt
+        draft = await _prepare(live, data, today)
+        try:
+            async with unit_of_work(transaction_factory=exclusive):
+                await live.sync()  # what changed while this request planned and waited for the lock
+                await _confirm(live, data, draft, today)
+                return await _store(data, draft, today, now)
+        except _Taken:
+            continue  # rolled back: nothing written, nothing recorded
+    raise conflict("panel request refused: the candidates kept changing", "size",
+                   f"抽取期间候选专家连续 {PLAN_ATTEMPTS} 次被其他请求占用或发生变化，未能确认名单，请稍后重试")
 
 
-async def _draw_and_store(live: LiveGraph, data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
+async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Draft:
+    """Everything that only reads: the checks, the candidates, the plan (time-boxed) and the draw."""
     item = await get_or_404(DecisionItem, data.item_id, "decision item", "item_id")
     named = [OutOfPool(o.expert_id, o.reason) for o in data.out_of_pool]
     deadline, provisional = await _validate_request(data, item, named)
@@ -97,31 +158,48 @@ async def _draw_and_store(live: LiveGraph, data: s.PanelRequestIn, today: date, 
     b = data.balance
     constraints = balance_constraints(data.subject_kind, data.size, b.min_per_specialty, b.max_per_employer,
                                       b.max_per_sector, b.max_per_region, b.dissenting_ids)
-    plan = await asyncio.to_thread(plan_panel, candidates, constraints, excluded)
+    plan = await asyncio.to_thread(plan_panel, candidates, constraints, excluded, seconds=plan_seconds())
     seed = data.seed if data.seed is not None else secrets.randbits(63)
     members = draw(plan, {c.id: c for c in candidates}, constraints, seed)
-    everyone = members + [o.expert_id for o in named]
-    leader = choose_leader(data.mode, everyone, seed)
+    leader = choose_leader(data.mode, members + [o.expert_id for o in named], seed)
+    return _Draft(item, named, deadline, provisional, candidates, exclusions, constraints, plan, seed, members,
+                  leader, version)
+
+
+async def _confirm(live: LiveGraph, data: s.PanelRequestIn, draft: _Draft, today: date) -> None:
+    """Under the lock: every member drawn is still free, and the policy is the one the plan was made under."""
+    if live.policy.version != draft.version:
+        raise _Taken
+    if await no_longer_free(live, data.subject_kind, draft.item.id, data.purpose, today, draft.members,
+                            [o.expert_id for o in draft.named]):
+        raise _Taken
+
+
+async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: datetime) -> PanelRequest:
+    """The request, the panel record and the invitations, each a protected row of the record (R-REC-2)."""
+    named, plan, candidates, constraints = draft.named, draft.plan, draft.candidates, draft.constraints
+    everyone = draft.members + [o.expert_id for o in named]
     request = PanelRequest(
-        item=item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode, size=data.size,
-        handover_on=data.handover_on, deadline=deadline, deadline_provisional=provisional,
+        item=draft.item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode,
+        size=data.size, handover_on=data.handover_on, deadline=draft.deadline, deadline_provisional=draft.provisional,
         answer_working_days=data.answer_working_days, constraints=constraints.as_dict(),
         out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=data.requested_by)
-    await request.save()
+    await save_protected(request)
     panel = Panel(
-        panel_request=request.id, seed=str(seed), candidates=[c.as_dict() for c in candidates],
+        panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],
         candidates_hash=candidates_hash(candidates, constraints), constraints=constraints.as_dict(),
         plan=plan.to_dict(), probabilities={str(k): v for k, v in plan.probabilities().items()},
-        exclusions=exclusions, members=members, out_of_pool=request.out_of_pool, leader=leader,
-        policy_version=version, deadline=deadline, min_probability=plan.min_probability,
+        exclusions=draft.exclusions, members=draft.members, out_of_pool=request.out_of_pool, leader=draft.leader,
+        policy_version=draft.version, deadline=draft.deadline, min_probability=plan.min_probability,
         upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
-    await panel.save()
+    await save_protected(panel)
     answer_by = add_working_days(today, data.answer_working_days).day
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
-                              leader=i == leader, answer_by=answer_by, created_at=now) for i in everyone]
+                              leader=i == draft.leader, answer_by=answer_by, created_at=now) for i in everyone]
     await Invitation.insert(*invitations)
+    for inv in invitations:
+        touch(Invitation, inv.id)
     emit(MembersInvited(request.id, tuple(inv.id for inv in invitations), now))
-    emit(PanelDrawn(request.id, panel.id, len(everyone), str(seed), now, panel.candidates_hash, tuple(everyone)))
-    for table, row_id in ((PanelRequest, request.id), (Panel, panel.id), *((Invitation, inv.id) for inv in invitations)):
-        touch(table, row_id)  # protected rows: the record carries their digests (R-REC-2)
+    emit(PanelDrawn(request.id, panel.id, len(everyone), str(draft.seed), now, panel.candidates_hash,
+                    tuple(everyone)))
     return request

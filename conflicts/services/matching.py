@@ -14,7 +14,7 @@ from conflicts.tables import NameMatchTask
 from conflicts.tables import Relation as RelationRow
 from core.errors import Duplicate, FieldError, invalid
 from core.records import get_or_404, stored
-from core.uow import emit, unit_of_work
+from core.uow import emit, unit_of_work, update_protected
 from registry.tables import Employment, Institution
 
 
@@ -64,8 +64,8 @@ async def confirm_task(task_id: int, data: s.TaskConfirmIn, now: datetime) -> di
         if task.source == "employment":
             await Employment.update({Employment.institution: data.institution_id}).where(Employment.id == task.record_id)
         else:
-            await RelationRow.update({RelationRow.target_id: data.institution_id, RelationRow.confirmed: True}).where(
-                RelationRow.id == task.record_id)
+            await update_protected(RelationRow, {RelationRow.target_id: data.institution_id,
+                                                 RelationRow.confirmed: True}, RelationRow.id == task.record_id)
         task.status, task.chosen_institution, task.decided_by, task.decided_at, task.note = (
             "confirmed", data.institution_id, data.by, now, data.note)
         await task.save()
@@ -78,8 +78,8 @@ async def reject_task(task_id: int, data: s.TaskRejectIn, now: datetime) -> dict
     task = await _open_task(task_id)
     async with unit_of_work():
         if task.source == "relation":
-            await RelationRow.update({RelationRow.target_id: None, RelationRow.confirmed: False}).where(
-                RelationRow.id == task.record_id)
+            await update_protected(RelationRow, {RelationRow.target_id: None, RelationRow.confirmed: False},
+                                   RelationRow.id == task.record_id)
         task.status, task.decided_by, task.decided_at, task.note = "rejected", data.by, now, data.note
         await task.save()
         emit(NameMatchRejected(task.id, task.source, task.record_id))

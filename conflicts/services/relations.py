@@ -15,7 +15,8 @@ from conflicts.services.views import relation_views
 from conflicts.tables import Relation as RelationRow
 from core.errors import Duplicate, ErrorCollector, FieldError, invalid
 from core.records import get_or_404
-from core.uow import emit, unit_of_work
+from core.schemas import clean, day_problem
+from core.uow import emit, save_protected, unit_of_work
 from decisions.tables import DecisionItem
 from registry.tables import Expert, Institution
 
@@ -74,6 +75,9 @@ async def validate_relations(items: list[tuple[s.DeclarationIn, tuple[str, int]]
             errors.add(f"{here}target_text", "a name as written can only be matched to an institution")
         if d.kind in ROLES and d.role and d.role not in ROLES[d.kind]:
             errors.add(f"{here}role", f"one of {sorted(ROLES[d.kind])}")
+        for name, day in (("start", d.start), ("end", d.end)):
+            if problem := day_problem(day):
+                errors.add(f"{here}{name}", problem)
         if d.start and d.end and d.end < d.start:
             errors.add(f"{here}end", f"end {d.end} is before start {d.start}")
     errors.raise_if_any("relation refused")
@@ -91,7 +95,7 @@ async def _insert_relation(live: LiveGraph, d: s.DeclarationIn, source: tuple[st
         row.target_kind, row.target_text, row.match_score = I, d.target_text.strip(), match.score
         row.target_id = match.institution_id if match.status != MatchStatus.NONE else None
         row.confirmed = match.status == MatchStatus.SURE
-    await row.save()
+    await save_protected(row)  # a protected row: its digest goes into the record (issue 12)
     if match is not None and match.status != MatchStatus.SURE:
         await queue_match(live, "relation", row.id, row.target_text, match)
     emit(RelationRecorded(row.id))
@@ -115,24 +119,26 @@ async def declare(live: LiveGraph, expert_id: int, data: s.DeclarationIn) -> Rel
 
 
 async def end_relation(relation_id: int, data: s.RelationEndIn) -> RelationRow:
-    row = await get_or_404(RelationRow, relation_id, "relation")
-    if row.start and data.end < row.start:
-        raise invalid("end", f"end {data.end} is before start {row.start}")
-    row.end = data.end
-    async with unit_of_work():
-        await row.save()
+    async with unit_of_work():  # read and written in one transaction: no other write slips in between
+        row = await get_or_404(RelationRow, relation_id, "relation")
+        if problem := day_problem(data.end):
+            raise invalid("end", problem)
+        if row.start and data.end < row.start:
+            raise invalid("end", f"end {data.end} is before start {row.start}")
+        row.end = data.end
+        await save_protected(row)
         emit(RelationEnded(row.id))
     return row
 
 
 async def withdraw_relation(relation_id: int, data: s.WithdrawIn, now: datetime) -> RelationRow:
     """Entered in error: kept for the record, no longer an edge."""
-    row = await get_or_404(RelationRow, relation_id, "relation")
-    if row.withdrawn_at is not None:
-        raise Duplicate("relation already withdrawn", [FieldError("id", f"withdrawn at {row.withdrawn_at}")])
-    row.withdrawn_at, row.withdrawn_reason = now, f"{data.reason}（{data.entered_by}）"
     async with unit_of_work():
-        await row.save()
+        row = await get_or_404(RelationRow, relation_id, "relation")
+        if row.withdrawn_at is not None:
+            raise Duplicate("relation already withdrawn", [FieldError("id", f"withdrawn at {row.withdrawn_at}")])
+        row.withdrawn_at, row.withdrawn_reason = now, f"{clean(data.reason)}（{clean(data.entered_by)}）"
+        await save_protected(row)
         emit(RelationWithdrawn(row.id))
     return row
 

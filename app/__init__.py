@@ -22,7 +22,7 @@ from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from conflicts.live import LiveGraph
 from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
 from core.clock import Clock
-from core.db import current_engine
+from core.db import current_engine, start_pool
 from core.migrate import migrate
 from core.settings import get_settings
 from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
@@ -65,7 +65,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         await app.state.live_graph.load()  # the relationship graph, rebuilt from the database once
         engine = current_engine()
         if settings.database.is_postgres and settings.database.pool_size:
-            await engine.start_connection_pool(max_size=settings.database.pool_size)
+            await start_pool(settings.database.pool_size)
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
             app.state.scheduler = start_scheduler(app.state.clock, app.state.live_graph)
         try:

@@ -66,15 +66,21 @@ def _figures(timings: list[float]) -> dict:
 
 async def main(writes: int) -> dict:
     from accounts.services import create_account
+    from core.db import start_pool
     from core.migrate import migrate
     from core.settings import get_settings
 
     await migrate()
+    database = get_settings().database
+    if database.is_postgres and database.pool_size:  # as the service runs with DB_POOL_SIZE
+        await start_pool(database.pool_size)
     await create_account("bench-office", "benchmark passphrase 2026", "office", datetime.now(timezone.utc))
     await _writes(50, True)  # warm-up: connections, caches, the key
     without = _figures(await _writes(writes, False))
     with_record = _figures(await _writes(writes, True))
-    engine = "postgresql" if get_settings().database.is_postgres else "sqlite"
+    engine = "postgresql" if database.is_postgres else "sqlite"
+    if database.is_postgres:
+        engine += f" (pool {database.pool_size})"
     return {"engine": engine, "without_record": without, "with_record": with_record,
             "overhead_p50_ms": round(with_record["p50_ms"] - without["p50_ms"], 3),
             "overhead_p99_ms": round(with_record["p99_ms"] - without["p99_ms"], 3)}

@@ -43,3 +43,11 @@ def current_engine() -> Engine:
     if engine is None:  # pragma: no cover - piccolo_conf always defines DB
         raise RuntimeError("piccolo_conf defines no engine")
     return engine
+
+
+async def start_pool(size: int) -> None:
+    """PostgreSQL: keep ``size`` connections open instead of one per query (asyncpg's minimum is 10 by
+    default, so a smaller pool must say its minimum too)."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and size > 0:
+        await engine.start_connection_pool(min_size=min(size, 2), max_size=size)

@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextmanager
 def live_service(**env_overrides: str):
+    with live_process(**env_overrides) as (base, _process):
+        yield base
+
+
+@contextmanager
+def live_process(**env_overrides: str):
+    """As ``live_service``, also handing over the process (to kill it mid-request); (base URL, process)."""
     port = free_port()
     env = {**os.environ, "MIGRATE_ON_START": "0", "RUN_SCHEDULER": "0", **env_overrides}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
@@ -33,7 +40,8 @@ def live_service(**env_overrides: str):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(timeout=10)

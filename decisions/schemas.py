@@ -1,4 +1,8 @@
-"""Request and response bodies of decision items. Unknown fields are refused, never dropped."""
+"""Request and response bodies of decision items. Unknown fields are refused, never dropped.
+
+The title is one line (it becomes an e-mail subject), the specialty codes a bounded list (issue 12);
+the service stores the title stripped and refuses dates out of range.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,27 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from registry.schemas import Input
+from core.schemas import MAX_LIST, Code, Input, Title
+from registry.schemas import Flag
 
 
 class ItemCreate(Input, kw_only=True):
-    title: Annotated[str, Meta(min_length=1, max_length=300)]
+    title: Title
     opened_on: date
     drafting_unit_id: int | None = None
-    specialty_codes: list[str] = []
-    wide_scope: bool = False
-    controversial: bool = False
-    complex: bool = False
-    sensitive: bool = False
+    specialty_codes: Annotated[list[Code], Meta(max_length=MAX_LIST)] = []
+    wide_scope: Flag = False
+    controversial: Flag = False
+    complex: Flag = False
+    sensitive: Flag = False
 
 
 class ItemUpdate(Input, kw_only=True):
     decided_on: date | None = None
-    wide_scope: bool | None = None
-    controversial: bool | None = None
-    complex: bool | None = None
-    sensitive: bool | None = None
+    wide_scope: Flag | None = None
+    controversial: Flag | None = None
+    complex: Flag | None = None
+    sensitive: Flag | None = None
 
 
 class ItemOut(Struct):

@@ -11,6 +11,7 @@ from decisions import schemas as s
 from decisions.domain.gravity import GRAVITY_FLAGS, minimum_panel_size
 from decisions.events import ItemChanged, ItemRegistered
 from decisions.tables import DecisionItem
+from registry.inputs import add_day_problems, cleaned
 from registry.services.specialties import check_specialty_codes
 from registry.tables import Institution
 
@@ -25,17 +26,21 @@ def item_minimum_panel(row: DecisionItem) -> int:
 
 
 def item_out(row: DecisionItem) -> s.ItemOut:
-    return s.ItemOut(row.id, row.title, row.drafting_unit, list(row.specialty_codes), row.wide_scope, row.controversial,
-                     row.complex, row.sensitive, row.opened_on, row.decided_on, item_minimum_panel(row))
+    return s.ItemOut(row.id, row.title, row.drafting_unit, list(row.specialty_codes), row.wide_scope,
+                     row.controversial, row.complex, row.sensitive, row.opened_on, row.decided_on,
+                     item_minimum_panel(row))
 
 
 async def create_item(data: s.ItemCreate) -> DecisionItem:
+    data = cleaned(data)
     errors = ErrorCollector()
-    if data.drafting_unit_id is not None and not await Institution.exists().where(Institution.id == data.drafting_unit_id):
+    add_day_problems(data, errors)
+    if data.drafting_unit_id is not None and not await Institution.exists().where(
+            Institution.id == data.drafting_unit_id):
         errors.add("drafting_unit_id", f"no institution with id {data.drafting_unit_id}")
     await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
     errors.raise_if_any("decision item refused")
-    row = DecisionItem(title=data.title.strip(), drafting_unit=data.drafting_unit_id,
+    row = DecisionItem(title=data.title, drafting_unit=data.drafting_unit_id,
                        specialty_codes=data.specialty_codes, wide_scope=data.wide_scope,
                        controversial=data.controversial, complex=data.complex, sensitive=data.sensitive,
                        opened_on=data.opened_on, created_at=datetime.now(timezone.utc))
@@ -47,6 +52,9 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
 
 async def update_item(item_id: int, data: s.ItemUpdate) -> DecisionItem:
     row = await get_or_404(DecisionItem, item_id, "decision item")
+    errors = ErrorCollector()
+    add_day_problems(data, errors)
+    errors.raise_if_any("decision item update refused")
     if data.decided_on is not None and data.decided_on < row.opened_on:
         raise invalid("decided_on", f"{data.decided_on} is before the item was opened ({row.opened_on})")
     for name in ("decided_on", "wide_scope", "controversial", "complex", "sensitive"):

@@ -110,20 +110,23 @@ class ExpertController(Controller):
 
     @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)", cache=READ_CACHE or False,
          cache_key_builder=read_cache_key)
-    async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50, specialty: FromQuery[str | None] = None,
-                    sector: FromQuery[Sector | None] = None, region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+    async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50,
+                    specialty: FromQuery[str | None] = None, sector: FromQuery[Sector | None] = None,
+                    region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
         async with read_transaction():  # reached only when the read cache has no answer
             return await views.list_experts(on or today, specialty, sector.value if sector else None, region, q,
                                           eligible, offset, limit)
 
     @get("/{expert_id:int}", cache=READ_CACHE or False, cache_key_builder=read_cache_key)
-    async def show(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.ExpertOut:
+    async def show(self, expert_id: FromPath[int], today: NamedDependency[date],
+                   on: FromQuery[date | None] = None) -> s.ExpertOut:
         async with read_transaction():  # reached only when the read cache has no answer
             return await views.expert_detail(expert_id, on or today)
 
     @patch("/{expert_id:int}")
-    async def update(self, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate], today: NamedDependency[date]) -> s.ExpertOut:
+    async def update(self, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate],
+                     today: NamedDependency[date]) -> s.ExpertOut:
         await experts.update_expert(expert_id, data)
         return await views.expert_detail(expert_id, today)
 
@@ -139,7 +142,8 @@ class ExpertController(Controller):
 
     @get("/{expert_id:int}/eligibility",
          summary="Eligible for selection: active term, signed letter, not dismissed or discredited")
-    async def eligibility(self, expert_id: FromPath[int], today: NamedDependency[date], on: FromQuery[date | None] = None) -> s.EligibilityOut:
+    async def eligibility(self, expert_id: FromPath[int], today: NamedDependency[date],
+                          on: FromQuery[date | None] = None) -> s.EligibilityOut:
         await get_or_404(Expert, expert_id, "expert")
         day = on or today
         return views.eligibility_out(expert_id, day, (await eligibility_for([expert_id], day))[expert_id])
@@ -163,7 +167,8 @@ class ExpertController(Controller):
         return await views.ratings_of(expert_id)
 
     @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
-    async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int], data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
+    async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int],
+                          data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
         return views.rating_out(await reviews.rate_effect(expert_id, rating_id, data))
 
     @post("/{expert_id:int}/declines", summary="Record a declined invitation, with or without good reason")
@@ -180,8 +185,8 @@ class ExpertController(Controller):
         return views.review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
 
     @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
-    async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int], data: JSONBody[s.AnnualDecisionIn],
-                            now: NamedDependency[datetime]) -> s.AnnualReviewOut:
+    async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int],
+                            data: JSONBody[s.AnnualDecisionIn], now: NamedDependency[datetime]) -> s.AnnualReviewOut:
         return views.review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
@@ -210,7 +215,8 @@ class RecruitmentController(Controller):
         return await views.calls()
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
-    async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate], today: NamedDependency[date]) -> s.ApplicationOut:
+    async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate],
+                    today: NamedDependency[date]) -> s.ApplicationOut:
         return views.application_out(await recruitment.submit_application(call_id, data, today))
 
 

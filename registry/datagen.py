@@ -26,7 +26,8 @@ REGIONS = [
     ("四川", "成都", "510100"), ("湖北", "武汉", "420100"), ("陕西", "西安", "610100"), ("辽宁", "沈阳", "210100"),
     ("辽宁", "大连", "210200"), ("山东", "济南", "370100"), ("山东", "青岛", "370200"), ("河南", "郑州", "410100"),
     ("河南", "济源", "419001"), ("湖南", "长沙", "430100"), ("福建", "福州", "350100"), ("福建", "厦门", "350200"),
-    ("安徽", "合肥", "340100"), ("江西", "南昌", "360100"), ("内蒙古", "呼和浩特", "150100"), ("内蒙古", "包头", "150200"),
+    ("安徽", "合肥", "340100"), ("江西", "南昌", "360100"), ("内蒙古", "呼和浩特", "150100"),
+    ("内蒙古", "包头", "150200"),
     ("上海", "上海", "310100"), ("北京", "北京", "110100"), ("天津", "天津", "120100"), ("重庆", "重庆", "500100"),
     ("云南", "昆明", "530100"), ("贵州", "贵阳", "520100"), ("广西", "南宁", "450100"), ("黑龙江", "哈尔滨", "230100"),
 ]
@@ -42,18 +43,22 @@ SCHOOLS = ["法学院", "公共管理学院", "经济学院", "环境与资源�
 INSTITUTE_PATTERNS = ["{p}社会科学院", "{c}市发展研究中心", "{p}{b}政策研究院", "{c}{b}城市规划设计研究院",
                       "{p}环境科学研究院", "{c}{b}经济研究所"]
 SOCIAL_PATTERNS = ["{c}市法学会", "{c}市{b}行业协会", "{p}省{b}研究会", "{c}市律师协会", "{c}市{b}社会工作者协会"]
-CONSULTANCY_PATTERNS = ["{c}{b}工程咨询有限公司", "{c}{b}管理咨询有限公司", "{p}{b}评估咨询有限公司", "{c}{b}信息咨询有限公司"]
-ENTERPRISE_PATTERNS = ["{c}{b}建设集团有限公司", "{c}{b}置业有限公司", "{p}{b}能源股份有限公司", "{c}{b}交通投资集团有限公司",
-                       "{c}{b}环保科技有限公司"]
+CONSULTANCY_PATTERNS = ["{c}{b}工程咨询有限公司", "{c}{b}管理咨询有限公司", "{p}{b}评估咨询有限公司",
+                        "{c}{b}信息咨询有限公司"]
+ENTERPRISE_PATTERNS = ["{c}{b}建设集团有限公司", "{c}{b}置业有限公司", "{p}{b}能源股份有限公司",
+                       "{c}{b}交通投资集团有限公司", "{c}{b}环保科技有限公司"]
 GOV_DEPTS = ["人力资源和社会保障局", "司法局", "发展和改革委员会", "自然资源和规划局", "生态环境局", "交通运输局",
              "住房和城乡建设局", "财政局", "教育局", "卫生健康委员会", "市场监督管理局", "应急管理局"]
-TITLES = {"academia": ["教授", "副教授", "研究员", "副研究员"], "enterprise": ["高级工程师", "正高级工程师", "高级经济师"],
+TITLES = {"academia": ["教授", "副教授", "研究员", "副研究员"],
+          "enterprise": ["高级工程师", "正高级工程师", "高级经济师"],
           "law": ["律师", "一级律师", "二级律师"], "government": ["一级巡视员", "二级巡视员", "处长（退休）"],
           "social_organisation": ["秘书长", "高级社会工作师"]}
 SECTOR_EMPLOYERS = {"academia": ("university", "research_institute"), "enterprise": ("enterprise", "consultancy"),
-                    "law": ("law_firm",), "government": ("government_body",), "social_organisation": ("social_organisation",)}
+                    "law": ("law_firm",), "government": ("government_body",),
+                    "social_organisation": ("social_organisation",)}
 TOPICS = ["城市轨道交通票价调整", "最低工资标准调整", "老旧小区改造", "生活垃圾分类管理", "基本医疗保险门诊共济",
-          "工程建设项目审批制度改革", "城区停车收费标准", "养老服务体系建设", "水资源费征收标准", "国有土地上房屋征收补偿",
+          "工程建设项目审批制度改革", "城区停车收费标准", "养老服务体系建设", "水资源费征收标准",
+          "国有土地上房屋征收补偿",
           "技工院校布局调整", "失业保险稳岗返还", "城市更新专项规划", "新能源汽车充电设施建设", "中小学学区划分"]
 DOC_KINDS = ["实施方案", "管理办法", "若干规定", "专项规划", "实施意见"]
 KINSHIP = ["spouse", "parent", "child", "sibling", "close_relative"]
@@ -207,7 +212,7 @@ class _Generator:
             kind = rng.choices([k for k, _ in mix], [w for _, w in mix])[0]
             province, city, code = rng.choice(REGIONS)
 
-            def make():
+            def make(kind: str = kind, province: str = province, city: str = city) -> str:
                 b = rng.choice(BRAND[::2]) + rng.choice(BRAND[1::2]) if rng.random() < 0.7 else \
                     BRAND[rng.randrange(0, len(BRAND) - 1, 2):][:2]
                 if kind == "law_firm":
@@ -231,7 +236,8 @@ class _Generator:
                     self.used_names.add(f"{name}{school}")
                     child = GenInstitution(len(out) + 1, f"{name}{school}", "university", city, code, None,
                                            parent_id=inst.id)
-                    child.variants = [(_traditional(child.name), "traditional")] if _traditional(child.name) != child.name else []
+                    traditional = _traditional(child.name)
+                    child.variants = [(traditional, "traditional")] if traditional != child.name else []
                     out.append(child)
         return out
 
@@ -271,7 +277,8 @@ class _Generator:
             inst = rng.choice(pool)
             end = None if i == 2 else start + timedelta(days=rng.randint(3, 12) * 365)
             typed = inst.name if not inst.variants or rng.random() < 0.7 else rng.choice(inst.variants)[0]
-            history.append(GenEmployment(inst.id, typed, start, end, rng.choice(["", "教授", "主任", "合伙人", "研究员"])))
+            history.append(GenEmployment(inst.id, typed, start, end,
+                                         rng.choice(["", "教授", "主任", "合伙人", "研究员"])))
             if end is None or end > date(2026, 1, 1):
                 history[-1].end = None
                 break
@@ -338,11 +345,13 @@ class _Generator:
                                    ("institution", b.id)))
         for item in items:
             for _ in range(rng.choice((0, 1, 1, 2))):
-                holder = ("institution", rng.choice(institutions).id) if rng.random() < 0.7 else ("expert", rng.choice(persons).id)
+                holder = ("institution", rng.choice(institutions).id) if rng.random() < 0.7 \
+                    else ("expert", rng.choice(persons).id)
                 out.append(GenRelation("interest_in", holder, ("item", item.id), item.opened_on, None,
                                        rng.choice(INTEREST_KINDS)))
             for _ in range(rng.choice((0, 1, 2))):
-                who = ("expert", rng.choice(persons).id) if rng.random() < 0.6 else ("institution", rng.choice(institutions).id)
+                who = ("expert", rng.choice(persons).id) if rng.random() < 0.6 \
+                    else ("institution", rng.choice(institutions).id)
                 out.append(GenRelation("argued_before", who, ("item", item.id), item.opened_on, None,
                                        rng.choice(["argument", "risk_assessment"])))
         return out

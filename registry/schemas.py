@@ -1,12 +1,18 @@
-"""Request and response bodies of the registry API. Unknown fields are refused, never dropped."""
+"""Request and response bodies of the registry API. Unknown fields are refused, never dropped.
+
+Every string and list of a request body is bounded (issue 12): names, titles and other one-line
+fields refuse blank text and control characters; free text may hold line breaks; lists and mappings
+have a maximum length. Services store the text stripped and refuse dates out of range (422).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
+from core.schemas import MAX_LIST, MAX_MAP, Code, Email, Input, Name, Note
 from registry.domain.institutions import StaffCompetence
 from registry.domain.recruitment import ApplicationState, Condition
 from registry.domain.vocab import (
@@ -20,12 +26,32 @@ from registry.domain.vocab import (
     Sector,
 )
 
+# Kept for the capabilities that import it; registry bodies use the bounded types of core.schemas.
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
 Score = Annotated[int, Meta(ge=1, le=5, description="1 (poor) to 5 (excellent)")]
 
-
-class Input(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every request body."""
+# The bounds follow the columns' lengths (PostgreSQL refuses a longer value).
+# One line, not blank, no control characters; one line that may be empty; free text with line breaks.
+# \Z, not $: "$" also matches before a final line break, so "教授\n" would pass as one line.
+_LINE = r"^(?!\s*\Z)[^\x00-\x1f\x7f]*\Z"
+_LINE_OR_EMPTY = r"^[^\x00-\x1f\x7f]*\Z"
+_TEXT = r"^(?!\s*\Z)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z"
+ShortName = Annotated[str, Meta(min_length=1, max_length=100, pattern=_LINE, description="one line, 1-100 characters")]
+PersonName = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE, description="one line, 1-64 characters")]
+Version = Annotated[str, Meta(min_length=1, max_length=32, pattern=_LINE, description="one line, 1-32 characters")]
+ShortLine = Annotated[str, Meta(max_length=64, pattern=_LINE_OR_EMPTY, description="one line, up to 64 characters")]
+Position = Annotated[str, Meta(max_length=100, pattern=_LINE_OR_EMPTY, description="one line, up to 100 characters")]
+Explanation = Annotated[str, Meta(min_length=1, max_length=2000, pattern=_TEXT,
+                                  description="1-2000 characters, line breaks allowed")]
+Facts = Annotated[str, Meta(min_length=1, max_length=4000, pattern=_TEXT,
+                            description="1-4000 characters, line breaks allowed")]
+RevealReason = Annotated[str, Meta(min_length=4, max_length=500, pattern=_TEXT,
+                                   description="why the unmasked data is needed")]
+# A yes/no field: JSON true or false only. Litestar converts bodies leniently (0, 1, "true" would pass as a
+# bool); a literal of the two values is checked strictly (issue 12).
+Flag = Literal[True, False]
+MAX_SPECIALTIES = 50  # specialty codes of one expert or one call
+MAX_SHORT_LIST = 50  # aliases, qualifications, employments, findings
 
 
 class ReasonOut(Struct):
@@ -37,8 +63,8 @@ class ReasonOut(Struct):
 # --- specialties -----------------------------------------------------------------------------------
 class SpecialtyCreate(Input, kw_only=True):
     code: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Z][A-Z0-9_.]*$")]
-    name: NonEmpty
-    parent_code: str | None = None
+    name: ShortName
+    parent_code: Code | None = None
 
 
 class SpecialtyOut(Struct):
@@ -50,20 +76,20 @@ class SpecialtyOut(Struct):
 
 # --- institutions ----------------------------------------------------------------------------------
 class InstitutionCreate(Input, kw_only=True):
-    name: NonEmpty
+    name: Name
     kind: InstitutionKind
-    uscc: str | None = None
-    aliases: list[Annotated[str, Meta(min_length=1, max_length=200)]] = []
+    uscc: ShortLine | None = None  # checked against GB 32100 by the service
+    aliases: Annotated[list[Name], Meta(max_length=MAX_SHORT_LIST)] = []
     parent_id: int | None = None
-    region: str = ""
+    region: ShortLine = ""
     credit_status: CreditStatus = CreditStatus.GOOD
 
 
 class InstitutionUpdate(Input, kw_only=True):
-    name: NonEmpty | None = None
-    aliases: list[Annotated[str, Meta(min_length=1, max_length=200)]] | None = None
+    name: Name | None = None
+    aliases: Annotated[list[Name], Meta(max_length=MAX_SHORT_LIST)] | None = None
     parent_id: int | None = None
-    region: str | None = None
+    region: ShortLine | None = None
     credit_status: CreditStatus | None = None
 
 
@@ -82,9 +108,9 @@ class InstitutionOut(Struct):
 
 
 class PoolApplicationIn(Input, kw_only=True):
-    qualifications: list[NonEmpty] = []
-    staff_competences: list[StaffCompetence] = []
-    has_facilities: bool
+    qualifications: Annotated[list[Name], Meta(max_length=MAX_SHORT_LIST)] = []
+    staff_competences: Annotated[list[StaffCompetence], Meta(max_length=MAX_SHORT_LIST)] = []
+    has_facilities: Flag
 
 
 class PoolEntryOut(Struct):
@@ -107,11 +133,11 @@ class InstitutionEligibilityOut(Struct):
 
 # --- experts ---------------------------------------------------------------------------------------
 class EmploymentIn(Input, kw_only=True):
-    employer_name: NonEmpty
+    employer_name: Name
     start: date
     end: date | None = None
     institution_id: int | None = None
-    position: str = ""
+    position: Position = ""
 
 
 class EmploymentOut(Struct):
@@ -123,26 +149,29 @@ class EmploymentOut(Struct):
     end: date | None
 
 
+Specialties = Annotated[list[Code], Meta(min_length=1, max_length=MAX_SPECIALTIES)]
+
+
 class ExpertCreate(Input, kw_only=True):
-    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    name: PersonName
     gender: Gender
-    id_number: str
-    phone: str
+    id_number: ShortLine  # checked against GB 11643 by the service
+    phone: ShortLine
     sector: Sector
-    specialties: Annotated[list[str], Meta(min_length=1)]
-    email: str = ""
-    title: str = ""
-    region: str = ""
-    employments: list[EmploymentIn] = []
+    specialties: Specialties
+    email: Email = ""
+    title: ShortLine = ""  # professional title (职称)
+    region: ShortLine = ""
+    employments: Annotated[list[EmploymentIn], Meta(max_length=MAX_SHORT_LIST)] = []
 
 
 class ExpertUpdate(Input, kw_only=True):
-    phone: str | None = None
-    email: str | None = None
-    title: str | None = None
-    region: str | None = None
+    phone: ShortLine | None = None
+    email: Email | None = None
+    title: ShortLine | None = None
+    region: ShortLine | None = None
     sector: Sector | None = None
-    specialties: Annotated[list[str], Meta(min_length=1)] | None = None
+    specialties: Specialties | None = None
 
 
 class TermOut(Struct):
@@ -188,7 +217,7 @@ class ExpertPage(Struct):
 
 
 class RevealIn(Input, kw_only=True):
-    reason: Annotated[str, Meta(min_length=4, max_length=500, description="why the unmasked data is needed")]
+    reason: RevealReason
 
 
 class PersonalDataOut(Struct):
@@ -199,11 +228,11 @@ class PersonalDataOut(Struct):
 
 # --- recruitment -----------------------------------------------------------------------------------
 class CallCreate(Input, kw_only=True):
-    title: NonEmpty
-    specialty_codes: Annotated[list[str], Meta(min_length=1)]
+    title: Name
+    specialty_codes: Annotated[list[Code], Meta(min_length=1, max_length=MAX_LIST)]
     opens_on: date
     closes_on: date
-    description: str = ""
+    description: Note = ""
 
 
 class CallOut(Struct):
@@ -221,34 +250,34 @@ class ApplicationCreate(Input, kw_only=True):
     expert: ExpertCreate | None = None
     expert_id: int | None = None
     recommended_by_id: int | None = None
-    recommendation_note: str = ""
+    recommendation_note: Note = ""
     applied_on: date | None = None
 
 
 class FindingIn(Input, kw_only=True):
     condition: Condition
-    met: bool
-    note: str = ""
+    met: Flag
+    note: Note = ""
 
 
 class QualificationReviewIn(Input, kw_only=True):
-    findings: Annotated[list[FindingIn], Meta(min_length=1)]
+    findings: Annotated[list[FindingIn], Meta(min_length=1, max_length=MAX_SHORT_LIST)]
 
 
 class CollectiveDecisionIn(Input, kw_only=True):
-    approved: bool
+    approved: Flag
     meeting_on: date
-    note: str = ""
+    note: Note = ""
 
 
 class AppointmentIn(Input, kw_only=True):
     start: date
     end: date
-    certificate_no: Annotated[str, Meta(min_length=1, max_length=64)]
+    certificate_no: Code
 
 
 class WithdrawalIn(Input, kw_only=True):
-    reason: str = ""
+    reason: Note = ""
 
 
 class ApplicationOut(Struct):
@@ -266,15 +295,15 @@ class ApplicationOut(Struct):
 
 # --- terms, letters, reviews, dismissal ------------------------------------------------------------
 class RenewalIn(Input, kw_only=True):
-    certificate_no: Annotated[str, Meta(min_length=1, max_length=64)]
+    certificate_no: Code
     start: date | None = None
     end: date | None = None
 
 
 class LetterIn(Input, kw_only=True):
     term_id: int
-    text_version: str
-    commitments: dict[str, bool]
+    text_version: Version
+    commitments: Annotated[dict[Code, Flag], Meta(max_length=MAX_MAP)]
     signed_on: date
 
 
@@ -288,11 +317,11 @@ class LetterOut(Struct):
 
 class RatingIn(Input, kw_only=True):
     unit_id: int
-    assignment_ref: NonEmpty
+    assignment_ref: ShortName
     participation: Score
     reliability: Score
     implementation_effect: Score | None = None
-    comment: str = ""
+    comment: Note = ""
     rated_on: date
 
 
@@ -313,10 +342,10 @@ class RatingOut(Struct):
 
 
 class DeclineIn(Input, kw_only=True):
-    assignment_ref: NonEmpty
+    assignment_ref: ShortName
     declined_on: date
-    reason: str = ""
-    good_reason: bool
+    reason: Note = ""
+    good_reason: Flag
 
 
 class DeclineOut(Struct):
@@ -335,8 +364,8 @@ class AnnualReviewIn(Input, kw_only=True):
 class AnnualDecisionIn(Input, kw_only=True):
     decision: ReviewProposal
     decided_on: date
-    note: str = ""
-    certificate_no: str = ""  # for a renewal
+    note: Note = ""
+    certificate_no: ShortLine = ""  # for a renewal
 
 
 class AnnualReviewOut(Struct):
@@ -357,7 +386,7 @@ class AnnualReviewOut(Struct):
 class DismissalIn(Input, kw_only=True):
     reason_code: DismissalReason
     duty_breach: DutyBreach | None = None
-    explanation: Annotated[str, Meta(min_length=1, max_length=2000)]
+    explanation: Explanation
     effective_on: date
 
 
@@ -375,7 +404,7 @@ class DismissalOut(Struct):
 
 class DiscreditIn(Input, kw_only=True):
     kind: DiscreditKind
-    facts: Annotated[str, Meta(min_length=1, max_length=4000)]
+    facts: Facts
     recorded_on: date
 
 

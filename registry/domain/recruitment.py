@@ -48,7 +48,8 @@ def allowed_steps(state: ApplicationState) -> tuple[ApplicationStep, ...]:
 
 
 def require_step(state: ApplicationState, step: ApplicationStep) -> None:
-    """Refuse a step out of order (OutOfOrder), naming the allowed next steps when ``step`` is out of order (R-POOL-2)."""
+    """Refuse a step out of order (OutOfOrder), naming the allowed next steps when ``step`` is out of order
+    (R-POOL-2)."""
     allowed = allowed_steps(state)
     if step not in allowed:
         names = ", ".join(s.value for s in allowed) or "none (the application is closed)"

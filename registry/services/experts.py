@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.errors import ErrorCollector
 from core.records import get_or_404
+from core.schemas import clean
 from core.uow import emit, unit_of_work
 from registry import schemas as s
 from registry.domain.identifiers import (
@@ -15,6 +16,7 @@ from registry.domain.identifiers import (
 from registry.domain.refusals import duplicate
 from registry.domain.vocab import Gender
 from registry.events import EmploymentAdded, ExpertRegistered
+from registry.inputs import add_day_problems, cleaned
 from registry.privacy import get_vault
 from registry.services.specialties import check_specialty_codes
 from registry.tables import (
@@ -28,7 +30,8 @@ from registry.tables import (
 
 async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCollector, prefix: str) -> None:
     ids = [e.institution_id for e in employments if e.institution_id is not None]
-    known = {r["id"] for r in await Institution.select(Institution.id).where(Institution.id.is_in(ids))} if ids else set()
+    known = {r["id"] for r in await Institution.select(Institution.id).where(Institution.id.is_in(ids))} \
+        if ids else set()
     for i, e in enumerate(employments):
         if e.end is not None and e.end < e.start:
             errors.add(f"{prefix}[{i}].end", f"end {e.end} is before start {e.start}")
@@ -39,6 +42,7 @@ async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCol
 async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, str]:
     """Every problem of a new expert at once; returns the normalised ID number and phone."""
     errors = ErrorCollector()
+    add_day_problems(data, errors, prefix)
     id_number = phone = ""
     try:
         parsed = parse_citizen_id(data.id_number)
@@ -63,10 +67,11 @@ async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, 
 
 async def create_expert(data: s.ExpertCreate, prefix: str = "") -> Expert:
     """Register a profile; ``prefix`` names its fields inside a larger input (an application)."""
+    data = cleaned(data)
     id_number, phone = await validate_expert(data, prefix)
     vault = get_vault()
     expert = Expert(
-        name=data.name.strip(), gender=data.gender.value,
+        name=data.name, gender=data.gender.value,
         id_number_encrypted=vault.encrypt(id_number), id_number_digest=vault.digest(id_number),
         id_number_masked=mask_citizen_id(id_number),
         phone_encrypted=vault.encrypt(phone), phone_masked=mask_phone(phone),
@@ -83,12 +88,13 @@ async def create_expert(data: s.ExpertCreate, prefix: str = "") -> Expert:
 
 
 def _employment_row(expert_id: int, e: s.EmploymentIn) -> Employment:
-    return Employment(expert=expert_id, institution=e.institution_id, employer_name=e.employer_name.strip(),
-                      position=e.position, start=e.start, end=e.end)
+    return Employment(expert=expert_id, institution=e.institution_id, employer_name=clean(e.employer_name),
+                      position=clean(e.position), start=e.start, end=e.end)
 
 
 async def update_expert(expert_id: int, data: s.ExpertUpdate) -> None:
     expert = await get_or_404(Expert, expert_id, "expert")
+    data = cleaned(data)
     errors = ErrorCollector()
     phone = None
     if data.phone is not None:
@@ -116,7 +122,9 @@ async def update_expert(expert_id: int, data: s.ExpertUpdate) -> None:
 
 async def add_employment(expert_id: int, data: s.EmploymentIn) -> Employment:
     await get_or_404(Expert, expert_id, "expert")
+    data = cleaned(data)
     errors = ErrorCollector()
+    add_day_problems(data, errors)
     await _check_employments([data], errors, "employment")
     errors.raise_if_any("employment refused")
     row = _employment_row(expert_id, data)
@@ -130,6 +138,7 @@ async def reveal_personal_data(expert_id: int, reason: str) -> s.PersonalDataOut
     """Unmasked ID number and phone, logged with the reason (R-REC-4)."""
     expert = await get_or_404(Expert, expert_id, "expert")
     async with unit_of_work():
-        await PersonalDataAccess(expert=expert_id, reason=reason).save()
+        await PersonalDataAccess(expert=expert_id, reason=clean(reason)).save()
     vault = get_vault()
-    return s.PersonalDataOut(expert_id, vault.decrypt(expert.id_number_encrypted), vault.decrypt(expert.phone_encrypted))
+    return s.PersonalDataOut(expert_id, vault.decrypt(expert.id_number_encrypted),
+                             vault.decrypt(expert.phone_encrypted))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.errors import ErrorCollector
 from core.records import get_or_404
-from core.uow import emit, unit_of_work
+from core.uow import emit, save_protected, unit_of_work
 from registry import schemas as s
 from registry.domain.eligibility import Reason
 from registry.domain.identifiers import validate_uscc
@@ -20,6 +20,7 @@ from registry.domain.institutions import (
 from registry.domain.refusals import duplicate
 from registry.domain.vocab import CreditStatus
 from registry.events import InstitutionChanged, InstitutionRegistered
+from registry.inputs import cleaned, taken_in
 from registry.services.records import reasons_to_json
 from registry.tables import DiscreditRecord, EvaluatorPoolEntry, Institution
 
@@ -60,10 +61,11 @@ async def ancestor_ids(institution_id: int) -> list[int]:
 
 
 async def create_institution(data: s.InstitutionCreate) -> Institution:
+    data = cleaned(data)
     errors = ErrorCollector()
     uscc = await _check_institution_fields(errors, data.uscc, data.parent_id)
     errors.raise_if_any("institution refused")
-    row = Institution(name=data.name.strip(), kind=data.kind.value, uscc=uscc, aliases=data.aliases,
+    row = Institution(name=data.name, kind=data.kind.value, uscc=uscc, aliases=data.aliases,
                       parent=data.parent_id, region=data.region, credit_status=data.credit_status.value)
     async with unit_of_work():
         await row.save()
@@ -73,6 +75,7 @@ async def create_institution(data: s.InstitutionCreate) -> Institution:
 
 async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> Institution:
     row = await get_or_404(Institution, institution_id, "institution")
+    data = cleaned(data)
     errors = ErrorCollector()
     await _check_institution_fields(errors, None, data.parent_id, self_id=institution_id)
     errors.raise_if_any("institution update refused")
@@ -93,7 +96,7 @@ async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> 
 async def institution_pool_ids(ids: list[int] | None = None) -> set[int]:
     """Institutions admitted to the evaluator pool and not removed (among ``ids`` when given)."""
     query = EvaluatorPoolEntry.select(EvaluatorPoolEntry.institution).where(
-        (EvaluatorPoolEntry.admitted == True) & (EvaluatorPoolEntry.removed_on.is_null()))  # noqa: E712
+        EvaluatorPoolEntry.admitted.eq(True) & EvaluatorPoolEntry.removed_on.is_null())
     if ids is not None:
         query = query.where(EvaluatorPoolEntry.institution.is_in(ids or [-1]))
     return {row["institution"] for row in await query}
@@ -102,6 +105,7 @@ async def institution_pool_ids(ids: list[int] | None = None) -> set[int]:
 async def apply_to_evaluator_pool(institution_id: int, data: s.PoolApplicationIn) -> EvaluatorPoolEntry:
     """Admit or refuse at once, recording the reasons (R-POOL-8)."""
     inst = await get_or_404(Institution, institution_id, "institution")
+    data = cleaned(data)
     check_not_in_pool(institution_id in await institution_pool_ids([institution_id]))
     refusals = admission_refusals(PoolApplication(
         credit_status=CreditStatus(inst.credit_status), has_facilities=data.has_facilities,
@@ -125,11 +129,11 @@ async def institution_eligibility_of(institution_id: int) -> list[Reason]:
 async def record_institution_discredit(institution_id: int, data: s.DiscreditIn) -> DiscreditRecord:
     """A discredit record makes the credit 'discredited'; cheating in an evaluation also blacklists (SY 三(一)4)."""
     inst = await get_or_404(Institution, institution_id, "institution")
+    data = taken_in(data, "discredit record refused")
     credit = credit_after_discredit(data.kind, inst.blacklisted)
     async with unit_of_work():
-        record = DiscreditRecord(institution=institution_id, kind=data.kind.value, facts=data.facts,
-                                 recorded_on=data.recorded_on)
-        await record.save()
+        record = await save_protected(DiscreditRecord(institution=institution_id, kind=data.kind.value,
+                                                      facts=data.facts, recorded_on=data.recorded_on))
         inst.credit_status, inst.blacklisted = credit.status.value, credit.blacklisted
         await inst.save()
     return record

@@ -11,6 +11,7 @@ from core.uow import unit_of_work
 from registry import schemas as s
 from registry.domain import recruitment as rec
 from registry.domain.refusals import duplicate
+from registry.inputs import add_day_problems, cleaned, taken_in
 from registry.services.experts import create_expert
 from registry.services.specialties import check_specialty_codes
 from registry.services.terms import open_term
@@ -18,7 +19,9 @@ from registry.tables import Application, Expert, Institution, RecruitmentCall, T
 
 
 async def create_call(data: s.CallCreate) -> RecruitmentCall:
+    data = cleaned(data)
     errors = ErrorCollector()
+    add_day_problems(data, errors)
     if data.closes_on < data.opens_on:
         errors.add("closes_on", f"{data.closes_on} is before opens_on {data.opens_on}")
     await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
@@ -33,6 +36,10 @@ async def create_call(data: s.CallCreate) -> RecruitmentCall:
 async def submit_application(call_id: int, data: s.ApplicationCreate, today: date) -> Application:
     """Apply to an open call with a new candidate's profile or as a registered expert."""
     call = await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id")
+    errors = ErrorCollector()
+    add_day_problems(data, errors)  # the candidate's employments too, named "expert.employments[i].start"
+    errors.raise_if_any("application refused")
+    data = cleaned(data)
     rec.check_call_open(call.opens_on, call.closes_on, data.applied_on or today)
     if (data.expert is None) == (data.expert_id is None):
         raise invalid("expert", "give either a new candidate's profile in 'expert' or an existing 'expert_id'")
@@ -61,6 +68,7 @@ async def _application_at(application_id: int, step: rec.ApplicationStep) -> App
 
 async def review_qualification(application_id: int, data: s.QualificationReviewIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.QUALIFICATION_REVIEW)
+    data = cleaned(data)
     findings = [rec.ConditionFinding(f.condition, f.met, f.note) for f in data.findings]
     rec.check_findings_complete(findings)
     state, reasons = rec.qualification_outcome(findings)
@@ -74,6 +82,7 @@ async def review_qualification(application_id: int, data: s.QualificationReviewI
 
 async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.COLLECTIVE_DECISION)
+    data = taken_in(data, "collective decision refused")
     row.state = (rec.ApplicationState.APPROVED if data.approved else rec.ApplicationState.NOT_APPROVED).value
     row.decision_meeting_on, row.decision_note = data.meeting_on, data.note
     async with unit_of_work():
@@ -84,6 +93,7 @@ async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn)
 async def appoint(application_id: int, data: s.AppointmentIn) -> tuple[Application, Term]:
     """Appointment in the office's name: a term of at most three years and a certificate (聘书)."""
     row = await _application_at(application_id, rec.ApplicationStep.APPOINTMENT)
+    data = taken_in(data, "appointment refused")
     async with unit_of_work():
         term = await open_term(row.expert, data.start, data.end, data.certificate_no, previous_id=None)
         row.state, row.certificate_no = rec.ApplicationState.APPOINTED.value, data.certificate_no
@@ -93,6 +103,7 @@ async def appoint(application_id: int, data: s.AppointmentIn) -> tuple[Applicati
 
 async def withdraw(application_id: int, data: s.WithdrawalIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.WITHDRAWAL)
+    data = cleaned(data)
     row.state, row.decision_note = rec.ApplicationState.WITHDRAWN.value, data.reason
     async with unit_of_work():
         await row.save()

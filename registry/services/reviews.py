@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from core.errors import invalid
 from core.records import get_or_404
-from core.uow import unit_of_work
+from core.uow import save_protected, unit_of_work
 from registry import schemas as s
 from registry.domain.eligibility import current_term
 from registry.domain.refusals import duplicate
@@ -24,6 +24,7 @@ from registry.domain.reviews import (
     propose,
 )
 from registry.domain.vocab import DismissalReason
+from registry.inputs import taken_in
 from registry.services.dismissals import file_dismissal
 from registry.services.records import get_expert_record_or_404, reasons_to_json
 from registry.services.standing import load_standing
@@ -38,20 +39,19 @@ from registry.tables import (
 
 # (expert id, year, review day) → counts of the year's invitations and opinions, keyed by name.
 Participation = Callable[[int, int, date], Awaitable[dict[str, int]]]
+DEFAULT_POLICY = ReviewPolicy()
 
 
 async def add_rating(expert_id: int, data: s.RatingIn) -> PerformanceRating:
     await get_or_404(Expert, expert_id, "expert")
-    unit = await Institution.objects().where(Institution.id == data.unit_id).first()
-    if unit is None:
+    data = taken_in(data, "rating refused")
+    if not await Institution.exists().where(Institution.id == data.unit_id):
         raise invalid("unit_id", f"no institution with id {data.unit_id}")
-    row = PerformanceRating(expert=expert_id, unit=data.unit_id, assignment_ref=data.assignment_ref,
-                            participation=data.participation, reliability=data.reliability,
-                            implementation_effect=data.implementation_effect, comment=data.comment,
-                            rated_on=data.rated_on)
     async with unit_of_work():
-        await row.save()
-    return row
+        return await save_protected(PerformanceRating(
+            expert=expert_id, unit=data.unit_id, assignment_ref=data.assignment_ref,
+            participation=data.participation, reliability=data.reliability,
+            implementation_effect=data.implementation_effect, comment=data.comment, rated_on=data.rated_on))
 
 
 async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) -> PerformanceRating:
@@ -59,23 +59,23 @@ async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) ->
     check_unrated_effect(row.implementation_effect)
     row.implementation_effect = data.implementation_effect
     async with unit_of_work():
-        await row.save()
-    return row
+        return await save_protected(row)
 
 
 async def add_decline(expert_id: int, data: s.DeclineIn) -> Decline:
     await get_or_404(Expert, expert_id, "expert")
-    row = Decline(expert=expert_id, assignment_ref=data.assignment_ref, declined_on=data.declined_on,
-                  reason=data.reason, good_reason=data.good_reason)
+    data = taken_in(data, "decline refused")
     async with unit_of_work():
-        await row.save()
-    return row
+        return await save_protected(Decline(expert=expert_id, assignment_ref=data.assignment_ref,
+                                            declined_on=data.declined_on, reason=data.reason,
+                                            good_reason=data.good_reason))
 
 
 async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participation: Participation,
-                             policy: ReviewPolicy = ReviewPolicy()) -> AnnualReview:
+                             policy: ReviewPolicy = DEFAULT_POLICY) -> AnnualReview:
     """The year's figures and a proposal (renew, keep or dismiss) for the office to decide on."""
     await get_or_404(Expert, expert_id, "expert")
+    data = taken_in(data, "annual review refused")
     if await AnnualReview.exists().where((AnnualReview.expert == expert_id) & (AnnualReview.year == data.year)):
         raise duplicate("review exists", "year", f"the {data.year} review of this expert is already open", "R-POOL-6")
     first, last = date(data.year, 1, 1), date(data.year, 12, 31)
@@ -106,6 +106,7 @@ async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDec
                                now: datetime) -> AnnualReview:
     """The office's decision; 'dismiss' files the dismissal (the expert is told), 'renew' creates the next term."""
     row = await get_expert_record_or_404(AnnualReview, review_id, "annual review", expert_id)
+    data = taken_in(data, "review decision refused")
     check_undecided(row.decision, row.decided_on)
     async with unit_of_work():
         outcome = decide(data.decision, row.year,

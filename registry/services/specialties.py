@@ -7,6 +7,7 @@ from core.uow import unit_of_work
 from registry import schemas as s
 from registry.domain.refusals import duplicate
 from registry.domain.specialties import check_codes, default_specialties
+from registry.inputs import cleaned
 from registry.tables import Specialty
 
 
@@ -29,6 +30,7 @@ async def check_specialty_codes(codes: list[str], field_name: str, errors: Error
 
 
 async def create_specialty(data: s.SpecialtyCreate) -> Specialty:
+    data = cleaned(data)
     if await Specialty.exists().where(Specialty.code == data.code):
         raise duplicate("specialty exists", "code", f"'{data.code}' is already in the tree")
     if data.parent_code is not None and not await Specialty.exists().where(Specialty.code == data.parent_code):

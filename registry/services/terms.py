@@ -6,12 +6,13 @@ from datetime import date
 
 from core.errors import invalid
 from core.records import get_or_404
-from core.uow import unit_of_work
+from core.uow import save_protected, unit_of_work
 from registry import schemas as s
 from registry.domain.appointments import check_appointable, renewal_of
 from registry.domain.eligibility import Term as TermView
 from registry.domain.letters import check_letter_for_term, validate_letter
 from registry.domain.terms import TermSpan, validate_term
+from registry.inputs import taken_in
 from registry.services.records import get_expert_record_or_404
 from registry.services.standing import load_standing
 from registry.tables import CommitmentLetter, Term
@@ -22,14 +23,14 @@ async def open_term(expert_id: int, start: date, end: date, certificate_no: str,
     check_appointable(await load_standing(expert_id), "expert_id")
     existing = [TermSpan(t["start"], t["end"]) for t in await Term.select().where(Term.expert == expert_id)]
     validate_term(start, end, existing)
-    term = Term(expert=expert_id, start=start, end=end, previous=previous_id, certificate_no=certificate_no)
     async with unit_of_work():
-        await term.save()
-    return term
+        return await save_protected(Term(expert=expert_id, start=start, end=end, previous=previous_id,
+                                         certificate_no=certificate_no))
 
 
 async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
     previous = await get_expert_record_or_404(Term, term_id, "term", expert_id, "term_id")
+    data = taken_in(data, "renewal refused")
     span = renewal_of(TermView(previous.id, TermSpan(previous.start, previous.end), previous.ended_early_on),
                       already_renewed=await Term.exists().where(Term.previous == term_id),
                       end=data.end, start=data.start)
@@ -38,13 +39,13 @@ async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
 
 async def sign_letter(expert_id: int, data: s.LetterIn) -> CommitmentLetter:
     term = await get_or_404(Term, data.term_id, "term", "term_id")
+    data = taken_in(data, "commitment letter refused")
     if term.expert != expert_id:
         raise invalid("term_id", "the term belongs to another expert")
     validate_letter(data.text_version, data.commitments)
     check_letter_for_term(term.end, data.signed_on,
                           already_signed=await CommitmentLetter.exists().where(CommitmentLetter.term == data.term_id))
-    row = CommitmentLetter(expert=expert_id, term=data.term_id, text_version=data.text_version,
-                           commitments=data.commitments, signed_on=data.signed_on)
     async with unit_of_work():
-        await row.save()
-    return row
+        return await save_protected(CommitmentLetter(expert=expert_id, term=data.term_id,
+                                                     text_version=data.text_version, commitments=data.commitments,
+                                                     signed_on=data.signed_on))

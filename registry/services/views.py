@@ -51,7 +51,7 @@ async def specialty_tree_with_counts(on: date) -> list[s.SpecialtyOut]:
     """Each node with the number of eligible experts in its sub-pool (its own code and all below it)."""
     tree = await all_specialties()
     links = await ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code)
-    eligible = {eid for eid, e in (await eligibility_for([l["expert"] for l in links], on)).items() if e.eligible}
+    eligible = {eid for eid, e in (await eligibility_for([link["expert"] for link in links], on)).items() if e.eligible}
     experts_by_code: dict[str, set[int]] = defaultdict(set)
     for link in links:
         if link["expert"] in eligible:
@@ -94,7 +94,7 @@ async def pool_entries(institution_id: int | None = None, admitted_only: bool = 
     if institution_id is not None:
         query = query.where(EvaluatorPoolEntry.institution == institution_id)
     if admitted_only:
-        query = query.where((EvaluatorPoolEntry.admitted == True)  # noqa: E712
+        query = query.where(EvaluatorPoolEntry.admitted.eq(True)
                             & EvaluatorPoolEntry.removed_on.is_null())
     return [s.PoolEntryOut(id=r["id"], institution_id=r["institution"], institution_name=r["institution.name"],
                            admitted=r["admitted"], reasons=[s.ReasonOut(**x) for x in r["reasons"]],

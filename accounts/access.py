@@ -10,11 +10,13 @@ in the table is the office's alone, so a new endpoint is closed until someone op
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import HTTPScope
 
 from accounts.services import Principal, principal_for
 from assignment.tables import Invitation, Panel, PanelRequest
@@ -75,8 +77,14 @@ RULES: dict[str, dict[str, str]] = {
 }
 
 
+def method_of(connection: ASGIConnection) -> str:
+    """The request's HTTP method (a websocket, which the app does not serve, has none: its scope type stands in)."""
+    scope = connection.scope
+    return cast("HTTPScope", scope)["method"] if scope["type"] == "http" else scope["type"].upper()
+
+
 def rule_key(connection: ASGIConnection) -> str:
-    return f"{connection.scope['method']} {connection.scope.get('path_template', connection.scope['path'])}"
+    return f"{method_of(connection)} {connection.scope.get('path_template', connection.scope['path'])}"
 
 
 def allowed(role: str, key: str, method: str) -> str | None:
@@ -132,7 +140,7 @@ MAX_ID = 2**31 - 1  # no record has an id beyond a 32-bit integer
 async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if any(re.search(pattern, connection.scope["path"]) for pattern in PUBLIC):
         return
-    if connection.scope["method"] == "OPTIONS":
+    if method_of(connection) == "OPTIONS":
         return  # CORS preflight: says which methods exist, touches nothing
     if "user" not in connection.scope:
         raise NotAuthorizedException("log in first: send 'Authorization: Bearer <token>'")
@@ -141,7 +149,7 @@ async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
             raise NotFoundException(f"no record with {name} {value}")
     principal: Principal = connection.user
     key = rule_key(connection)
-    grant = allowed(principal.role, key, connection.scope["method"])
+    grant = allowed(principal.role, key, method_of(connection))
     if grant is None:
         raise PermissionDeniedException(f"the {principal.role} role may not call {key}")
     if grant == OWN and not await owns(principal, connection.path_params):

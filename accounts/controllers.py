@@ -13,14 +13,14 @@ from msgspec import Meta, Struct
 from accounts import audit
 from accounts import services as svc
 from accounts.tables import Account, AuditEvent
-from core.api import DEPS, Limit, Offset
-from registry.schemas import Input
-from core.records import get_or_404
-from core.uow import unit_of_work
-from core.errors import not_found
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.tables import ConflictDismissal
+from core.api import DEPS, Limit, Offset
+from core.errors import not_found
+from core.records import get_or_404
+from core.uow import unit_of_work
 from decisions.tables import DecisionItem
+from registry.schemas import Input
 from registry.tables import Expert, Institution
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
@@ -132,7 +132,8 @@ class AuditController(Controller):
     dependencies = DEPS
 
     @get("/events", summary="The event log (全过程记录), oldest first")
-    async def events(self, subject: FromQuery[str | None] = None, after: Offset = 0, limit: Limit = 200) -> list[EventOut]:
+    async def events(self, subject: FromQuery[str | None] = None, after: Offset = 0,
+                     limit: Limit = 200) -> list[EventOut]:
         query = AuditEvent.select().where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(limit)
         if subject:
             query = query.where(AuditEvent.subject == subject)
@@ -156,9 +157,11 @@ async def item_record(item_id: int) -> dict:
     item = await DecisionItem.select().where(DecisionItem.id == item_id).output(load_json=True).first()
     if item is None:
         raise not_found("decision item", item_id, "item_id")
-    requests = await PanelRequest.select().where(PanelRequest.item == item_id).order_by(PanelRequest.id).output(load_json=True)
+    requests = await PanelRequest.select().where(PanelRequest.item == item_id).order_by(PanelRequest.id).output(
+        load_json=True)
     request_ids = [r["id"] for r in requests] or [-1]
-    panels = await Panel.select().where(Panel.panel_request.is_in(request_ids)).order_by(Panel.id).output(load_json=True)
+    panels = await Panel.select().where(Panel.panel_request.is_in(request_ids)).order_by(Panel.id).output(
+        load_json=True)
     invitations = await Invitation.select().where(Invitation.request.is_in(request_ids)).order_by(Invitation.id)
     subjects = [f"item:{item_id}", *(f"request:{i}" for i in request_ids), *(f"panel:{p['id']}" for p in panels),
                 *(f"invitation:{i['id']}" for i in invitations)]

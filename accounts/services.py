@@ -13,9 +13,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts.tables import AccessToken, Account, LoginAttempt
+from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 from core.locks import take_turn
 from core.uow import write_transaction
-from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 
 ROLES = ("office", "unit", "expert", "auditor")
 TOKEN_HOURS = int(os.environ.get("TOKEN_HOURS", "12"))
@@ -41,7 +41,8 @@ class Principal:
 
     @property
     def inbox(self) -> str:
-        return {"office": "office", "unit": f"unit:{self.unit_id}", "expert": f"expert:{self.expert_id}"}.get(self.role, "")
+        inboxes = {"office": "office", "unit": f"unit:{self.unit_id}", "expert": f"expert:{self.expert_id}"}
+        return inboxes.get(self.role, "")
 
     @property
     def name(self) -> str:
@@ -66,8 +67,9 @@ async def create_account(username: str, password: str, role: str, now: datetime,
     check_password_strength(password)
     if await Account.exists().where(Account.username == username):
         raise conflict("username taken", "username", "an account with this username exists")
-    account = Account(username=username, password_hash=await asyncio.to_thread(_HASHER.hash, password), role=role, unit=unit_id,
-                      expert=expert_id, created_at=now)
+    password_hash = await asyncio.to_thread(_HASHER.hash, password)
+    account = Account(username=username, password_hash=password_hash, role=role, unit=unit_id, expert=expert_id,
+                      created_at=now)
     await account.save()
     return account
 
@@ -89,28 +91,27 @@ async def _count_attempt(username: str, client: str, now: datetime) -> int:
     since = now - WINDOW
     async with write_transaction():
         await take_turn(LOGIN_LOCK_KEY)
-        failures = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.success == False)  # noqa: E712 - piccolo builds SQL from ==
-                                                    & (LoginAttempt.at > since))
-        from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & (LoginAttempt.success == False)  # noqa: E712
-                                                        & (LoginAttempt.at > since))
+        failed = LoginAttempt.success.eq(False) & (LoginAttempt.at > since)
+        failures = await LoginAttempt.count().where((LoginAttempt.username == username) & failed)
+        from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & failed)
         if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
             raise TooManyAttempts("too many failed logins; try again in 15 minutes",
                                   [FieldError("username", "too many failed logins; try again in 15 minutes")])
-        rows = await LoginAttempt.insert(LoginAttempt(username=username, client=client, success=False, at=now)).returning(
-            LoginAttempt.id)
+        attempt = LoginAttempt(username=username, client=client, success=False, at=now)
+        rows = await LoginAttempt.insert(attempt).returning(LoginAttempt.id)
     return rows[0]["id"]
 
 
 async def login(username: str, password: str, client: str, now: datetime) -> tuple[str, datetime, Account]:
     attempt_id = await _count_attempt(username, client, now)
-    account = await Account.objects().where((Account.username == username) & (Account.active == True)).first()  # noqa: E712
+    account = await Account.objects().where((Account.username == username) & Account.active.eq(True)).first()
     # argon2 takes tens of milliseconds of CPU: off the event loop, so other requests go on meanwhile
     if account is not None:
         ok = await asyncio.to_thread(_verify, account.password_hash, password)
     else:
         await asyncio.to_thread(_HASHER.hash, password)  # the same work as a real check: timing reveals no username
         ok = False
-    if not ok:
+    if account is None or not ok:
         raise Unauthenticated("wrong username or password", [FieldError("password", "wrong username or password")])
     await LoginAttempt.update({LoginAttempt.success: True}).where(LoginAttempt.id == attempt_id)
     if _HASHER.check_needs_rehash(account.password_hash):

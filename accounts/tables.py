@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class Account(Table):
     """A user: pool office (政策法规处), drafting unit (决策承办单位, bound to its unit), expert, or auditor."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     username = Varchar(length=64, unique=True)
     password_hash = Varchar(length=200)  # argon2id
@@ -21,6 +23,8 @@ class Account(Table):
 class AccessToken(Table):
     """A bearer token; only its SHA-256 is stored."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     digest = Varchar(length=64, unique=True)
     account = ForeignKey(Account, index=True)
     expires_at = Timestamptz()
@@ -29,6 +33,8 @@ class AccessToken(Table):
 
 
 class LoginAttempt(Table):
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     username = Varchar(length=64, index=True)
     client = Varchar(length=64)
     success = Boolean()
@@ -38,6 +44,8 @@ class LoginAttempt(Table):
 class AuditEvent(Table):
     """全过程记录: one decision, who made it, when and why. Each row's hash covers the previous row's hash,
     so an edited or deleted row breaks the chain from that point on."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     seq = Integer(unique=True)
     at = Timestamptz()

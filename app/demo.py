@@ -33,19 +33,20 @@ async def load_world(world: World, today: date) -> dict[str, int]:
     ids: dict[int, int] = {}
     async with unit_of_work():
         for inst in world.institutions:  # parents come before their schools
-            row = Institution(name=inst.name, kind=inst.kind, uscc=inst.uscc, aliases=inst.aliases,
-                              parent=ids.get(inst.parent_id), region=inst.region, credit_status=inst.credit_status)
-            await row.save()
-            ids[inst.id] = row.id
+            parent = ids.get(inst.parent_id) if inst.parent_id is not None else None
+            institution = Institution(name=inst.name, kind=inst.kind, uscc=inst.uscc, aliases=inst.aliases,
+                                      parent=parent, region=inst.region, credit_status=inst.credit_status)
+            await institution.save()
+            ids[inst.id] = institution.id
         people = [e for e in world.experts if e.duplicate_of is None]
         expert_ids: dict[int, int] = {}
         for e in people:
-            row = Expert(name=e.name, gender=e.gender, id_number_encrypted=vault.encrypt(e.id_number),
-                         id_number_digest=vault.digest(e.id_number), id_number_masked=mask_citizen_id(e.id_number),
-                         phone_encrypted=vault.encrypt(e.phone), phone_masked=mask_phone(e.phone), email=e.email,
-                         title=e.title, region=e.region, sector=e.sector)
-            await row.save()
-            expert_ids[e.id] = row.id
+            expert = Expert(name=e.name, gender=e.gender, id_number_encrypted=vault.encrypt(e.id_number),
+                            id_number_digest=vault.digest(e.id_number), id_number_masked=mask_citizen_id(e.id_number),
+                            phone_encrypted=vault.encrypt(e.phone), phone_masked=mask_phone(e.phone), email=e.email,
+                            title=e.title, region=e.region, sector=e.sector)
+            await expert.save()
+            expert_ids[e.id] = expert.id
         await ExpertSpecialty.insert(*[ExpertSpecialty(expert=expert_ids[e.id], specialty_code=code)
                                        for e in people for code in e.specialties])
         await Employment.insert(*[Employment(expert=expert_ids[e.id], institution=ids[j.institution_id],
@@ -57,7 +58,8 @@ async def load_world(world: World, today: date) -> dict[str, int]:
             if n % 10 == 9:
                 continue  # one in ten is a registered candidate without an appointment
             start = today - timedelta(days=30 * (n % 30))
-            term = Term(expert=expert_ids[e.id], start=start, end=latest_term_end(start), certificate_no=f"专家聘字{n + 1:04d}号")
+            term = Term(expert=expert_ids[e.id], start=start, end=latest_term_end(start),
+                        certificate_no=f"专家聘字{n + 1:04d}号")
             await term.save()
             appointed += 1
             if n % 10 != 8:  # one in ten has not signed the commitment letter yet
@@ -70,11 +72,11 @@ async def load_world(world: World, today: date) -> dict[str, int]:
                 dismissed += 1
         item_ids: dict[int, int] = {}
         for item in world.items:
-            row = DecisionItem(title=item.title, drafting_unit=ids[item.drafting_unit_id],
-                               specialty_codes=item.specialties, wide_scope=item.wide_scope,
-                               controversial=item.controversial, complex=item.complex, opened_on=item.opened_on)
-            await row.save()
-            item_ids[item.id] = row.id
+            decision = DecisionItem(title=item.title, drafting_unit=ids[item.drafting_unit_id],
+                                    specialty_codes=item.specialties, wide_scope=item.wide_scope,
+                                    controversial=item.controversial, complex=item.complex, opened_on=item.opened_on)
+            await decision.save()
+            item_ids[item.id] = decision.id
         node_ids = {"institution": ids, "expert": expert_ids, "item": item_ids}
         relations = [  # employment and hierarchy live on the registry records themselves
             Relation(kind=r.kind, source_kind=r.source[0], source_id=node_ids[r.source[0]][r.source[1]],
@@ -85,8 +87,9 @@ async def load_world(world: World, today: date) -> dict[str, int]:
             and r.source[1] in node_ids[r.source[0]] and r.target[1] in node_ids[r.target[0]]]
         if relations:
             await Relation.insert(*relations)
-        await RecruitmentCall(title=f"{today.year}年度重大行政决策论证专家公开遴选", specialty_codes=["LAW", "ECON", "SOC"],
-                              opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=30),
+        await RecruitmentCall(title=f"{today.year}年度重大行政决策论证专家公开遴选",
+                              specialty_codes=["LAW", "ECON", "SOC"], opens_on=today - timedelta(days=10),
+                              closes_on=today + timedelta(days=30),
                               description="面向社会公开遴选法律、经济、社会事业领域专家").save()
     return {"institutions": len(ids), "experts": len(expert_ids), "appointed": appointed, "dismissed": dismissed,
             "items": len(item_ids), "relations": len(relations)}

@@ -6,7 +6,7 @@ An issued ``Panel`` row never changes: a replacement is a new row that points ba
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from decisions.tables import DecisionItem
@@ -14,6 +14,8 @@ from decisions.tables import DecisionItem
 
 class PanelRequest(Table):
     """A drafting unit's (决策承办单位) request for experts or institutions for one decision item."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     item = ForeignKey(DecisionItem, index=True)
     subject_kind = Varchar(length=16)  # expert | institution
@@ -33,6 +35,8 @@ class PanelRequest(Table):
 
 class Panel(Table):
     """An issued panel record: members, alternates, exclusions with reasons, seed, constraints, deadline."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     # Not named ``request``: its index would be called panel_request, the name of the requests table.
     panel_request = ForeignKey(PanelRequest, index=True)
@@ -58,6 +62,8 @@ class Panel(Table):
 
 class Invitation(Table):
     """An invitation to one member, the answer, and the written opinion's timeliness."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     request = ForeignKey(PanelRequest, index=True)
     panel = ForeignKey(Panel)  # the record that invited this member

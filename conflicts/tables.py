@@ -7,7 +7,7 @@ transaction, so each service process applies the same changes in the same order.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, Float, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from decisions.tables import DecisionItem
@@ -18,6 +18,8 @@ class Relation(Table):
 
     ``target_text`` keeps the name as typed; ``target_id`` is the institution it was matched to.
     An unsure match leaves ``confirmed`` false until a person decides (see ``NameMatchTask``)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     kind = Varchar(length=32, index=True)
     source_kind = Varchar(length=16)
@@ -41,6 +43,8 @@ class Relation(Table):
 class NameMatchTask(Table):
     """A free-text name the matcher was not sure of, waiting for a person to confirm (待确认)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     source = Varchar(length=16)  # employment | relation
     record_id = Integer(index=True)
     text = Varchar(length=200)
@@ -55,6 +59,8 @@ class NameMatchTask(Table):
 
 class ConflictDismissal(Table):
     """A conflict the pool office judged a false positive, with who, when and why; reversible."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     item = ForeignKey(DecisionItem, index=True)
     subject_kind = Varchar(length=16)
@@ -74,6 +80,8 @@ class ConflictDismissal(Table):
 class PolicyVersion(Table):
     """Every version of the conflict policy; the highest is in force."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     version = Integer(unique=True)
     document = JSON()
     reason = Text(default="")
@@ -83,6 +91,8 @@ class PolicyVersion(Table):
 
 class GraphChange(Table):
     """A record that changes the graph was written; processes apply these in id order."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     record_table = Varchar(length=32)
     record_id = Integer()

@@ -6,7 +6,7 @@ procedure (conflicts, panels, records) depends on it, not only the conflict chec
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.tables import Institution
@@ -14,6 +14,8 @@ from registry.tables import Institution
 
 class DecisionItem(Table):
     """重大行政决策事项: the matter a panel argues, assesses or evaluates."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     title = Varchar(length=300, index=True)
     drafting_unit = ForeignKey(Institution, null=True, default=None)  # 决策承办单位

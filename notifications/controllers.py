@@ -142,7 +142,7 @@ class NotificationController(Controller):
         async with unit_of_work():  # counted and added in one transaction, one registration at a time
             await take_turn(WEBHOOK_LOCK_KEY)
             active = await WebhookEndpoint.count().where((WebhookEndpoint.unit == unit_id)
-                                                         & (WebhookEndpoint.active == True))  # noqa: E712
+                                                         & WebhookEndpoint.active.eq(True))
             if active >= MAX_ENDPOINTS_PER_UNIT:
                 raise invalid("url", f"每个承办单位最多登记 {MAX_ENDPOINTS_PER_UNIT} 个 webhook 地址，"
                                      f"本单位已登记 {active} 个")

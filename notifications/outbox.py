@@ -89,7 +89,7 @@ async def notify_unit(unit_id: int | None, template: str, context: dict, key: st
         return
     await enqueue("inbox", f"unit:{unit_id}", template, context, key, now)
     for endpoint in await WebhookEndpoint.select(WebhookEndpoint.id).where(
-            (WebhookEndpoint.unit == unit_id) & (WebhookEndpoint.active == True)):  # noqa: E712
+            (WebhookEndpoint.unit == unit_id) & WebhookEndpoint.active.eq(True)):
         await enqueue("webhook", str(endpoint["id"]), template, context, key, now)
 
 

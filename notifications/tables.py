@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.tables import Institution
@@ -14,6 +14,8 @@ class Outbox(Table):
     ``dedupe_key`` is unique: a job that runs again, or two processes running it, cannot queue the same
     notice twice. A worker claims a row with a lease (``claimed_until``) before sending, so a crashed
     worker's rows are picked up again when the lease runs out."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     channel = Varchar(length=16)  # email | inbox | webhook
     recipient = Varchar(length=300)  # e-mail address, inbox key (office, expert:5, unit:3) or webhook endpoint id
@@ -35,6 +37,8 @@ class Outbox(Table):
 class InboxMessage(Table):
     """An in-app message (站内信) for a user: the pool office, an expert or a drafting unit."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     recipient = Varchar(length=64, index=True)
     outbox = Integer(unique=True)  # delivered once per outbox row
     subject = Varchar(length=300)
@@ -46,6 +50,8 @@ class InboxMessage(Table):
 class WebhookEndpoint(Table):
     """A drafting unit's own system: notifications are POSTed there with an HMAC-SHA256 signature."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     unit = ForeignKey(Institution, index=True)
     url = Varchar(length=500)
     secret = Varchar(length=128)
@@ -55,6 +61,8 @@ class WebhookEndpoint(Table):
 
 class JobRun(Table):
     """One run of a scheduled job for one day. ``run_key`` is unique: of two processes, one runs it."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     job = Varchar(length=64)
     run_key = Varchar(length=100, unique=True)  # job:YYYY-MM-DD

@@ -10,6 +10,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     LazyTableReference,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -20,6 +21,8 @@ from piccolo.table import Table
 class Specialty(Table):
     """专业分类: nodes of the controlled tree; top-level nodes are the sub-pools (专业分库)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     code = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=100)
     parent_code = Varchar(length=64, null=True, default=None)
@@ -27,6 +30,8 @@ class Specialty(Table):
 
 class Institution(Table):
     """An organisation: university, institute, law firm, social organisation, consultancy, enterprise, government body."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     name = Varchar(length=200, index=True)
     aliases = JSON(default=[])
@@ -42,6 +47,8 @@ class Institution(Table):
 class EvaluatorPoolEntry(Table):
     """An institution's application to the third-party evaluator pool and its outcome (R-POOL-8)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     institution = ForeignKey(Institution, index=True)
     qualifications = JSON(default=[])
     staff_competences = JSON(default=[])
@@ -55,6 +62,8 @@ class EvaluatorPoolEntry(Table):
 
 class Expert(Table):
     """专家. ID number and phone are personal information (R-REC-4): encrypted, with a keyed hash for lookups."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     name = Varchar(length=64, index=True)
     gender = Varchar(length=8)
@@ -71,12 +80,15 @@ class Expert(Table):
 
 
 class ExpertSpecialty(Table):
+    id: Serial  # the primary key piccolo adds, declared for the type checker
     expert = ForeignKey(Expert, index=True)
     specialty_code = Varchar(length=64, index=True)
 
 
 class Employment(Table):
     """任职经历: the employer as typed, and the institution it is linked to when known."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     expert = ForeignKey(Expert, index=True)
     institution = ForeignKey(Institution, null=True, default=None)
@@ -89,6 +101,8 @@ class Employment(Table):
 class RecruitmentCall(Table):
     """公开遴选公告: a public call for applications to one or more sub-pools (R-POOL-2)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     title = Varchar(length=200)
     specialty_codes = JSON(default=[])
     description = Text(default="")
@@ -99,6 +113,8 @@ class RecruitmentCall(Table):
 
 class Application(Table):
     """报名: a candidate's way through qualification review, collective discussion and appointment."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     call = ForeignKey(RecruitmentCall, index=True)
     expert = ForeignKey(Expert, index=True)
@@ -117,6 +133,8 @@ class Application(Table):
 class Term(Table):
     """聘期: at most three years (R-POOL-4); a renewal (续聘) points at the term it follows."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     expert = ForeignKey(Expert, index=True)
     start = Date()
     end = Date()
@@ -129,6 +147,8 @@ class Term(Table):
 class CommitmentLetter(Table):
     """专家承诺书 signed for one term (R-DUTY-1)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     expert = ForeignKey(Expert, index=True)
     term = ForeignKey(Term, index=True)
     text_version = Varchar(length=32)
@@ -139,6 +159,8 @@ class CommitmentLetter(Table):
 
 class PerformanceRating(Table):
     """A drafting unit's rating of an expert's work on one assignment (R-POOL-6)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     expert = ForeignKey(Expert, index=True)
     unit = ForeignKey(Institution)
@@ -154,6 +176,8 @@ class PerformanceRating(Table):
 class Decline(Table):
     """An invitation the expert declined, with whether the reason was good (R-POOL-5(3))."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     expert = ForeignKey(Expert, index=True)
     assignment_ref = Varchar(length=100)
     declined_on = Date()
@@ -164,6 +188,8 @@ class Decline(Table):
 
 class AnnualReview(Table):
     """年度考核: the figures, the proposal with its reasons, and the office's decision (R-POOL-6)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     expert = ForeignKey(Expert, index=True)
     year = Integer()
@@ -181,6 +207,8 @@ class AnnualReview(Table):
 class Dismissal(Table):
     """提前解聘 with its reason code 1-6 (R-POOL-5)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     expert = ForeignKey(Expert, index=True)
     reason_code = Varchar(length=2)
     duty_breach = Varchar(length=32, null=True, default=None)  # R-DUTY-2, for codes 1 and 2
@@ -191,6 +219,8 @@ class Dismissal(Table):
 
 class DiscreditRecord(Table):
     """失信记录 of an expert or an institution (R-POOL-7, R-POOL-8)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     expert = ForeignKey(Expert, null=True, default=None, index=True)
     institution = ForeignKey(Institution, null=True, default=None, index=True)
@@ -203,6 +233,8 @@ class DiscreditRecord(Table):
 class PersonalDataAccess(Table):
     """Every reveal of an expert's unmasked personal data, with the stated reason (R-REC-4)."""
 
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
     expert = ForeignKey(Expert, index=True)
     reason = Text()
     accessed_at = Timestamptz()
@@ -214,6 +246,8 @@ class PossibleDuplicate(Table):
     The table was first created by the conflicts app's migration; it lives here because the
     registry shows the open flags on each record, and the conflicts capability decides them.
     """
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
 
     kind = Varchar(length=16)  # expert | institution
     first_id = Integer()

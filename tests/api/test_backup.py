@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.database import TABLES, empty_all_tables
+from tests.support.panels import post_request
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def run(*args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_restore_gives_back_every_record_and_a_valid_chain(client, pool, tmp_path):  # noqa: F811
+def test_restore_gives_back_every_record_and_a_valid_chain(client, pool, tmp_path):
     item = make_item(client)
     view = post_request(client, item).json()
     client.post(f"/api/v1/invitations/{view['invitations'][0]['id']}/answer", json={"accept": False, "reason": "出差"})

@@ -10,13 +10,13 @@ import httpx
 import pytest
 
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, request_body  # noqa: F401  (pool is a fixture)
 from tests.support.live import live_service
+from tests.support.panels import request_body
 
 pytestmark = pytest.mark.slow
 
 
-def test_concurrent_requests_across_two_processes_respect_the_workload_cap(client, clock, pool):  # noqa: F811
+def test_concurrent_requests_across_two_processes_respect_the_workload_cap(client, clock, pool):
     item = make_item(client)
     token = client.headers["Authorization"]
     env = {"MAX_ACTIVE_PANELS": "1", "FIXED_CLOCK": clock.now().isoformat()}

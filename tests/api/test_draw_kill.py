@@ -18,7 +18,7 @@ from accounts.tables import AuditEvent
 from assignment.tables import Invitation, Panel, PanelRequest
 from tests.api.test_conflicts_api import make_item
 from tests.support.live import live_process
-from tests.support.panels import pool, request_body  # noqa: F401  (pool is a fixture)
+from tests.support.panels import request_body
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ async def _stored() -> tuple[list[int], list[int], list[int], set[str]]:
     return panels, requests, invitations, named
 
 
-def test_a_killed_process_leaves_no_panel_without_its_record_issue_12(client, clock, pool, tmp_path):  # noqa: F811
+def test_a_killed_process_leaves_no_panel_without_its_record_issue_12(client, clock, pool, tmp_path):
     item = make_item(client)
     token = client.headers["Authorization"]
     env = {"FIXED_CLOCK": clock.now().isoformat(), "MAX_ACTIVE_PANELS": "1000", "MAX_PANELS_PER_YEAR": "1000"}

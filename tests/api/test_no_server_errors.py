@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.live import live_service
+from tests.support.panels import post_request
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_schemathesis_finds_no_server_error(client, clock, pool):  # noqa: F811
+def test_schemathesis_finds_no_server_error(client, clock, pool):
     item = make_item(client)
     post_request(client, item)
     token = client.headers["Authorization"]

@@ -26,9 +26,9 @@ from core.settings import get_settings
 from notifications import jobs, outbox
 from notifications.tables import JobRun, Outbox
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.builders import appoint_expert, create_institution
 from tests.support.mail import SmtpServer, free_port
+from tests.support.panels import post_request
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def emails(client) -> list[dict]:
     return [r for r in client.get(f"{API}/outbox", params={"limit": 500}).json() if r["channel"] == "email"]
 
 
-def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, pool, smtp):  # noqa: F811
+def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, pool, smtp):
     item = make_item(client)
     for seed in (1, 2):  # two panels of five: ten invitation e-mails
         assert post_request(client, item, seed=seed, balance={}).status_code == 201
@@ -82,7 +82,7 @@ def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, po
 
 
 @pytest.mark.slow
-def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(client, pool, smtp):  # noqa: F811
+def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(client, pool, smtp):
     smtp.mailbox.rcpt_delay = 0.3
     smtp.start()
     item = make_item(client)
@@ -136,7 +136,7 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, pool, smtp):  # noqa: F811
+def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, pool, smtp):
     smtp.start()
     unit = create_institution(client, name="市交通运输局", kind="government_body")
     port = free_port()
@@ -171,7 +171,7 @@ def _link(client, expert_id: int) -> str:
     return re.search(r"http://[^ ]+/respond/(\S+)\?action=accept", body).group(1)
 
 
-def test_signed_links_act_once_and_refuse_altered_or_expired_ones(client, clock, pool, smtp):  # noqa: F811
+def test_signed_links_act_once_and_refuse_altered_or_expired_ones(client, clock, pool, smtp):
     smtp.start()
     item = make_item(client)
     view = post_request(client, item, balance={}).json()
@@ -255,7 +255,7 @@ def test_annual_review_tasks_open_on_the_configured_day_R_POOL_6(client, clock):
     assert run_jobs(clock)["annual_review"] == {"opened": 0}
 
 
-def test_invitation_reminder_then_expiry_with_replacement(client, clock, pool):  # noqa: F811
+def test_invitation_reminder_then_expiry_with_replacement(client, clock, pool):
     item = make_item(client)
     view = post_request(client, item, balance={}, answer_working_days=2).json()  # answer by 2026-11-26
     clock.fixed = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
@@ -267,7 +267,7 @@ def test_invitation_reminder_then_expiry_with_replacement(client, clock, pool): 
     assert statuses.count("expired") == 5 and statuses.count("pending") == 5
 
 
-def test_study_deadline_reminder_two_working_days_before_R_PANEL_4(client, clock, pool):  # noqa: F811
+def test_study_deadline_reminder_two_working_days_before_R_PANEL_4(client, clock, pool):
     item = make_item(client)
     view = post_request(client, item, balance={}).json()  # deadline 2026-12-03
     accepted = view["invitations"][0]

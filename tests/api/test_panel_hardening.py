@@ -18,7 +18,7 @@ from assignment.tables import Panel, PanelRequest
 from core.settings import get_settings
 from tests.api.test_conflicts_api import make_expert, make_item, ref, relate
 from tests.builders import create_institution
-from tests.support.panels import pool, post_request, request_body  # noqa: F401  (pool is a fixture)
+from tests.support.panels import post_request, request_body
 
 API = "/api/v1"
 
@@ -42,7 +42,7 @@ def _verification(client) -> dict:
 
 
 # --- protected rows ------------------------------------------------------------------------------------
-def test_relations_and_panels_written_through_the_record_verify_issue_12(client, clock, pool):  # noqa: F811
+def test_relations_and_panels_written_through_the_record_verify_issue_12(client, clock, pool):
     """Relations entered, ended, withdrawn and name-matched; a group panel drawn, declined and replaced,
     accepted, with an opinion and the leader's report; overdue answers expired. Every row written is
     recorded with its digest, and the verification finds nothing changed outside the service."""
@@ -89,7 +89,7 @@ def test_relations_and_panels_written_through_the_record_verify_issue_12(client,
     assert report["ok"] is True, report
 
 
-def test_an_invitation_is_answered_once_issue_12(client, pool):  # noqa: F811
+def test_an_invitation_is_answered_once_issue_12(client, pool):
     view = post_request(client, make_item(client)).json()
     inv = view["invitations"][0]
     assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
@@ -99,7 +99,7 @@ def test_an_invitation_is_answered_once_issue_12(client, pool):  # noqa: F811
 
 
 # --- bounded bodies ------------------------------------------------------------------------------------
-def test_five_thousand_region_keys_are_refused_before_any_work_issue_12(client, pool):  # noqa: F811
+def test_five_thousand_region_keys_are_refused_before_any_work_issue_12(client, pool):
     item = make_item(client)
     before = (_count(PanelRequest), len(_events()))
     regions = {f"地区{n}": 1 for n in range(5000)}
@@ -120,7 +120,7 @@ def test_five_thousand_region_keys_are_refused_before_any_work_issue_12(client, 
     ({"requested_by": "市交通运输局\n抄送"}, "requested_by"),
     ({"requested_by": "局" * 65}, "requested_by"),
 ])
-def test_panel_request_bounds_name_the_field_issue_12(client, pool, overrides, field):  # noqa: F811
+def test_panel_request_bounds_name_the_field_issue_12(client, pool, overrides, field):
     refused = post_request(client, make_item(client), **overrides)
     assert refused.status_code == 400, refused.text
     assert refused.json()["errors"][0]["field"] == field
@@ -150,7 +150,7 @@ def test_conflict_bodies_are_bounded_issue_12(client):
     assert client.post(f"{API}/relations", json=base).status_code == 201
 
 
-def test_dates_out_of_range_are_refused_with_the_field_issue_12(client, pool):  # noqa: F811
+def test_dates_out_of_range_are_refused_with_the_field_issue_12(client, pool):
     item = make_item(client)
     expert = make_expert(client)
     old = client.post(f"{API}/relations", json={"kind": "interest_in", "source": ref("expert", expert),
@@ -167,7 +167,7 @@ def test_dates_out_of_range_are_refused_with_the_field_issue_12(client, pool):  
 
 
 # --- the draw: planned outside the lock, confirmed under it ------------------------------------------
-def test_planning_beyond_its_time_budget_is_refused_issue_12(client, pool, monkeypatch):  # noqa: F811
+def test_planning_beyond_its_time_budget_is_refused_issue_12(client, pool, monkeypatch):
     item = make_item(client)
     monkeypatch.setenv("PLAN_SECONDS", "0.000000001")
     refused = post_request(client, item)
@@ -179,7 +179,7 @@ def test_planning_beyond_its_time_budget_is_refused_issue_12(client, pool, monke
     assert post_request(client, item).status_code == 201
 
 
-def test_members_taken_while_planning_are_not_drawn_twice_issue_12(client, pool, monkeypatch):  # noqa: F811
+def test_members_taken_while_planning_are_not_drawn_twice_issue_12(client, pool, monkeypatch):
     """Another request stores a panel with the same members between this request's plan and its turn
     at the lock (cap: one panel each): this request plans again from who is free and draws them."""
     capped = dataclasses.replace(get_settings(), max_active_panels=1)
@@ -204,7 +204,7 @@ def test_members_taken_while_planning_are_not_drawn_twice_issue_12(client, pool,
     assert _verification(client)["ok"] is True
 
 
-def test_a_draw_that_keeps_losing_the_race_is_refused_and_leaves_nothing_issue_12(client, pool, monkeypatch):  # noqa: F811
+def test_a_draw_that_keeps_losing_the_race_is_refused_and_leaves_nothing_issue_12(client, pool, monkeypatch):
     async def always_taken(live, kind, item_id, purpose, day, drawn, named):
         return {drawn[0]}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from accounts.tables import AuditEvent
 from tests.api.test_conflicts_api import make_item, ref, relate
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
+from tests.support.panels import post_request
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ def events(client, **params) -> list[dict]:
     return client.get(f"{API}/audit/events", params={"limit": 500, **params}).json()
 
 
-def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):  # noqa: F811
+def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):
     item = make_item(client)
     relate(client, "interest_in", ref("expert", {"id": pool["experts"][0]["expert_id"]}), ref("item", item))
     client.get(f"{API}/items/{item['id']}/conflicts", params={"purpose": "argument"})
@@ -43,7 +43,7 @@ def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):  # noqa: 
                                                              "problem": ""}
 
 
-def test_chain_check_finds_a_row_edited_in_the_database_R_REC_2(client, pool):  # noqa: F811
+def test_chain_check_finds_a_row_edited_in_the_database_R_REC_2(client, pool):
     item = make_item(client)
     post_request(client, item)
     total = len(events(client))
@@ -58,7 +58,7 @@ def test_chain_check_finds_a_row_edited_in_the_database_R_REC_2(client, pool):  
     assert report["first_bad_seq"] == 3 and "missing" in report["problem"] and report["events"] == total - 1
 
 
-def test_item_record_exports_for_filing_R_REC_3(client, pool):  # noqa: F811
+def test_item_record_exports_for_filing_R_REC_3(client, pool):
     item = make_item(client)
     view = post_request(client, item).json()
     record = client.get(f"{API}/items/{item['id']}/record").json()

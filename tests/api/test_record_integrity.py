@@ -21,9 +21,9 @@ from core.api import RedactLinkTokens
 from core.db import make_engine
 from core.settings import DatabaseSettings, get_settings
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.app import PASSWORD, add_account
 from tests.support.live import live_service
+from tests.support.panels import post_request
 
 API = "/api/v1"
 
@@ -69,7 +69,7 @@ def _verification(client) -> dict:
     return client.get(f"{API}/audit/verification").json()
 
 
-def test_an_edited_and_rehashed_chain_is_found_without_the_key_R_REC_2(client, pool):  # noqa: F811
+def test_an_edited_and_rehashed_chain_is_found_without_the_key_R_REC_2(client, pool):
     post_request(client, make_item(client))
     asyncio.run(AuditEvent.update({AuditEvent.reason: "改过的理由"}).where(AuditEvent.seq == 2).run())
     _rehash_from(2, _plain_sha256)  # SHA-256 as anyone can compute it: the chain is keyed, so it fails
@@ -77,7 +77,7 @@ def test_an_edited_and_rehashed_chain_is_found_without_the_key_R_REC_2(client, p
     assert report["ok"] is False and report["first_bad_seq"] == 2 and "changed" in report["problem"]
 
 
-def test_cutting_the_last_events_after_a_checkpoint_is_named_R_REC_2(client, pool, checkpoints):  # noqa: F811
+def test_cutting_the_last_events_after_a_checkpoint_is_named_R_REC_2(client, pool, checkpoints):
     post_request(client, make_item(client))
     written = client.post(f"{API}/audit/checkpoints").json()
     total = len(_rows())
@@ -88,7 +88,7 @@ def test_cutting_the_last_events_after_a_checkpoint_is_named_R_REC_2(client, poo
     assert f"events {total - 1}..{total} are missing" in report["problem"]
 
 
-def test_rewriting_the_chain_behind_a_checkpoint_is_named_even_with_the_key_R_REC_2(client, pool, checkpoints):  # noqa: F811
+def test_rewriting_the_chain_behind_a_checkpoint_is_named_even_with_the_key_R_REC_2(client, pool, checkpoints):
     post_request(client, make_item(client))
     audit_seq = client.post(f"{API}/audit/checkpoints").json()["seq"]
     asyncio.run(AuditEvent.update({AuditEvent.reason: "改过的理由"}).where(AuditEvent.seq == 2).run())

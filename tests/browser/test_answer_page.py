@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.api.test_conflicts_api import make_item
-from tests.api.test_panels_api import pool, post_request  # noqa: F401  (pool is a fixture)
 from tests.support.live import live_service as running
+from tests.support.panels import post_request
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +24,6 @@ if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError("CI needs Chromium for the browser tests: apt-get install chromium")
     pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def links(client, expert_id: int) -> tuple[str, str]:
     return accept, decline
 
 
-def test_expert_accepts_and_another_declines_in_a_browser(client, pool, live_service, browser):  # noqa: F811
+def test_expert_accepts_and_another_declines_in_a_browser(client, pool, live_service, browser):
     item = make_item(client)
     view = post_request(client, item, balance={}).json()
     first, second = view["invitations"][:2]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.api import DEPS, Limit, Offset, unit_scope
 from core.errors import forbidden
@@ -11,6 +13,8 @@ from core.records import get_or_404
 from decisions import schemas as s
 from decisions import services as svc
 from decisions.tables import DecisionItem
+
+SearchText = Annotated[str | None, QueryParameter(max_length=300)]  # bounded like a title (issue 12)
 
 
 class ItemController(Controller):
@@ -29,7 +33,7 @@ class ItemController(Controller):
 
     @get("/", summary="Decision items (a drafting unit sees its own)")
     async def index(self, request: Request, offset: Offset = 0, limit: Limit = 50,
-                    q: FromQuery[str | None] = None) -> list[s.ItemOut]:
+                    q: SearchText = None) -> list[s.ItemOut]:
         return await svc.list_items(q, offset, limit, unit_scope(request))
 
     @get("/{item_id:int}")

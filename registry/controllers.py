@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.api import DEPS, Limit, Offset, read_cache_key
 from core.locks import read_transaction
@@ -29,6 +30,8 @@ from registry.services.standing import eligibility_for
 from registry.tables import Application, Expert, Institution
 
 READ_CACHE = get_settings().read_cache_seconds
+# A search text or filter in the query string: bounded like a name (issue 12).
+SearchText = Annotated[str | None, QueryParameter(max_length=200)]
 
 
 class SpecialtyController(Controller):
@@ -55,7 +58,7 @@ class InstitutionController(Controller):
         return await views.institution_view(await institutions.create_institution(data))
 
     @get("/")
-    async def index(self, offset: Offset = 0, limit: Limit = 50, q: FromQuery[str | None] = None,
+    async def index(self, offset: Offset = 0, limit: Limit = 50, q: SearchText = None,
                     kind: FromQuery[InstitutionKind | None] = None) -> list[s.InstitutionOut]:
         return await views.list_institutions(q, kind.value if kind else None, offset, limit)
 
@@ -111,8 +114,8 @@ class ExpertController(Controller):
     @get("/", summary="Experts, ID numbers and phones masked (R-REC-4)", cache=READ_CACHE or False,
          cache_key_builder=read_cache_key)
     async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50,
-                    specialty: FromQuery[str | None] = None, sector: FromQuery[Sector | None] = None,
-                    region: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+                    specialty: SearchText = None, sector: FromQuery[Sector | None] = None,
+                    region: SearchText = None, q: SearchText = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
         async with read_transaction():  # reached only when the read cache has no answer
             return await views.list_experts(on or today, specialty, sector.value if sector else None, region, q,

@@ -222,3 +222,12 @@ def test_text_is_stored_without_surrounding_white_space_issue_12(client):
                           json={"assignment_ref": " 论证-1 ", "declined_on": "2026-07-01", "good_reason": True,
                                 "reason": "  出差\n "}).json()
     assert (decline["assignment_ref"], decline["reason"]) == ("论证-1", "出差")
+
+
+def test_search_texts_in_the_query_string_are_bounded_issue_12(client):
+    long = "张" * 301
+    _refused(client.get(f"{API}/experts", params={"q": long}), "q")
+    _refused(client.get(f"{API}/experts", params={"region": long}), "region")
+    _refused(client.get(f"{API}/institutions", params={"q": long}), "q")
+    _refused(client.get(f"{API}/items", params={"q": long}), "q")
+    assert client.get(f"{API}/items", params={"q": "规划"}).status_code == 200

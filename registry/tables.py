@@ -29,7 +29,8 @@ class Specialty(Table):
 
 
 class Institution(Table):
-    """An organisation: university, institute, law firm, social organisation, consultancy, enterprise, government body."""
+    """An organisation: university, institute, law firm, social organisation, consultancy, enterprise,
+    government body."""
 
     id: Serial  # the primary key piccolo adds, declared for the type checker
 

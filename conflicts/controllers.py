@@ -195,5 +195,5 @@ class DuplicateController(Controller):
         return await duplicate_flags.decide_duplicate(flag_id, data)
 
 
-CONTROLLERS = [ItemConflictController, DismissalController, RelationController, DeclarationController, NameMatchController,
-               PolicyController, DuplicateController]
+CONTROLLERS = [ItemConflictController, DismissalController, RelationController, DeclarationController,
+               NameMatchController, PolicyController, DuplicateController]

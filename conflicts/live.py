@@ -87,7 +87,8 @@ class LiveGraph:
     async def load(self) -> None:
         """Rebuild everything from the database (start-up)."""
         async with self._lock:
-            self.graph, self.matcher, self._edges, self.people = RelationGraph(), InstitutionMatcher(), {}, defaultdict(set)
+            self.graph, self.matcher = RelationGraph(), InstitutionMatcher()
+            self._edges, self.people = {}, defaultdict(set)
             last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
             self.cursor = last[0]["id"] if last else 0
             for row in await Expert.select(Expert.id, Expert.name):
@@ -148,7 +149,8 @@ class LiveGraph:
             for row in await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids))):
                 self._expert(row)
         if ids := pending.get("item"):
-            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title).where(DecisionItem.id.is_in(list(ids))):
+            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title).where(
+                    DecisionItem.id.is_in(list(ids))):
                 self.graph.add_node(("item", row["id"]), row["title"])
         if ids := pending.get("institution"):
             found = await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(
@@ -161,10 +163,12 @@ class LiveGraph:
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
                 (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")
                 & NameMatchTask.record_id.is_in(list(ids))).output(load_json=True)}
-            rows = {r["id"]: r for r in await Employment.select(*EMPLOYMENT_COLUMNS).where(Employment.id.is_in(list(ids)))}
+            rows = {r["id"]: r for r in await Employment.select(*EMPLOYMENT_COLUMNS).where(
+                Employment.id.is_in(list(ids)))}
             for employment_id in ids:
                 row = rows.get(employment_id)
-                self._put(f"employment:{employment_id}", _employment_edge(row, tasks.get(employment_id)) if row else None)
+                edge = _employment_edge(row, tasks.get(employment_id)) if row else None
+                self._put(f"employment:{employment_id}", edge)
         if ids := pending.get("relation"):
             rows = {r["id"]: r for r in await RelationRow.select().where(RelationRow.id.is_in(list(ids)))}
             for relation_id in ids:

@@ -16,12 +16,13 @@ from msgspec import Meta, Struct
 from conflicts.policy import EdgeKind, Purpose
 from core.schemas import MAX_LIST, Input, Name, Note, Paragraph
 
-_LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*$"  # as core.schemas: not blank, no control characters
+# Not blank, no control characters. "(?![\s\S])" is the very end: "$" would let one trailing line break through.
+_LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*(?![\s\S])"
 Who = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE,
                           description="who acts (an account name once logins exist)")]
 Reason = Paragraph  # 2-4000 characters, line breaks allowed
 Label = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]  # a vocabulary word: a kind, a purpose
-Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*$", description="may be empty")]
+Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*(?![\s\S])", description="may be empty")]
 MAX_IMPORT = 5000  # relations in one import
 MAX_WORDS = 32  # kinds of a step, purposes and subjects of a rule
 SubjectKind = Literal["expert", "institution"]

@@ -10,7 +10,7 @@ from conflicts.graph import Node
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.rules import check_commission, check_item
-from conflicts.services.relations import TABLE_OF, E, I, existing
+from conflicts.services.relations import INST, TABLE_OF, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
 from core.errors import ErrorCollector
@@ -66,22 +66,23 @@ async def commission_check(live: LiveGraph, item_id: int, data: s.CommissionChec
                            ) -> s.CommissionCheckOut:
     """R-COI-5 (``rules.check_commission``) on stored records; unknown ids are refused together (422)."""
     item = await get_or_404(DecisionItem, item_id, "decision item", "item_id")
-    refs = {(I, data.institution_id)} | {(E, i) for i in data.hired_expert_ids} | {(I, x.institution_id)
+    refs = {(INST, data.institution_id)} | {(E, i) for i in data.hired_expert_ids} | {(INST, x.institution_id)
                                                                                   for x in data.subcontractors}
     stored = await existing(refs)
     errors = ErrorCollector()
-    if (I, data.institution_id) not in stored:
+    if (INST, data.institution_id) not in stored:
         errors.add("institution_id", f"no institution with id {data.institution_id}")
     for n, expert_id in enumerate(data.hired_expert_ids):
         if (E, expert_id) not in stored:
             errors.add(f"hired_expert_ids[{n}]", f"no expert with id {expert_id}")
     for n, sub in enumerate(data.subcontractors):
-        if (I, sub.institution_id) not in stored:
+        if (INST, sub.institution_id) not in stored:
             errors.add(f"subcontractors[{n}].institution_id", f"no institution with id {sub.institution_id}")
     errors.raise_if_any("commission check refused")
     findings, conflicts = check_commission(
-        live.graph, live.policy, ("item", item.id), data.purpose, day, (I, data.institution_id),
-        [(E, i) for i in data.hired_expert_ids], [((I, x.institution_id), x.consent_given) for x in data.subcontractors])
+        live.graph, live.policy, ("item", item.id), data.purpose, day, (INST, data.institution_id),
+        [(E, i) for i in data.hired_expert_ids],
+        [((INST, x.institution_id), x.consent_given) for x in data.subcontractors])
     dismissals = await active_dismissals(item_id)
     outs = [conflict_out(live, c, dismissals) for c in conflicts]
     clear = not findings and subject_status(outs) == "clear"

@@ -52,7 +52,8 @@ async def list_tasks(status: str | None, offset: int, limit: int) -> list[s.Task
 async def _open_task(task_id: int) -> NameMatchTask:
     task = await get_or_404(NameMatchTask, task_id, "name-match task")
     if task.status != "open":
-        raise Duplicate("task already decided", [FieldError("id", f"this match was {task.status} by {task.decided_by}")])
+        raise Duplicate("task already decided",
+                        [FieldError("id", f"this match was {task.status} by {task.decided_by}")])
     return task
 
 
@@ -62,7 +63,8 @@ async def confirm_task(task_id: int, data: s.TaskConfirmIn, now: datetime) -> di
         raise invalid("institution_id", f"no institution with id {data.institution_id}")
     async with unit_of_work():
         if task.source == "employment":
-            await Employment.update({Employment.institution: data.institution_id}).where(Employment.id == task.record_id)
+            await Employment.update({Employment.institution: data.institution_id}).where(
+                Employment.id == task.record_id)
         else:
             await update_protected(RelationRow, {RelationRow.target_id: data.institution_id,
                                                  RelationRow.confirmed: True}, RelationRow.id == task.record_id)

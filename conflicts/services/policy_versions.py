@@ -50,7 +50,8 @@ async def change_policy(live: LiveGraph, data: s.PolicyIn) -> s.PolicyOut:
         policy = with_hierarchy_hops(policy, data.hierarchy_hops)
     document = policy_to_document(policy)
     async with unit_of_work():
-        latest = await PolicyVersion.select(PolicyVersion.version).order_by(PolicyVersion.version, ascending=False).limit(1)
+        latest = await PolicyVersion.select(PolicyVersion.version).order_by(
+            PolicyVersion.version, ascending=False).limit(1)
         if not latest:  # keep the default as version 1, so the history is complete
             await PolicyVersion(version=1, document=policy_to_document(default_policy()), reason="default policy",
                                 changed_by="system").save()

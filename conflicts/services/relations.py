@@ -20,21 +20,21 @@ from core.uow import emit, save_protected, unit_of_work
 from decisions.tables import DecisionItem
 from registry.tables import Expert, Institution
 
-E, I, ITEM = "expert", "institution", "item"
+E, INST, ITEM = "expert", "institution", "item"
 # Which kinds of node each relation kind may join: (sources, targets).
 SHAPES: dict[EdgeKind, tuple[set[str], set[str]]] = {
-    EdgeKind.EMPLOYED_BY: ({E}, {I}),
+    EdgeKind.EMPLOYED_BY: ({E}, {INST}),
     EdgeKind.SUPERVISED: ({E}, {E}), EdgeKind.CO_WORKED: ({E}, {E}), EdgeKind.RELATIVE_OF: ({E}, {E}),
-    EdgeKind.SHAREHOLDER_OF: ({E}, {I}), EdgeKind.DIRECTOR_OF: ({E}, {I}), EdgeKind.ADVISER_OF: ({E}, {I}),
-    EdgeKind.FUNDED_BY: ({I}, {I}), EdgeKind.CONTROLLED_BY: ({I}, {I}),
-    EdgeKind.INTEREST_IN: ({E, I}, {ITEM}), EdgeKind.ARGUED_BEFORE: ({E, I}, {ITEM}),
+    EdgeKind.SHAREHOLDER_OF: ({E}, {INST}), EdgeKind.DIRECTOR_OF: ({E}, {INST}), EdgeKind.ADVISER_OF: ({E}, {INST}),
+    EdgeKind.FUNDED_BY: ({INST}, {INST}), EdgeKind.CONTROLLED_BY: ({INST}, {INST}),
+    EdgeKind.INTEREST_IN: ({E, INST}, {ITEM}), EdgeKind.ARGUED_BEFORE: ({E, INST}, {ITEM}),
 }
 ROLES: dict[EdgeKind, set[str]] = {
     EdgeKind.INTEREST_IN: {"applicant", "regulated_party", "beneficiary", "contractor", "other"},
     EdgeKind.RELATIVE_OF: {"spouse", "parent", "child", "sibling", "close_relative"},
     EdgeKind.SUPERVISED: {"supervisor", "student"},
 }
-TABLE_OF = {E: Expert, I: Institution, ITEM: DecisionItem}
+TABLE_OF = {E: Expert, INST: Institution, ITEM: DecisionItem}
 
 
 async def existing(refs: set[tuple[str, int]]) -> set[tuple[str, int]]:
@@ -71,7 +71,7 @@ async def validate_relations(items: list[tuple[s.DeclarationIn, tuple[str, int]]
                 errors.add(f"{here}target.id", f"no {d.target.kind} with id {d.target.id}")
             elif (d.target.kind, d.target.id) == source:
                 errors.add(f"{here}target", "a relation needs two different parties")
-        elif targets != {I}:
+        elif targets != {INST}:
             errors.add(f"{here}target_text", "a name as written can only be matched to an institution")
         if d.kind in ROLES and d.role and d.role not in ROLES[d.kind]:
             errors.add(f"{here}role", f"one of {sorted(ROLES[d.kind])}")
@@ -92,7 +92,7 @@ async def _insert_relation(live: LiveGraph, d: s.DeclarationIn, source: tuple[st
         row.target_kind, row.target_id = d.target.kind, d.target.id
     else:
         match = live.matcher.match(d.target_text)
-        row.target_kind, row.target_text, row.match_score = I, d.target_text.strip(), match.score
+        row.target_kind, row.target_text, row.match_score = INST, d.target_text.strip(), match.score
         row.target_id = match.institution_id if match.status != MatchStatus.NONE else None
         row.confirmed = match.status == MatchStatus.SURE
     await save_protected(row)  # a protected row: its digest goes into the record (issue 12)

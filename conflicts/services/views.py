@@ -21,7 +21,8 @@ def node_out(live: LiveGraph, node: Node) -> s.NodeOut:
 async def relation_views(live: LiveGraph, rows: list[RelationRow]) -> list[s.RelationOut]:
     tasks = {}
     if ids := [r.id for r in rows]:
-        for t in await NameMatchTask.select().where((NameMatchTask.source == "relation") & NameMatchTask.record_id.is_in(ids)):
+        for t in await NameMatchTask.select().where(
+                (NameMatchTask.source == "relation") & NameMatchTask.record_id.is_in(ids)):
             tasks[t["record_id"]] = t
     out = []
     for r in rows:

@@ -4,6 +4,9 @@ Workload caps are checked on what is stored, then the panel is stored: two reque
 moment must not both see an expert as free. Inside one process an asyncio lock orders them; across
 processes a transaction does: PostgreSQL takes a transaction-level advisory lock, SQLite begins the
 transaction IMMEDIATE (its write lock).
+
+Hold it briefly: slow work (the draw's linear program) is done before taking it, and what it read is
+confirmed under it (``assignment.services.requests``), so one slow request never holds up the others.
 """
 
 from __future__ import annotations

@@ -32,10 +32,11 @@ Score = Annotated[int, Meta(ge=1, le=5, description="1 (poor) to 5 (excellent)")
 
 # The bounds follow the columns' lengths (PostgreSQL refuses a longer value).
 # One line, not blank, no control characters; one line that may be empty; free text with line breaks.
-# \Z, not $: "$" also matches before a final line break, so "教授\n" would pass as one line.
-_LINE = r"^(?!\s*\Z)[^\x00-\x1f\x7f]*\Z"
-_LINE_OR_EMPTY = r"^[^\x00-\x1f\x7f]*\Z"
-_TEXT = r"^(?!\s*\Z)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z"
+# The end is "(?![\s\S])", not "$": "$" also matches before a final line break ("教授\n" would pass
+# as one line); unlike "\Z", it reads the same in the OpenAPI document's (ECMA) regular expressions.
+_LINE = r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]*(?![\s\S])"
+_LINE_OR_EMPTY = r"^[^\x00-\x1f\x7f]*(?![\s\S])"
+_TEXT = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*(?![\s\S])"
 ShortName = Annotated[str, Meta(min_length=1, max_length=100, pattern=_LINE, description="one line, 1-100 characters")]
 PersonName = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE, description="one line, 1-64 characters")]
 Version = Annotated[str, Meta(min_length=1, max_length=32, pattern=_LINE, description="one line, 1-32 characters")]

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.live import free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark passphrase 2026"
 
@@ -41,25 +43,14 @@ app = Litestar([index])
 '''
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(args: list[str], env: dict, health: str) -> subprocess.Popen:
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(health, timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"{args} did not start")
+    try:
+        wait_until_up(health, seconds=60)
+    except TimeoutError:
+        process.kill()
+        raise RuntimeError(f"{args} did not start") from None
+    return process
 
 
 def prepare(env: dict) -> None:

@@ -27,7 +27,8 @@ from notifications import jobs, outbox
 from notifications.tables import JobRun, Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import appoint_expert, create_institution
-from tests.support.mail import SmtpServer, free_port
+from tests.support.live import free_port
+from tests.support.mail import SmtpServer
 from tests.support.panels import post_request
 
 API = "/api/v1"

@@ -1,8 +1,10 @@
-"""The service under uvicorn in its own process, on the test database."""
+"""The service under uvicorn in its own process, on the test database; a free port, and waiting for a
+service to answer (the load benchmark uses these too)."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,9 +13,28 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.mail import free_port
-
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at this moment."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    """Poll ``url`` until it answers 200; TimeoutError when it has not after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {seconds} s")
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -31,15 +52,7 @@ def live_process(**env_overrides: str):
                                 "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_up(f"{base}/health")
         yield base, process
     finally:
         if process.poll() is None:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 import threading
 from email import policy
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.live import free_port
 
 
 class Mailbox:

@@ -23,7 +23,9 @@ Who = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE,
 Reason = Paragraph  # 2-4000 characters, line breaks allowed
 Label = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]  # a vocabulary word: a kind, a purpose
 Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*(?![\s\S])", description="may be empty")]
-MAX_IMPORT = 5000  # relations in one import
+# Relations in one import: an import is written in one transaction (about a millisecond a relation on SQLite,
+# every other writer waiting), so larger files are sent in parts.
+MAX_IMPORT = MAX_LIST
 MAX_WORDS = 32  # kinds of a step, purposes and subjects of a rule
 SubjectKind = Literal["expert", "institution"]
 NodeKind = Literal["expert", "institution", "item"]

@@ -53,7 +53,7 @@ def test_conflict_bodies_are_bounded_issue_12():
     assert "$.entered_by" in _refused({**RELATION, "entered_by": "处\x00"}, RelationIn)
     assert "$.entered_by" in _refused({**RELATION, "entered_by": "处\n"}, RelationIn)  # not even at the end
     assert "$.role" in _refused({**RELATION, "role": "r" * 33}, RelationIn)
-    assert "$.relations" in _refused({"relations": [RELATION] * 5001}, ImportIn)
+    assert "$.relations" in _refused({"relations": [RELATION] * (MAX_LIST + 1)}, ImportIn)
     assert "$.note" in _refused({"institution_id": 1, "by": "处", "note": "n" * 2001}, TaskConfirmIn)
     rule = {"rule_id": "X-1", "name": "x", "sentence": "{subject}", "purposes": ["argument"],
             "steps": [{"kinds": ["interest_in"] * 33}]}

@@ -14,10 +14,8 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,9 +25,9 @@ from notifications import jobs, outbox
 from notifications.tables import JobRun, Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import appoint_expert, create_institution
-from tests.support.live import free_port
 from tests.support.mail import SmtpServer
 from tests.support.panels import post_request
+from tests.support.webhooks import WebhookReceiver
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,34 +116,12 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(client, p
     assert len(ids) == 10 and len(set(ids)) == 10  # every message once, none twice
 
 
-class Receiver(BaseHTTPRequestHandler):
-    received: list[tuple[dict, bytes]] = []
-    fail_first = 0
-
-    def do_POST(self):  # the name http.server calls
-        body = self.rfile.read(int(self.headers["content-length"]))
-        if Receiver.fail_first > 0:
-            Receiver.fail_first -= 1
-            self.send_response(503)
-            self.end_headers()
-            return
-        Receiver.received.append((dict(self.headers), body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, pool, smtp):
     smtp.start()
     unit = create_institution(client, name="市交通运输局", kind="government_body")
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Receiver.received, Receiver.fail_first = [], 1
-    try:
-        hook = client.post(f"{API}/institutions/{unit['id']}/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"})
+    with WebhookReceiver(fail_first=1) as receiver:
+        hook = client.post(f"{API}/institutions/{unit['id']}/webhooks",
+                           json={"url": f"http://127.0.0.1:{receiver.port}/hook"})
         assert hook.status_code == 201
         secret = hook.json()["secret"]
         item = make_item(client, drafting_unit_id=unit["id"])
@@ -155,15 +131,13 @@ def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, poo
         assert row["state"] == "failed" and "HTTP 503" in row["last_error"]
         clock.fixed += timedelta(minutes=1)
         deliver(client)
-        [(headers, body)] = Receiver.received
+        [(headers, body)] = receiver.received
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         assert headers["x-signature"] == expected and headers["idempotency-key"] == f"outbox-{row['id']}"
         payload = json.loads(body)
         assert payload["template"] == "panel_drawn" and payload["item"] == "城市轨道交通票价调整方案"
         inbox = client.get(f"{API}/inbox/unit:{unit['id']}").json()
         assert inbox and "专家抽取结果" in inbox[0]["subject"]
-    finally:
-        server.shutdown()
 
 
 def _link(client, expert_id: int) -> str:

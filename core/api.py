@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
+from litestar.types import ExceptionHandlersMap
 
 from core.errors import (
     DomainError,
@@ -105,7 +106,7 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return Response(_body(500, "Internal Server Error", errors), status_code=500)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

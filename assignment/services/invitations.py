@@ -84,15 +84,15 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
 
 
 async def _decline(live: LiveGraph, invitation_id: int, status: str, reason: str, good_reason: bool, today: date,
-                   now: datetime) -> tuple[Invitation, int | None, dict | None, str] | None:
+                   now: datetime) -> tuple[Invitation, int | None, dict | None, str]:
     """Record the decline and draw the replacement under the selection lock (a replacement reads who
     is free, then invites: one at a time), with the notices, in one unit of work. The invitation is
-    read again under the lock: None when it was answered meanwhile (two answers never both count)."""
+    read again under the lock: one answered meanwhile is refused (OutOfOrder), nothing written or recorded."""
     async with unit_of_work(transaction_factory=exclusive):
         await live.sync()
         inv = await get_or_404(Invitation, invitation_id, "invitation")
         if answer_problem(inv.status):
-            return None
+            raise _already_answered(inv.status)
         inv.status, inv.answered_at, inv.decline_reason, inv.good_reason = status, now, reason, good_reason
         await save_protected(inv)
         if inv.subject_kind == "expert":  # counted by the annual review (R-POOL-5(3))
@@ -123,10 +123,8 @@ async def answer(live: LiveGraph, invitation_id: int, data: s.AnswerIn, today: d
         reason = clean(data.reason)
         if not reason:
             raise invalid("reason", "a decline needs a reason")
-        declined = await _decline(live, inv.id, "declined", reason, data.good_reason, today, now)
-        if declined is None:
-            raise _already_answered((await get_or_404(Invitation, inv.id, "invitation")).status)
-        _, replacement_id, panel, shortfall = declined
+        _, replacement_id, panel, shortfall = await _decline(live, inv.id, "declined", reason, data.good_reason,
+                                                             today, now)
     return await answer_out(live, inv.id, replacement_id, panel, shortfall, request, today)
 
 
@@ -135,10 +133,11 @@ async def expire_overdue(live: LiveGraph, today: date, now: datetime) -> list[s.
     out = []
     for row in await Invitation.objects().where((Invitation.status == "pending") & (Invitation.answer_by < today)):
         request = await get_or_404(PanelRequest, row.request, "panel request")
-        declined = await _decline(live, row.id, "expired", "no answer by the answer date", False, today, now)
-        if declined is None:  # answered since the list was read
+        try:
+            _, new_id, panel, shortfall = await _decline(live, row.id, "expired", "no answer by the answer date",
+                                                         False, today, now)
+        except OutOfOrder:  # answered since the list was read
             continue
-        _, new_id, panel, shortfall = declined
         out.append(await answer_out(live, row.id, new_id, panel, shortfall, request, today))
     return out
 

@@ -13,6 +13,7 @@ import pytest
 
 from accounts.tables import AuditEvent
 from assignment.services import candidates as assignment_candidates
+from assignment.services import invitations as panel_invitations
 from assignment.services import requests as panel_requests
 from assignment.tables import Panel, PanelRequest
 from core.settings import get_settings
@@ -95,6 +96,26 @@ def test_an_invitation_is_answered_once_issue_12(client, pool):
     assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
     again = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": False, "reason": "改主意了"})
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "id"
+    assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json() == []
+
+
+def test_a_decline_rechecks_the_invitation_under_the_lock_issue_12(client, pool, monkeypatch):
+    """An answer that arrives between another answer's check and its write (simulated: the first check
+    is passed) is refused under the lock: no decline, no replacement, nothing recorded."""
+    view = post_request(client, make_item(client)).json()
+    inv = view["invitations"][0]
+    assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
+    real, checks = panel_invitations.answer_problem, []
+
+    def first_check_passes(status):
+        checks.append(status)
+        return None if len(checks) == 1 else real(status)
+
+    monkeypatch.setattr(panel_invitations, "answer_problem", first_check_passes)
+    before = (len(_events()), _count(Panel))
+    late = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": False, "reason": "出差"})
+    assert late.status_code == 409, late.text
+    assert checks[:2] == ["accepted", "accepted"] and (len(_events()), _count(Panel)) == before
     assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json() == []
 
 

@@ -231,3 +231,16 @@ def test_search_texts_in_the_query_string_are_bounded_issue_12(client):
     _refused(client.get(f"{API}/institutions", params={"q": long}), "q")
     _refused(client.get(f"{API}/items", params={"q": long}), "q")
     assert client.get(f"{API}/items", params={"q": "规划"}).status_code == 200
+
+
+def test_a_candidate_profile_inside_an_application_is_checked_with_its_path_issue_12(client):
+    call = client.post(f"{API}/recruitment-calls", json={"title": "遴选", "specialty_codes": ["LAW"],
+                                                          "opens_on": "2026-11-01", "closes_on": "2026-12-31"}).json()
+    url = f"{API}/recruitment-calls/{call['id']}/applications"
+    employments = [{"employer_name": "浙江大学", "start": "1900-01-01"}]
+    error = _refused(client.post(url, json={"expert": expert_payload(employments=employments)}),
+                     "expert.employments[0].start", 422)
+    assert error["reason"] == DAY_REASON
+    _refused(client.post(url, json={"expert": expert_payload(email="a@b")}), "expert.email")
+    _refused(client.post(url, json={"expert": expert_payload(), "applied_on": "0001-01-01"}), "applied_on", 422)
+    assert Expert.count().run_sync() == 0

@@ -8,25 +8,30 @@ Services store text stripped (``clean``). Dates a person enters fall between 194
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
+# ``$`` would let one trailing line break through; ``(?![\s\S])`` is the very end of the text.
+_END = r"(?![\s\S])"
 # Not blank, no control characters at all.
-_LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*$"
+_LINE = rf"^(?!\s*{_END})[^\x00-\x1f\x7f]*{_END}"
 # Not blank; line breaks and tabs allowed, other control characters not.
-_PARAGRAPH = r"^(?!\s*$)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_PARAGRAPH = rf"^(?!\s*{_END})[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*{_END}"
 
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_LINE, description="one line, 1-200 characters")]
 Title = Annotated[str, Meta(min_length=1, max_length=300, pattern=_LINE, description="one line, 1-300 characters")]
 Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]
-Note = Annotated[str, Meta(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+Note = Annotated[str, Meta(max_length=2000, pattern=rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*{_END}",
                            description="free text, may be empty, up to 2000 characters")]
 Paragraph = Annotated[str, Meta(min_length=2, max_length=4000, pattern=_PARAGRAPH,
                                 description="2-4000 characters, line breaks allowed")]
 _ADDRESS_PART = r"[^@\s\x00-\x1f\x7f<>,;]+"
-Email = Annotated[str, Meta(max_length=254, pattern=rf"^$|^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$",
+Email = Annotated[str, Meta(max_length=254, pattern=rf"^{_END}|^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}{_END}",
                             description="an e-mail address (or empty)")]
+
+# Yes or no, and nothing else: Litestar decodes bodies leniently (0, 1 and "true" would pass as a bool).
+Flag = Literal[True, False]
 
 MAX_LIST = 500  # ids, codes and rows in one body
 MAX_MAP = 100  # keys of a mapping in one body (quotas per specialty, per region)

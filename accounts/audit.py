@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from piccolo.conf.apps import Finder
+from piccolo.table import Table
 
 from accounts import chain
 from accounts.tables import AuditEvent
@@ -117,7 +118,7 @@ async def _current_rows(names: list[str]) -> dict[str, dict | None]:
     return current
 
 
-def _tables_by_name() -> dict[str, type]:
+def _tables_by_name() -> dict[str, type[Table]]:
     return {table._meta.tablename: table for table in Finder().get_table_classes()}
 
 

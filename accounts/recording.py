@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import cast
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
 from accounts import audit, chain
 from core.api import forget_cached_reads
@@ -59,7 +60,7 @@ class RecordingMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        method, path = scope["method"], scope["path"]
+        method, path = cast("HTTPScope", scope)["method"], scope["path"]
         is_change = method in CHANGES
         recorded_read = method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS)
         if (not is_change and not recorded_read) or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
@@ -77,7 +78,7 @@ class RecordingMiddleware(ASGIMiddleware):
                                 subject=_subject(scope), at=scope["app"].state.clock.now())
         request_body, answer, status = bytearray(), bytearray(), [0]
 
-        async def receive_and_keep() -> Message:
+        async def receive_and_keep() -> ReceiveMessage:
             message = await receive()
             if message["type"] == "http.request":
                 request_body.extend(message.get("body", b""))
@@ -104,4 +105,5 @@ class RecordingMiddleware(ASGIMiddleware):
                 data["atomic"] = False
                 log.error("%s changed data outside a unit of work; recorded afterwards", context.action)
                 await forget_cached_reads(scope["app"])
-            await audit.record(context.actor, context.action, context.subject, context.reason, data, context.at)
+            at = context.at or scope["app"].state.clock.now()
+            await audit.record(context.actor, context.action, context.subject, context.reason, data, at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from accounts import chain
 
@@ -16,8 +17,8 @@ def _chain(n: int, key: bytes = KEY) -> list[dict]:
     rows, prev = [], chain.GENESIS
     for seq in range(1, n + 1):
         data = {"request": {"n": seq}, "events": []}
-        row = {"seq": seq, "at": AT, "actor": "office:chief", "action": "POST /x", "subject": f"item:{seq}",
-               "reason": "", "data": data, "prev_hash": prev}
+        row: dict[str, Any] = {"seq": seq, "at": AT, "actor": "office:chief", "action": "POST /x",
+                               "subject": f"item:{seq}", "reason": "", "data": data, "prev_hash": prev}
         row["hash"] = chain.event_hash(key, prev, seq, AT, row["actor"], row["action"], row["subject"], "", data)
         rows.append(row)
         prev = row["hash"]

@@ -14,7 +14,7 @@ from msgspec import Meta, Struct
 
 from conflicts.policy import Purpose
 from conflicts.schemas import NodeOut, Reason, Who
-from core.schemas import MAX_LIST, MAX_MAP, Code, Input, Name, Note
+from core.schemas import MAX_LIST, MAX_MAP, Code, Flag, Input, Name, Note
 
 Count = Annotated[int, Meta(ge=0, le=100)]
 MAX_MEMBERS = 100  # the largest panel: out-of-pool members are members too
@@ -127,9 +127,9 @@ class PanelRequestOut(Struct):
 
 
 class AnswerIn(Input, kw_only=True):
-    accept: bool
+    accept: Flag
     reason: Note = ""
-    good_reason: bool = False  # judged by the office; a decline without good reason counts (R-POOL-5(3))
+    good_reason: Flag = False  # judged by the office; a decline without good reason counts (R-POOL-5(3))
 
 
 class AnswerOut(Struct):

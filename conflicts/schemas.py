@@ -14,7 +14,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from conflicts.policy import EdgeKind, Purpose
-from core.schemas import MAX_LIST, Input, Name, Note, Paragraph
+from core.schemas import MAX_LIST, Flag, Input, Name, Note, Paragraph
 
 # Not blank, no control characters. "(?![\s\S])" is the very end: "$" would let one trailing line break through.
 _LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*(?![\s\S])"
@@ -211,7 +211,7 @@ class ReversalIn(Input, kw_only=True):
 
 class SubcontractIn(Input, kw_only=True):
     institution_id: int
-    consent_given: bool = False
+    consent_given: Flag = False
 
 
 class CommissionCheckIn(Input, kw_only=True):

@@ -94,6 +94,9 @@ def test_an_invitation_is_answered_once_issue_12(client, pool):
     view = post_request(client, make_item(client)).json()
     inv = view["invitations"][0]
     assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
+    for loose in ("true", 0, 1):  # a yes or no, nothing a lenient decoder would turn into one (issue 12)
+        refused = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": loose})
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "accept", refused.text
     again = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": False, "reason": "改主意了"})
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "id"
     assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json() == []

@@ -35,6 +35,7 @@ def test_the_issue_case_five_thousand_region_keys_is_refused_by_decoding_issue_1
     ({"min_per_specialty": {f"S{n}": 1 for n in range(MAX_MAP + 1)}}, "$.balance.min_per_specialty"),
     ({"max_per_region": {f"R{n}": 1 for n in range(MAX_MAP + 1)}}, "$.balance.max_per_region"),
     ({"max_per_region": {"杭\n州": 1}}, "$.balance.max_per_region"),
+    ({"max_per_region": {"杭州\n": 1}}, "$.balance.max_per_region"),
     ({"dissenting_ids": list(range(MAX_LIST + 1))}, "$.balance.dissenting_ids"),
 ])
 def test_balance_maps_and_lists_are_bounded_issue_12(balance, path):
@@ -47,6 +48,7 @@ def test_panel_request_text_is_one_line_and_bounded_issue_12():
                                                                    for i in range(101)]}, PanelRequestIn)
     assert "$.reason" in _refused({"accept": False, "reason": "x" * 2001}, AnswerIn)
     assert _decode({"accept": False, "reason": "出差\n两周"}, AnswerIn).reason == "出差\n两周"
+    assert "$.accept" in _refused({"accept": 0}, AnswerIn)
 
 
 def test_conflict_bodies_are_bounded_issue_12():

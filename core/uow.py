@@ -206,6 +206,14 @@ async def save_protected(row: Any) -> Any:
     return row
 
 
+async def save_new(row: Any, announce: Callable[[int], Any]) -> Any:
+    """Save a new row in a unit of work and emit ``announce(row.id)`` (an event type taking the new id)."""
+    async with unit_of_work():
+        await row.save()
+        emit(announce(row.id))
+    return row
+
+
 async def update_protected(table: Any, values: dict, where: Any) -> list[int]:
     """An UPDATE of protected rows inside the current unit of work; every row it changed is marked."""
     rows = await table.update(values).where(where).returning(table.id)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from core.errors import ErrorCollector, invalid
 from core.records import get_or_404
-from core.uow import emit, unit_of_work
+from core.uow import emit, save_new, unit_of_work
 from decisions import schemas as s
 from decisions.domain.gravity import GRAVITY_FLAGS, minimum_panel_size
 from decisions.events import ItemChanged, ItemRegistered
@@ -44,10 +44,7 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
                        specialty_codes=data.specialty_codes, wide_scope=data.wide_scope,
                        controversial=data.controversial, complex=data.complex, sensitive=data.sensitive,
                        opened_on=data.opened_on, created_at=datetime.now(timezone.utc))
-    async with unit_of_work():
-        await row.save()
-        emit(ItemRegistered(row.id))
-    return row
+    return await save_new(row, ItemRegistered)
 
 
 async def update_item(item_id: int, data: s.ItemUpdate) -> DecisionItem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.errors import ErrorCollector
 from core.records import get_or_404
-from core.uow import emit, save_protected, unit_of_work
+from core.uow import emit, save_new, save_protected, unit_of_work
 from registry import schemas as s
 from registry.domain.eligibility import Reason
 from registry.domain.identifiers import validate_uscc
@@ -67,10 +67,7 @@ async def create_institution(data: s.InstitutionCreate) -> Institution:
     errors.raise_if_any("institution refused")
     row = Institution(name=data.name, kind=data.kind.value, uscc=uscc, aliases=data.aliases,
                       parent=data.parent_id, region=data.region, credit_status=data.credit_status.value)
-    async with unit_of_work():
-        await row.save()
-        emit(InstitutionRegistered(row.id))
-    return row
+    return await save_new(row, InstitutionRegistered)
 
 
 async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> Institution:

@@ -24,8 +24,9 @@ WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 12
 LOGIN_LOCK_KEY = 7_301_2028
 # ARGON2_CHEAP=1 (the test suite only): the cheapest argon2id parameters; a real hash costs ~0.3 s per password.
-_HASHER = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if os.environ.get("ARGON2_CHEAP") == "1"
-           else PasswordHasher())
+# Production ignores it: weak hashes there would be a configuration mistake nobody notices.
+_CHEAP = os.environ.get("ARGON2_CHEAP") == "1" and os.environ.get("APP_ENV") != "production"
+_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if _CHEAP else PasswordHasher()
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from conflicts.tables import ConflictDismissal
 from core.api import DEPS, Limit, Offset
 from core.errors import not_found
 from core.records import get_or_404
+from core.schemas import Input
 from core.uow import unit_of_work
 from decisions.tables import DecisionItem
-from registry.schemas import Input
 from registry.tables import Expert, Institution
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]

@@ -19,11 +19,22 @@ _LINE = rf"^(?!\s*{_END})[^\x00-\x1f\x7f]*{_END}"
 # Not blank; line breaks and tabs allowed, other control characters not.
 _PARAGRAPH = rf"^(?!\s*{_END})[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*{_END}"
 
+_LINE_OR_EMPTY = rf"^[^\x00-\x1f\x7f]*{_END}"
+
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_LINE, description="one line, 1-200 characters")]
 Title = Annotated[str, Meta(min_length=1, max_length=300, pattern=_LINE, description="one line, 1-300 characters")]
 Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]
 Note = Annotated[str, Meta(max_length=2000, pattern=rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*{_END}",
                            description="free text, may be empty, up to 2000 characters")]
+ShortName = Annotated[str, Meta(min_length=1, max_length=100, pattern=_LINE, description="one line, 1-100 characters")]
+PersonName = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE, description="one line, 1-64 characters")]
+Version = Annotated[str, Meta(min_length=1, max_length=32, pattern=_LINE, description="one line, 1-32 characters")]
+ShortLine = Annotated[str, Meta(max_length=64, pattern=_LINE_OR_EMPTY, description="one line, up to 64 characters")]
+Position = Annotated[str, Meta(max_length=100, pattern=_LINE_OR_EMPTY, description="one line, up to 100 characters")]
+Explanation = Annotated[str, Meta(min_length=1, max_length=2000, pattern=_PARAGRAPH,
+                                  description="1-2000 characters, line breaks allowed")]
+Facts = Annotated[str, Meta(min_length=1, max_length=4000, pattern=_PARAGRAPH,
+                            description="1-4000 characters, line breaks allowed")]
 Paragraph = Annotated[str, Meta(min_length=2, max_length=4000, pattern=_PARAGRAPH,
                                 description="2-4000 characters, line breaks allowed")]
 _ADDRESS_PART = r"[^@\s\x00-\x1f\x7f<>,;]+"

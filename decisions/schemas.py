@@ -11,8 +11,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from core.schemas import MAX_LIST, Code, Input, Title
-from registry.schemas import Flag
+from core.schemas import MAX_LIST, Code, Flag, Input, Title
 
 
 class ItemCreate(Input, kw_only=True):

@@ -15,12 +15,12 @@ from core.api import DEPS, Limit
 from core.errors import invalid, not_found
 from core.locks import take_turn
 from core.records import get_or_404
+from core.schemas import Input
 from core.uow import unit_of_work
 from notifications import jobs
 from notifications.outbox import deliver_due
 from notifications.tables import InboxMessage, JobRun, Outbox, WebhookEndpoint
 from notifications.webhooks import MAX_ENDPOINTS_PER_UNIT, UrlRefused, check_url
-from registry.schemas import Input
 from registry.tables import Institution
 
 

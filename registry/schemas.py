@@ -8,11 +8,27 @@ have a maximum length. Services store the text stripped and refuse dates out of 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from core.schemas import MAX_LIST, MAX_MAP, Code, Email, Input, Name, Note
+from core.schemas import (
+    MAX_LIST,
+    MAX_MAP,
+    Code,
+    Email,
+    Explanation,
+    Facts,
+    Flag,
+    Input,
+    Name,
+    Note,
+    PersonName,
+    Position,
+    ShortLine,
+    ShortName,
+    Version,
+)
 from registry.domain.institutions import StaffCompetence
 from registry.domain.recruitment import ApplicationState, Condition
 from registry.domain.vocab import (
@@ -26,31 +42,12 @@ from registry.domain.vocab import (
     Sector,
 )
 
-# Kept for the capabilities that import it; registry bodies use the bounded types of core.schemas.
-NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
 Score = Annotated[int, Meta(ge=1, le=5, description="1 (poor) to 5 (excellent)")]
 
-# The bounds follow the columns' lengths (PostgreSQL refuses a longer value).
-# One line, not blank, no control characters; one line that may be empty; free text with line breaks.
-# The end is "(?![\s\S])", not "$": "$" also matches before a final line break ("教授\n" would pass
-# as one line); unlike "\Z", it reads the same in the OpenAPI document's (ECMA) regular expressions.
-_LINE = r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]*(?![\s\S])"
-_LINE_OR_EMPTY = r"^[^\x00-\x1f\x7f]*(?![\s\S])"
+# The bounds follow the columns' lengths (PostgreSQL refuses a longer value); the text types are core's.
 _TEXT = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*(?![\s\S])"
-ShortName = Annotated[str, Meta(min_length=1, max_length=100, pattern=_LINE, description="one line, 1-100 characters")]
-PersonName = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE, description="one line, 1-64 characters")]
-Version = Annotated[str, Meta(min_length=1, max_length=32, pattern=_LINE, description="one line, 1-32 characters")]
-ShortLine = Annotated[str, Meta(max_length=64, pattern=_LINE_OR_EMPTY, description="one line, up to 64 characters")]
-Position = Annotated[str, Meta(max_length=100, pattern=_LINE_OR_EMPTY, description="one line, up to 100 characters")]
-Explanation = Annotated[str, Meta(min_length=1, max_length=2000, pattern=_TEXT,
-                                  description="1-2000 characters, line breaks allowed")]
-Facts = Annotated[str, Meta(min_length=1, max_length=4000, pattern=_TEXT,
-                            description="1-4000 characters, line breaks allowed")]
 RevealReason = Annotated[str, Meta(min_length=4, max_length=500, pattern=_TEXT,
                                    description="why the unmasked data is needed")]
-# A yes/no field: JSON true or false only. Litestar converts bodies leniently (0, 1, "true" would pass as a
-# bool); a literal of the two values is checked strictly (issue 12).
-Flag = Literal[True, False]
 MAX_SPECIALTIES = 50  # specialty codes of one expert or one call
 MAX_SHORT_LIST = 50  # aliases, qualifications, employments, findings
 

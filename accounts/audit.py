@@ -73,10 +73,9 @@ async def record_unit(uow: UnitOfWork) -> None:
             "events": chain.scrub([chain.event_data(e) for e in uow.events])}
     if uow.touched:
         data["rows"] = await row_digests(uow.touched)
-    uow.recorded_seq = await append(actor, action, context.subject if context else "",
-                                    context.reason if context else "", data, at)
+    seq = await append(actor, action, context.subject if context else "", context.reason if context else "", data, at)
     if context is not None:
-        context.recorded.append(uow.recorded_seq)
+        context.recorded.append(seq)
 
 
 async def append(actor: str, action: str, subject: str, reason: str, data: dict, at: datetime) -> int:

@@ -99,16 +99,11 @@ def acting_as(context: RecordContext) -> Iterator[RecordContext]:
         _RECORD.reset(token)
 
 
-def record_context() -> RecordContext | None:
-    return _RECORD.get()
-
-
 @dataclass
 class UnitOfWork:
     events: list[Any] = field(default_factory=list)
     handled: int = 0
     context: RecordContext | None = None
-    recorded_seq: int | None = None  # the record event written for this unit, once written
     touched: dict[tuple[str, int], Any] = field(default_factory=dict)  # protected rows written, by (table, id)
     rollback_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from conflicts.events import GraphChanged
 from conflicts.live import LiveGraph, note_change
 from core.uow import MessageBus
-from decisions.events import ItemRegistered
+from decisions.events import ItemChanged, ItemRegistered
 
 
 async def _graph_changed(event: GraphChanged) -> None:
     await note_change(*event.graph_record)
 
 
-async def _item_registered(event: ItemRegistered) -> None:
+async def _item_registered(event: ItemRegistered | ItemChanged) -> None:
+    """The item's node and its drafting unit's edge (承办, R-COI-4) follow the item."""
     await note_change("item", event.item_id)
 
 
@@ -22,3 +23,4 @@ def register(bus: MessageBus, live: LiveGraph | None = None) -> None:
     every process's graph syncs from."""
     bus.subscribe(GraphChanged, _graph_changed)
     bus.subscribe(ItemRegistered, _item_registered)
+    bus.subscribe(ItemChanged, _item_registered)

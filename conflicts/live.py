@@ -29,6 +29,7 @@ from registry.tables import Employment, Expert, Institution
 EMPLOYMENT_COLUMNS = (Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
                       Employment.start, Employment.end)
 INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.aliases, Institution.parent)
+ITEM_COLUMNS = (DecisionItem.id, DecisionItem.title, DecisionItem.drafting_unit)
 
 
 async def note_change(record_table: str, record_id: int) -> None:
@@ -55,6 +56,14 @@ def _relation_edge(row: dict) -> Relation | None:
     return Relation(f"relation:{row['id']}", EdgeKind(row["kind"]), (row["source_kind"], row["source_id"]),
                     (row["target_kind"], row["target_id"]), row["start"], row["end"], origin=row["origin"],
                     confirmed=row["confirmed"], detail=row["role"] or row["detail"])
+
+
+def _drafting_edge(row: dict) -> Relation | None:
+    """决策承办单位 —承办→ 事项: the item's evaluation object, for independence checks (R-COI-4)."""
+    if row["drafting_unit"] is None:
+        return None
+    return Relation(f"drafts:{row['id']}", EdgeKind.DRAFTS, ("institution", row["drafting_unit"]),
+                    ("item", row["id"]), origin="registry")
 
 
 def _parent_edge(row: dict) -> Relation | None:
@@ -93,10 +102,10 @@ class LiveGraph:
             self.cursor = last[0]["id"] if last else 0
             for row in await Expert.select(Expert.id, Expert.name):
                 self._expert(row)
-            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title):
-                self.graph.add_node(("item", row["id"]), row["title"])
             for row in await Institution.select(*INSTITUTION_COLUMNS).output(load_json=True):
                 self._institution(row)
+            for row in await DecisionItem.select(*ITEM_COLUMNS):
+                self._item(row)
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
                 (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")).output(load_json=True)}
             for row in await Employment.select(*EMPLOYMENT_COLUMNS):
@@ -109,6 +118,10 @@ class LiveGraph:
     def _expert(self, row: dict) -> None:
         self.graph.add_node(("expert", row["id"]), row["name"])
         self.people[person_key(row["name"])].add(row["id"])
+
+    def _item(self, row: dict) -> None:
+        self.graph.add_node(("item", row["id"]), row["title"])
+        self._put(f"drafts:{row['id']}", _drafting_edge(row))
 
     def _institution(self, row: dict) -> None:
         node = ("institution", row["id"])
@@ -149,9 +162,11 @@ class LiveGraph:
             for row in await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids))):
                 self._expert(row)
         if ids := pending.get("item"):
-            for row in await DecisionItem.select(DecisionItem.id, DecisionItem.title).where(
-                    DecisionItem.id.is_in(list(ids))):
-                self.graph.add_node(("item", row["id"]), row["title"])
+            found_items = await DecisionItem.select(*ITEM_COLUMNS).where(DecisionItem.id.is_in(list(ids)))
+            for row in found_items:
+                self._item(row)
+            for gone in ids - {row["id"] for row in found_items}:  # rolled back: no drafting edge
+                self._put(f"drafts:{gone}", None)
         if ids := pending.get("institution"):
             found = await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(
                 load_json=True)

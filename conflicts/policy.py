@@ -35,6 +35,7 @@ class EdgeKind(str, Enum):
     CONTROLLED_BY = "controlled_by"  # institution → institution (受控制)
     INTEREST_IN = "interest_in"  # expert/institution → item (利害关系)
     ARGUED_BEFORE = "argued_before"  # expert/institution → item (参与决策前论证或评估)
+    DRAFTS = "drafts"  # institution → item (决策承办单位承办), from the item's drafting unit
 
 
 # Relations that hold both ways, whatever direction they were entered in.
@@ -45,17 +46,36 @@ EDGE_LABELS = {
     EdgeKind.CO_WORKED: "合作", EdgeKind.RELATIVE_OF: "亲属", EdgeKind.SHAREHOLDER_OF: "持股",
     EdgeKind.DIRECTOR_OF: "任职董事或高管", EdgeKind.ADVISER_OF: "担任顾问", EdgeKind.FUNDED_BY: "资金来源于",
     EdgeKind.CONTROLLED_BY: "受控于", EdgeKind.INTEREST_IN: "利害关系", EdgeKind.ARGUED_BEFORE: "参与决策前论证",
+    EdgeKind.DRAFTS: "承办",
 }
+# The edge kinds that reach the decision item: a rule's last step follows one of them.
+ITEM_KINDS = frozenset({EdgeKind.INTEREST_IN, EdgeKind.ARGUED_BEFORE, EdgeKind.DRAFTS})
+
+
+class Direction(str, Enum):
+    """Which way a step's stored edges point along the path from the candidate to the item.
+
+    ``forward``: ``candidate side —kind→ item side`` (任职于 from the expert to the employer).
+    ``reverse``: ``candidate side ←kind— item side``: the edge is stored pointing at the candidate, as
+    in ``机构 ←任职于— 某人``, where the institution employs the person (personnel independence, R-COI-4).
+    Symmetric kinds are followed both ways whatever the direction.
+    """
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a path: follow any of ``kinds`` between ``min_repeat`` and ``max_repeat`` times."""
+    """One step of a path: follow any of ``kinds`` between ``min_repeat`` and ``max_repeat`` times, along
+    stored edges pointing the step's ``direction`` (see ``Direction``)."""
 
     kinds: frozenset[EdgeKind]
     min_repeat: int = 1
     max_repeat: int = 1
     lookback_days: int | None = None  # an ended relation still counts this many days; None: only current ones
+    direction: Direction = Direction.FORWARD
 
 
 @dataclass(frozen=True)
@@ -78,14 +98,20 @@ class Policy:
         return [r for r in self.rules if purpose in r.purposes]
 
 
-def _s(*kinds: EdgeKind, min_repeat: int = 1, max_repeat: int = 1, lookback_days: int | None = None) -> Step:
-    return Step(frozenset(kinds), min_repeat, max_repeat, lookback_days)
+def _s(*kinds: EdgeKind, min_repeat: int = 1, max_repeat: int = 1, lookback_days: int | None = None,
+       direction: Direction = Direction.FORWARD) -> Step:
+    return Step(frozenset(kinds), min_repeat, max_repeat, lookback_days, direction)
 
 
 ALL = frozenset(Purpose)
 HIERARCHY = _s(EdgeKind.PART_OF, min_repeat=0, max_repeat=1)
 INTEREST = _s(EdgeKind.INTEREST_IN)
 AFFILIATION = (EdgeKind.SHAREHOLDER_OF, EdgeKind.DIRECTOR_OF, EdgeKind.ADVISER_OF)
+DRAFTING = _s(EdgeKind.DRAFTS)
+EVALUATION = frozenset({Purpose.RISK_ASSESSMENT, Purpose.POST_EVALUATION})
+# Personnel independence (R-COI-4): a person employed by the drafting unit within this window, and by
+# the candidate within it, ties the two.
+PERSONNEL_WINDOW_DAYS = 730
 
 
 def default_policy() -> Policy:
@@ -114,7 +140,20 @@ def default_policy() -> Policy:
         ConflictRule("R-COI-4", "not_independent",
                      "{subject}在组织或资金上与决策事项「{item}」的利害关系方不独立",
                      (_s(EdgeKind.FUNDED_BY, EdgeKind.CONTROLLED_BY, max_repeat=2), HIERARCHY, INTEREST),
-                     frozenset({Purpose.RISK_ASSESSMENT, Purpose.POST_EVALUATION}), frozenset({"institution"})),
+                     EVALUATION, frozenset({"institution"})),
+        # Independence from the evaluation object, the drafting unit (决策承办单位), SY 三(一)2.
+        ConflictRule("R-COI-4", "drafting_unit_hierarchy",
+                     "{subject}是决策事项「{item}」的承办单位或与其存在隶属关系，在组织上不独立于评估对象",
+                     (HIERARCHY, DRAFTING), EVALUATION, frozenset({"institution"})),
+        ConflictRule("R-COI-4", "funded_or_controlled_by_drafting_unit",
+                     "{subject}的资金来源于决策事项「{item}」的承办单位或受其控制，在资金或组织上不独立于评估对象",
+                     (_s(EdgeKind.FUNDED_BY, EdgeKind.CONTROLLED_BY, max_repeat=2), HIERARCHY, DRAFTING),
+                     EVALUATION, frozenset({"institution"})),
+        ConflictRule("R-COI-4", "shares_personnel_with_drafting_unit",
+                     "{subject}聘用了曾在或正在决策事项「{item}」承办单位任职的人员，在人员上不独立于评估对象",
+                     (_s(EdgeKind.EMPLOYED_BY, lookback_days=PERSONNEL_WINDOW_DAYS, direction=Direction.REVERSE),
+                      _s(EdgeKind.EMPLOYED_BY, lookback_days=PERSONNEL_WINDOW_DAYS), HIERARCHY, DRAFTING),
+                     EVALUATION, frozenset({"institution"})),
     ))
 
 
@@ -129,9 +168,9 @@ def validate_policy(rules: list[dict], field_name: str = "rules") -> None:
         here = f"{field_name}[{i}]"
         if not rule.get("steps"):
             errors.add(f"{here}.steps", "a rule needs at least one step")
-        if rule.get("steps") and EdgeKind.INTEREST_IN.value not in rule["steps"][-1].get("kinds", []) \
-                and EdgeKind.ARGUED_BEFORE.value not in rule["steps"][-1].get("kinds", []):
-            errors.add(f"{here}.steps", "the last step must reach the decision item (interest_in or argued_before)")
+        if rule.get("steps") and not {k.value for k in ITEM_KINDS} & set(rule["steps"][-1].get("kinds", [])):
+            errors.add(f"{here}.steps",
+                       "the last step must reach the decision item (interest_in, argued_before or drafts)")
         for p in rule.get("purposes", []):
             if p not in purposes:
                 errors.add(f"{here}.purposes", f"unknown purpose '{p}'; one of {sorted(purposes)}")
@@ -158,6 +197,8 @@ def validate_policy(rules: list[dict], field_name: str = "rules") -> None:
                 errors.add(f"{where}.max_repeat", "at most 6 hops per step")
             if (step.get("lookback_days") or 0) < 0:
                 errors.add(f"{where}.lookback_days", "must not be negative")
+            if step.get("direction", Direction.FORWARD.value) not in {d.value for d in Direction}:
+                errors.add(f"{where}.direction", "forward or reverse")
     errors.raise_if_any("invalid conflict policy")
 
 
@@ -179,7 +220,8 @@ def policy_to_document(policy: Policy) -> dict:
             "rule_id": r.rule_id, "name": r.name, "sentence": r.sentence,
             "purposes": sorted(p.value for p in r.purposes), "subjects": sorted(r.subjects),
             "steps": [{"kinds": sorted(k.value for k in s.kinds), "min_repeat": s.min_repeat,
-                       "max_repeat": s.max_repeat, "lookback_days": s.lookback_days} for s in r.steps],
+                       "max_repeat": s.max_repeat, "lookback_days": s.lookback_days,
+                       "direction": s.direction.value} for s in r.steps],
         } for r in policy.rules],
     }
 
@@ -191,7 +233,8 @@ def policy_from_document(document: dict, version: int | None = None) -> Policy:
         purposes=frozenset(Purpose(p) for p in r["purposes"]),
         subjects=frozenset(r.get("subjects") or ("expert", "institution")),
         steps=tuple(Step(frozenset(EdgeKind(k) for k in s["kinds"]), s.get("min_repeat", 1), s.get("max_repeat", 1),
-                         s.get("lookback_days")) for s in r["steps"]),
+                         s.get("lookback_days"), Direction(s.get("direction") or Direction.FORWARD.value))
+                    for s in r["steps"]),  # a document from before directions: every step forward
     ) for r in document["rules"])
     return Policy(version=version if version is not None else document.get("version", 1), rules=rules,
                   hierarchy_hops=document.get("hierarchy_hops", 1))

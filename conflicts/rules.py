@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from conflicts.graph import Node, Relation, RelationGraph
-from conflicts.policy import EDGE_LABELS, SYMMETRIC, ConflictRule, Policy, Purpose, Step
+from conflicts.policy import EDGE_LABELS, SYMMETRIC, ConflictRule, Direction, Policy, Purpose, Step
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,17 @@ class Conflict:
 
 
 def _expansions(graph: RelationGraph, node: Node, step: Step, day: date):
-    """Neighbours one step further from the item, walking edges of the step's kinds backwards."""
+    """Neighbours one step further from the item. A forward step walks its stored edges backwards
+    (``neighbour —kind→ node``); a reverse step walks them as stored (``node —kind→ neighbour``, the
+    edge pointing at the candidate's side); a symmetric kind is walked both ways."""
+    forward = step.direction == Direction.FORWARD
     for neighbour, relation in graph.incoming(node):
-        if relation.kind in step.kinds and relation.counts_on(day, step.lookback_days):
+        if relation.kind in step.kinds and (forward or relation.kind in SYMMETRIC) \
+                and relation.counts_on(day, step.lookback_days):
             yield neighbour, Hop(relation, forward=True)
     for neighbour, relation in graph.outgoing(node):
-        if relation.kind in SYMMETRIC and relation.kind in step.kinds and relation.counts_on(day, step.lookback_days):
+        if relation.kind in step.kinds and (not forward or relation.kind in SYMMETRIC) \
+                and relation.counts_on(day, step.lookback_days):
             yield neighbour, Hop(relation, forward=False)
 
 

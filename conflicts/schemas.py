@@ -243,6 +243,7 @@ class StepIn(Input, kw_only=True):
     min_repeat: int = 1
     max_repeat: int = 1
     lookback_days: int | None = None
+    direction: Label = "forward"  # forward | reverse (the stored edge points at the candidate's side)
 
 
 class RuleIn(Input, kw_only=True):

@@ -183,3 +183,91 @@ def test_control_and_funding_chains_up_to_two_hops_R_COI_4():
     too_far = graph(rel(1, K.CONTROLLED_BY, CONSULT, FIRM), rel(2, K.FUNDED_BY, FIRM, ZJU),
                     rel(3, K.FUNDED_BY, ZJU, FUNDER), rel(4, K.INTEREST_IN, FUNDER, ITEM))
     assert (CONSULT, "R-COI-4") not in found(check_item(too_far, default_policy(), ITEM, Purpose.POST_EVALUATION, DAY))
+
+
+# --- R-COI-4: independence from the evaluation object, the item's drafting unit (承办单位) ---------------
+UNIT, BUREAU, INSTITUTE = ("institution", 11), ("institution", 12), ("institution", 13)
+
+
+def drafting_graph(*relations: Relation) -> RelationGraph:
+    g = graph(rel("drafts", K.DRAFTS, UNIT, ITEM), *relations)
+    for node, name in ((UNIT, "市交通运输局"), (BUREAU, "市交通运输局运输管理处"), (INSTITUTE, "市交通规划研究院")):
+        g.add_node(node, name)
+    return g
+
+
+def evaluators(g: RelationGraph, policy=None) -> dict:
+    out = {}
+    for purpose in (Purpose.RISK_ASSESSMENT, Purpose.POST_EVALUATION):
+        for c in check_item(g, policy or default_policy(), ITEM, purpose, DAY):
+            if c.rule_id == "R-COI-4":
+                out.setdefault(c.subject, c)
+    return out
+
+
+def test_drafting_unit_itself_and_its_hierarchy_are_not_independent_R_COI_4():
+    g = drafting_graph(rel(1, K.PART_OF, BUREAU, UNIT), rel(2, K.PART_OF, UNIT, INSTITUTE))
+    found_ = evaluators(g)
+    assert set(found_) == {UNIT, BUREAU, INSTITUTE}
+    assert found_[UNIT].explanation == "市交通运输局 —承办→ 城市轨道交通票价调整方案"
+    assert found_[BUREAU].explanation == "市交通运输局运输管理处 —隶属→ 市交通运输局 —承办→ 城市轨道交通票价调整方案"
+    assert "承办单位" in found_[BUREAU].sentence
+    # only for assessment and evaluation: the drafting unit is no conflict for an argument panel's experts
+    assert check_item(g, default_policy(), ITEM, Purpose.ARGUMENT, DAY) == []
+    # the hierarchy reaches as far as the policy's hops
+    off = with_hierarchy_hops(default_policy(), 0)
+    assert set(evaluators(g, off)) == {UNIT}
+
+
+def test_institution_funded_or_controlled_by_the_drafting_unit_R_COI_4():
+    g = drafting_graph(rel(1, K.FUNDED_BY, CONSULT, UNIT), rel(2, K.CONTROLLED_BY, FIRM, BUREAU),
+                       rel(3, K.PART_OF, BUREAU, UNIT))
+    found_ = evaluators(g)
+    assert {CONSULT, FIRM} <= set(found_)
+    assert found_[CONSULT].explanation == ("之江评估咨询有限公司 —资金来源于→ 市交通运输局 "
+                                           "—承办→ 城市轨道交通票价调整方案")
+    assert found_[CONSULT].rule_name == "funded_or_controlled_by_drafting_unit"
+    assert found_[FIRM].explanation == ("天册律师事务所 —受控于→ 市交通运输局运输管理处 —隶属→ 市交通运输局 "
+                                        "—承办→ 城市轨道交通票价调整方案")
+    assert ZJU not in found_  # unrelated institution stays clear
+
+
+def test_institution_employing_the_drafting_units_people_within_the_window_R_COI_4():
+    g = drafting_graph(rel(1, K.EMPLOYED_BY, ZHANG, UNIT, date(2010, 1, 1), date(2025, 12, 31)),
+                       rel(2, K.EMPLOYED_BY, ZHANG, CONSULT, date(2026, 1, 1)),
+                       rel(3, K.EMPLOYED_BY, LI, UNIT, date(2000, 1, 1), date(2020, 12, 31)),  # left long ago
+                       rel(4, K.EMPLOYED_BY, LI, FIRM, date(2021, 1, 1)))
+    found_ = evaluators(g)
+    assert CONSULT in found_ and FIRM not in found_
+    c = found_[CONSULT]
+    assert c.rule_name == "shares_personnel_with_drafting_unit"
+    assert c.explanation == "之江评估咨询有限公司 ←任职于— 张三 —任职于→ 市交通运输局 —承办→ 城市轨道交通票价调整方案"
+    assert [h.forward for h in c.path] == [False, True, True]
+    assert ZHANG not in found_  # the person is a path, not a candidate of this rule
+
+
+def test_personnel_rule_walks_edges_only_the_way_its_steps_say():
+    """A reverse step follows the edge as stored (person —任职于→ candidate), never one stored the other
+    way (candidate —任职于→ person), nor another kind."""
+    g = drafting_graph(rel(1, K.EMPLOYED_BY, ZHANG, UNIT, date(2020, 1, 1)),
+                       rel(2, K.EMPLOYED_BY, CONSULT, ZHANG, date(2020, 1, 1)),
+                       rel(3, K.SHAREHOLDER_OF, ZHANG, FIRM, date(2020, 1, 1)))
+    assert CONSULT not in evaluators(g) and FIRM not in evaluators(g)
+
+
+def test_step_direction_round_trips_and_old_documents_still_load():
+    from conflicts.policy import Direction, policy_from_document, policy_to_document
+    doc = policy_to_document(default_policy())
+    again = policy_from_document(doc)
+    assert again.rules == default_policy().rules
+    personnel = next(r for r in doc["rules"] if r["name"] == "shares_personnel_with_drafting_unit")
+    assert personnel["steps"][0]["direction"] == "reverse"
+    validate_policy(doc["rules"])
+    old = {"version": 1, "rules": [{"rule_id": "R-COI-1", "name": "direct_interest", "sentence": "{subject}",
+                                    "purposes": ["argument"], "steps": [{"kinds": ["interest_in"]}]}]}
+    validate_policy(old["rules"])
+    assert policy_from_document(old).rules[0].steps[0].direction is Direction.FORWARD
+    with pytest.raises(DomainError) as refused:
+        validate_policy([{"purposes": ["argument"], "sentence": "{subject}",
+                          "steps": [{"kinds": ["drafts"], "direction": "sideways"}]}])
+    assert {e.field for e in refused.value.errors} == {"rules[0].steps[0].direction"}

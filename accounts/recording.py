@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import cast
+from urllib.parse import parse_qsl
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
 from accounts import audit, chain
+from assignment.tables import Invitation, PanelRequest
 from core.api import forget_cached_reads
 from core.db import current_engine
 from core.uow import RecordContext, acting_as
+from notifications.links import LinkError, read_token
+from registry.tables import Expert, Institution
 
 log = logging.getLogger(__name__)
+_LINK_TOKEN = re.compile(r"(/respond/)[^/?\s]+")  # a signed link's token never goes into the record
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 SUBJECT_KEYS = ("item_id", "request_id", "panel_id", "invitation_id", "expert_id", "institution_id", "unit_id",
@@ -48,7 +54,38 @@ def _parse(body: bytes) -> object:
     return {"form": body[:2000].decode(errors="replace")}
 
 
-def _fill_from_body(context: RecordContext, body: object) -> None:
+async def _link_answer(scope: Scope, path: str) -> dict | None:
+    """Who answers through a signed link (issue 11, R-REC-1): the invitee the link was issued to, named with
+    the invitation, its panel request and its decision item, so the answer is on the item's record under the
+    invitation. None when the link is altered, expired or names no invitation (the page refuses it)."""
+    token = path.removeprefix("/respond/").split("/")[0]
+    try:
+        invitation_id = read_token(token, scope["app"].state.clock)
+    except LinkError:
+        return None
+    invitation = await Invitation.select(Invitation.id, Invitation.request, Invitation.subject_kind,
+                                         Invitation.subject_id).where(Invitation.id == invitation_id).first()
+    if invitation is None:
+        return None
+    request = await PanelRequest.select(PanelRequest.item).where(PanelRequest.id == invitation["request"]).first()
+    if invitation["subject_kind"] == "expert":
+        who = await Expert.select(Expert.name).where(Expert.id == invitation["subject_id"]).first()
+        invitee = f"专家 {who['name'] if who else ''} (expert:{invitation['subject_id']})"
+    else:
+        who = await Institution.select(Institution.name).where(Institution.id == invitation["subject_id"]).first()
+        invitee = f"机构 {who['name'] if who else ''} (unit:{invitation['subject_id']})"
+    return {"actor": f"{invitee} 通过签名链接", "invitation": invitation["id"], "request": invitation["request"],
+            "item": request["item"] if request else None}
+
+
+def _fill_from_body(context: RecordContext, body: object, link: dict | None = None) -> None:
+    if link is not None and isinstance(body, dict) and "form" in body:  # a signed link's answer form
+        form = dict(parse_qsl(str(body["form"]), keep_blank_values=True))
+        answer = form.get("action", "")
+        context.request = {"signed_link": {k: link[k] for k in ("invitation", "request", "item")},
+                           "answer": answer, "reason": form.get("reason", "")}
+        context.reason = form.get("reason", "").strip() if answer == "decline" else ""
+        return
     context.request = body
     if isinstance(body, dict):
         context.reason = str(body.get("reason") or body.get("explanation") or body.get("note") or "")
@@ -73,9 +110,12 @@ class RecordingMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         user = scope.get("user")
-        actor = user.name if user is not None else ("signed-link" if path.startswith("/respond/") else "anonymous")
+        actor = user.name if user is not None else "anonymous"
         context = RecordContext(actor=actor, action=f"{method} {scope.get('path_template', path)}",
                                 subject=_subject(scope), at=scope["app"].state.clock.now())
+        link = await _link_answer(scope, path) if user is None and path.startswith("/respond/") else None
+        if link is not None:
+            context.actor, context.subject = link["actor"], f"invitation:{link['invitation']}"
         request_body, answer, status = bytearray(), bytearray(), [0]
 
         async def receive_and_keep() -> ReceiveMessage:
@@ -83,7 +123,7 @@ class RecordingMiddleware(ASGIMiddleware):
             if message["type"] == "http.request":
                 request_body.extend(message.get("body", b""))
                 if not message.get("more_body"):
-                    _fill_from_body(context, _parse(bytes(request_body)))
+                    _fill_from_body(context, _parse(bytes(request_body)), link)
             return message
 
         async def send_and_keep(message: Message) -> None:
@@ -98,7 +138,7 @@ class RecordingMiddleware(ASGIMiddleware):
         if status[0] >= 400:
             return  # refused requests change nothing; they are not decisions
         if recorded_read or not context.recorded:
-            data = {"path": path, "query": scope.get("query_string", b"").decode(),
+            data = {"path": _LINK_TOKEN.sub(r"\1***", path), "query": scope.get("query_string", b"").decode(),
                     "request": chain.bounded(context.request), "status": status[0],
                     "answer": chain.answer_summary(bytes(answer))}
             if is_change:

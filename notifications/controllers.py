@@ -18,6 +18,7 @@ from core.records import get_or_404
 from core.schemas import Input
 from core.uow import unit_of_work
 from notifications import jobs
+from notifications.links import live_body, mask_links
 from notifications.outbox import deliver_due
 from notifications.tables import InboxMessage, JobRun, Outbox, WebhookEndpoint
 from notifications.webhooks import MAX_ENDPOINTS_PER_UNIT, UrlRefused, check_url
@@ -86,6 +87,21 @@ class JobOut(Struct):
 WEBHOOK_LOCK_KEY = 7_301_2031  # PostgreSQL: registrations take turns, so a sixth cannot slip in beside a fifth
 
 
+async def _bodies_for(request: Request, rows: list[dict]) -> dict[int, str]:
+    """Each message's body as this caller may see it (issue 11): a signed answer link is live only for the
+    invitee reading their own inbox (an expert, or an invited institution's unit account); the office, the
+    auditor and anyone else see it masked."""
+    principal = request.user
+    reader = principal.inbox if principal.role in ("expert", "unit") else None
+    own = {r["id"] for r in rows if reader is not None and r["recipient"] == reader}
+    payloads = {}
+    if own:
+        payloads = {o["id"]: o["payload"] for o in await Outbox.select(Outbox.id, Outbox.payload).where(
+            Outbox.id.is_in([r["outbox"] for r in rows if r["id"] in own])).output(load_json=True)}
+    return {r["id"]: live_body(r["body"], payloads.get(r["outbox"]), reader) if r["id"] in own
+            else mask_links(r["body"]) for r in rows}
+
+
 def _run_out(r: dict) -> JobRunOut:
     return JobRunOut(r["run_key"], r["state"], r["claimed_by"], r["result"], r["started_at"], r["finished_at"])
 
@@ -111,23 +127,27 @@ class NotificationController(Controller):
         return DeliveryOut(report.claimed, report.sent, report.failed)
 
     @get("/inbox/{recipient:str}", summary="In-app messages of office, expert:<id> or unit:<id>")
-    async def inbox(self, recipient: FromPath[str], unread: FromQuery[bool] = False) -> list[InboxOut]:
+    async def inbox(self, recipient: FromPath[str], request: Request, unread: FromQuery[bool] = False
+                    ) -> list[InboxOut]:
         numbered = recipient.startswith(("expert:", "unit:")) and recipient.split(":")[1].isdigit()
         if recipient != "office" and not numbered:
             raise invalid("recipient", "office, expert:<id> or unit:<id>")
         query = InboxMessage.select().where(InboxMessage.recipient == recipient).order_by(InboxMessage.id)
         if unread:
             query = query.where(InboxMessage.read_at.is_null())
-        return [InboxOut(r["id"], r["recipient"], r["subject"], r["body"], r["read_at"], r["created_at"])
-                for r in await query]
+        rows = await query
+        bodies = await _bodies_for(request, rows)
+        return [InboxOut(r["id"], r["recipient"], r["subject"], bodies[r["id"]], r["read_at"], r["created_at"])
+                for r in rows]
 
     @post("/inbox/messages/{message_id:int}/read", status_code=200)
-    async def read(self, message_id: FromPath[int], now: NamedDependency[datetime]) -> InboxOut:
+    async def read(self, message_id: FromPath[int], now: NamedDependency[datetime], request: Request) -> InboxOut:
         row = await get_or_404(InboxMessage, message_id, "message")
         if row.read_at is None:
             row.read_at = now
             await row.save()
-        return InboxOut(row.id, row.recipient, row.subject, row.body, row.read_at, row.created_at)
+        bodies = await _bodies_for(request, [row.to_dict()])
+        return InboxOut(row.id, row.recipient, row.subject, bodies[row.id], row.read_at, row.created_at)
 
     @post("/institutions/{unit_id:int}/webhooks",
           summary="A drafting unit's endpoint (http or https, a public address, at most 5 per unit): notifications "

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.settings import get_settings
-from notifications.links import answer_url, make_token
+from notifications.links import MASKED, issue
 from notifications.outbox import notify_expert, notify_unit
 
 PURPOSES = {"argument": "专家论证", "risk_assessment": "风险评估", "post_evaluation": "决策后评估"}
@@ -20,15 +20,18 @@ async def invited(invitations: list, request, item_title: str, now: datetime) ->
     """Each new member is invited (e-mail with signed accept/decline links, and the inbox)."""
     link_expires = (now + timedelta(days=get_settings().notifications.link_days)).date()
     for inv in invitations:
-        token = make_token(inv.id, Clock(fixed=now))
+        # The rows keep the links masked; only the invitee's e-mail and own inbox show them live (issue 11).
         context = {"item": item_title, "purpose": PURPOSES[request.purpose], "mode": MODES[request.mode],
                    "leader": inv.leader, "answer_by": inv.answer_by, "handover_on": request.handover_on,
-                   "deadline": request.deadline, "accept_url": answer_url(token, "accept"),
-                   "decline_url": answer_url(token, "decline"), "link_expires": link_expires}
+                   "deadline": request.deadline, "accept_url": MASKED["accept"],
+                   "decline_url": MASKED["decline"], "link_expires": link_expires}
         if inv.subject_kind == "expert":
-            await notify_expert(inv.subject_id, "invitation", context, f"invitation:{inv.id}", now)
+            link = issue(inv.id, f"expert:{inv.subject_id}", Clock(fixed=now))
+            await notify_expert(inv.subject_id, "invitation", context, f"invitation:{inv.id}", now, link)
         else:
-            await notify_unit(inv.subject_id, "invitation", {"name": "", **context}, f"invitation:{inv.id}", now)
+            link = issue(inv.id, f"unit:{inv.subject_id}", Clock(fixed=now))
+            await notify_unit(inv.subject_id, "invitation", {"name": "", **context}, f"invitation:{inv.id}", now,
+                              link)
 
 
 async def panel_drawn(request, item, members: int, seed: str, now: datetime) -> None:

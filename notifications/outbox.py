@@ -33,6 +33,7 @@ import aiosmtplib
 import httpx
 
 from core.settings import NotificationSettings, get_settings
+from notifications.links import live_body, mask_links
 from notifications.tables import InboxMessage, Outbox, WebhookEndpoint
 from notifications.templates import render
 from notifications.webhooks import UrlRefused, check_url
@@ -62,32 +63,40 @@ def _bounded_key(key: str) -> str:
 
 
 async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
-                  payload: dict | None = None) -> None:
+                  payload: dict | None = None, link: dict | None = None) -> None:
     """Queue one notification; a second one for the same event, channel and recipient is ignored.
-    An e-mail to an invalid address is stored dead with the reason: visible in the outbox, never sent."""
+    An e-mail to an invalid address is stored dead with the reason: visible in the outbox, never sent.
+    ``link`` (``links.issue``) lets the invitee's own channel show the masked answer links live; the row
+    itself never holds a live link (issue 11)."""
     subject, body = render(template, context)
     problem = address_problem(recipient) if channel == "email" else None
+    payload = payload or {"template": template, **{k: str(v) for k, v in context.items()}}
+    if link is not None and channel != "webhook":  # a webhook's endpoint may be registered by the office
+        payload = {**payload, "signed_link": link}
     row = Outbox(channel=channel, recipient=recipient[:300], template=template, subject=subject, body=body,
-                 payload=payload or {"template": template, **{k: str(v) for k, v in context.items()}},
+                 payload=payload,
                  dedupe_key=_bounded_key(f"{dedupe_key}|{channel}|{recipient}"), next_attempt_at=now, created_at=now,
                  state="dead" if problem else "pending", last_error=problem or "")
     await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
 
 
-async def notify_expert(expert_id: int, template: str, context: dict, key: str, now: datetime) -> None:
+async def notify_expert(expert_id: int, template: str, context: dict, key: str, now: datetime,
+                        link: dict | None = None) -> None:
     """The expert's e-mail (when known) and in-app inbox."""
     expert = await Expert.select(Expert.name, Expert.email).where(Expert.id == expert_id).first()
     context = {"name": expert["name"], **context}
     if expert["email"]:
-        await enqueue("email", expert["email"], template, context, key, now)
-    await enqueue("inbox", f"expert:{expert_id}", template, context, key, now)
+        await enqueue("email", expert["email"], template, context, key, now, link=link)
+    await enqueue("inbox", f"expert:{expert_id}", template, context, key, now, link=link)
 
 
-async def notify_unit(unit_id: int | None, template: str, context: dict, key: str, now: datetime) -> None:
-    """A drafting unit's inbox and each of its webhooks."""
+async def notify_unit(unit_id: int | None, template: str, context: dict, key: str, now: datetime,
+                      link: dict | None = None) -> None:
+    """A unit's inbox and each of its webhooks (which carry answer links masked: only the unit's own inbox,
+    read by the unit, shows them)."""
     if unit_id is None:
         return
-    await enqueue("inbox", f"unit:{unit_id}", template, context, key, now)
+    await enqueue("inbox", f"unit:{unit_id}", template, context, key, now, link=link)
     for endpoint in await WebhookEndpoint.select(WebhookEndpoint.id).where(
             (WebhookEndpoint.unit == unit_id) & WebhookEndpoint.active.eq(True)):
         await enqueue("webhook", str(endpoint["id"]), template, context, key, now)
@@ -142,7 +151,7 @@ async def _send_email(row: dict, settings: NotificationSettings) -> None:
         raise DeliveryError(f"邮件头无效：{exc}", permanent=True) from exc
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = f"<outbox-{row['id']}@registry.local>"  # the same on every attempt
-    message.set_content(row["body"])
+    message.set_content(live_body(row["body"], row["payload"]))  # the e-mail to the invitee carries the live links
     try:
         await aiosmtplib.send(message, hostname=settings.smtp_host, port=settings.smtp_port,
                               username=settings.smtp_user or None, password=settings.smtp_password or None,
@@ -162,7 +171,9 @@ async def _post_webhook(row: dict) -> None:
         target = await check_url(endpoint["url"])  # again: DNS may point elsewhere now
     except UrlRefused as refused:
         raise DeliveryError(f"webhook {endpoint['url']}: {refused.reason}", permanent=not refused.transient) from None
-    body = json.dumps({"id": row["id"], "subject": row["subject"], "body": row["body"], **row["payload"]},
+    payload = {k: v for k, v in row["payload"].items() if k != "signed_link"}
+    body = json.dumps({"id": row["id"], "subject": row["subject"], "body": mask_links(row["body"]),
+                       **{k: mask_links(v) if isinstance(v, str) else v for k, v in payload.items()}},
                       ensure_ascii=False, sort_keys=True).encode()
     url = httpx.URL(endpoint["url"])
     headers = {"content-type": "application/json", "x-signature": signature(endpoint["secret"], body),

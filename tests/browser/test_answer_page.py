@@ -4,7 +4,6 @@ service running under uvicorn on 127.0.0.1."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.api.test_conflicts_api import make_item
+from tests.support.links import expert_links
 from tests.support.live import live_service as running
 from tests.support.panels import post_request
 
@@ -44,11 +44,7 @@ def browser():
 
 
 def links(client, expert_id: int) -> tuple[str, str]:
-    client.post(f"{API}/outbox/delivery")
-    body = next(m["body"] for m in client.get(f"{API}/inbox/expert:{expert_id}").json() if "论证邀请" in m["subject"])
-    accept = re.search(r"http://\S+(/respond/\S+\?action=accept)", body).group(1)
-    decline = re.search(r"http://\S+(/respond/\S+\?action=decline)", body).group(1)
-    return accept, decline
+    return expert_links(client, expert_id)  # read by the expert: only the expert sees the live link (issue 11)
 
 
 def test_expert_accepts_and_another_declines_in_a_browser(client, pool, live_service, browser):

@@ -42,6 +42,13 @@ class Constraints:
     max_per_region: Mapping[str, int] = field(default_factory=dict)
     dissenting: frozenset[int] = frozenset()  # known to hold a different view: at least one when any is eligible
 
+    def __post_init__(self) -> None:
+        """One canonical form whatever order the client sent: mappings sorted by key, ids a frozenset. The
+        plan and the draw iterate these mappings, so a different key order must not give a different panel."""
+        object.__setattr__(self, "min_per_specialty", dict(sorted(self.min_per_specialty.items())))
+        object.__setattr__(self, "max_per_region", dict(sorted(self.max_per_region.items())))
+        object.__setattr__(self, "dissenting", frozenset(self.dissenting))
+
     def as_dict(self) -> dict:
         return {"size": self.size, "min_per_specialty": dict(sorted(self.min_per_specialty.items())),
                 "max_per_employer": self.max_per_employer, "max_per_sector": self.max_per_sector,
@@ -110,6 +117,12 @@ def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -
     blob = json.dumps({"candidates": rows, "constraints": constraints.as_dict()}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
+
+def seed_commitment(seed: int | str, candidates_hash: str) -> str:
+    """The public commitment of a draw: the hash of its seed together with the frozen candidate list's
+    fingerprint, ``sha256(f"{seed}:{candidates_hash}")``. Stored in the panel record with the candidates;
+    anyone holding the record checks that the seed shown is the one committed to (R-PANEL-2)."""
+    return hashlib.sha256(f"{int(seed)}:{candidates_hash}".encode()).hexdigest()
 
 
 def violations(panel: list[Candidate], k: Constraints) -> list[str]:

@@ -48,36 +48,153 @@ class Plan:
                    d["upper_bound"], d["iterations"], list(d["never_selectable"]), list(d["notes"]))
 
 
-def attempt(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, rng: random.Random
-            ) -> tuple[list[int], list[int] | None]:
-    """A composition by weight, then members uniformly within each type; the panel is None when it
-    exceeds a maximum (too many from one employer, where employers are not in the type key)."""
-    weights = [w for w, _ in plan.columns]
-    counts = plan.columns[rng.choices(range(len(plan.columns)), weights=weights)[0]][1]
-    chosen = [i for t in sorted(counts) for i in rng.sample(plan.members[t], counts[t])]
-    if over_maxima([candidates[i] for i in chosen], k):
-        return chosen, None  # too many from one employer (where employers are not in the type key)
-    return chosen, sorted(chosen)
+EPS = 1e-9
+
+
+def _prepared(plan: Plan, t_counts: dict[int, int], candidates: Mapping[int, Candidate], k: Constraints
+              ) -> tuple[list[list[int]], list[float], list[tuple[tuple, tuple]]]:
+    """One composition as cells (type × employer) with the expected number drawn from each: the people of
+    type t at an employer that could exceed its maximum in this composition form a cell of their own; the
+    others of type t form one cell. A cell's expectation is count × its people / the type's people."""
+    per_employer: dict[int, int] = {}
+    for t in t_counts:
+        for i in plan.members[t]:
+            e = candidates[i].employer
+            if e is not None:
+                per_employer[e] = per_employer.get(e, 0) + 1
+    cap = k.max_per_employer
+    risky = {e for e, n in per_employer.items() if cap is not None and n > cap}
+    cells: list[list[int]] = []
+    values: list[float] = []
+    ends: list[tuple[tuple, tuple]] = []
+    for t in sorted(t_counts):
+        ids = plan.members[t]
+        groups: dict[int | None, list[int]] = {}
+        for i in ids:
+            e = candidates[i].employer
+            groups.setdefault(e if e in risky else None, []).append(i)
+        for e in sorted(groups, key=lambda e: -1 if e is None else e):
+            cells.append(groups[e])
+            values.append(t_counts[t] * len(groups[e]) / len(ids))
+            ends.append((("t", t), ("s", t) if e is None else ("e", e)))
+    return cells, values, ends
+
+
+def dependent_rounding(values: list[float], ends: list[tuple[tuple, tuple]], rng: random.Random) -> list[int]:
+    """Round each edge of a bipartite graph to the integer below or above its value, keeping every edge's
+    expectation and every vertex's sum within the integers around it (an integer sum is kept exactly):
+    Gandhi, Khuller, Parthasarathy, Srinivasan, J. ACM 53 (2006). Types have integer sums (their counts),
+    so the composition is kept; an employer whose expected number is at most its maximum never exceeds it;
+    every cell's expectation, hence every person's chance, is exactly the plan's."""
+    vals = [float(v) for v in values]
+    adjacent: dict[tuple, set[int]] = {}
+    for e, v in enumerate(vals):
+        if abs(v - round(v)) > EPS:
+            for node in ends[e]:
+                adjacent.setdefault(node, set()).add(e)
+        else:
+            vals[e] = float(round(v))
+    while adjacent:
+        start = next((n for n, es in adjacent.items() if len(es) == 1), None) or next(iter(adjacent))
+        path: list[int] = []
+        seen = {start: 0}
+        node, came = start, -1
+        while True:
+            options = [e for e in adjacent[node] if e != came]
+            if not options:
+                break
+            e = min(options)
+            a, b = ends[e]
+            nxt = b if a == node else a
+            path.append(e)
+            if nxt in seen:
+                path = path[seen[nxt]:]  # a cycle (even: the graph is bipartite)
+                break
+            seen[nxt] = len(path)
+            node, came = nxt, e
+        up, down = path[0::2], path[1::2]
+        alpha = min([1 - (vals[e] - int(vals[e])) for e in up] + [vals[e] - int(vals[e]) for e in down])
+        beta = min([vals[e] - int(vals[e]) for e in up] + [1 - (vals[e] - int(vals[e])) for e in down])
+        step = alpha if rng.random() < beta / (alpha + beta) else -beta
+        for e in path:
+            vals[e] += step if e in up else -step
+            if abs(vals[e] - round(vals[e])) <= EPS:
+                vals[e] = float(round(vals[e]))
+                for n in ends[e]:
+                    adjacent[n].discard(e)
+                    if not adjacent[n]:
+                        del adjacent[n]
+    return [int(round(v)) for v in vals]
+
+
+class Drawer:
+    """Draws from one plan (with its candidates and constraints); compositions are prepared once."""
+
+    def __init__(self, plan: Plan, candidates: Mapping[int, Candidate], k: Constraints):
+        self.plan, self.candidates, self.k = plan, candidates, k
+        self.weights = [w for w, _ in plan.columns]
+        self.cells: dict[int, tuple[list[list[int]], list[float], list[tuple[tuple, tuple]]]] = {}
+
+    def attempt(self, rng: random.Random) -> list[int]:
+        """A composition by weight, then the number from each cell by dependent rounding, then members
+        uniformly within each cell: every candidate's chance is exactly the plan's."""
+        c = rng.choices(range(len(self.plan.columns)), weights=self.weights)[0]
+        counts = self.plan.columns[c][1]
+        if c not in self.cells:
+            self.cells[c] = _prepared(self.plan, counts, self.candidates, self.k)
+        cells, values, ends = self.cells[c]
+        taken = dependent_rounding(values, ends, rng)
+        return sorted(i for ids, n in zip(cells, taken, strict=True) if n for i in rng.sample(ids, n))
+
+    def draw(self, seed: int) -> list[int]:
+        rng = random.Random(seed)
+        for _ in range(1000):
+            panel = self.attempt(rng)
+            if not over_maxima([self.candidates[i] for i in panel], self.k):
+                return panel
+        raise Infeasible([Shortfall("max_per_employer", "max_per_employer", self.k.size, len(self.candidates),
+                                    "no draw found members from enough different employers")])
 
 
 def draw(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, seed: int) -> list[int]:
-    """One panel from the plan. The same plan, candidates and seed always give the same panel."""
-    rng = random.Random(seed)
-    for _ in range(1000):
-        _, panel = attempt(plan, candidates, k, rng)
-        if panel is not None:
-            return panel
-    raise Infeasible([Shortfall("max_per_employer", "max_per_employer", k.size, len(candidates),
-                                "no draw found members from enough different employers")])
+    """One panel from the plan. The same plan, candidates, constraints and seed always give the same panel.
+    When the plan is exact (``employer_overloads`` empty: the planner sees to it) no panel is ever redrawn."""
+    return Drawer(plan, candidates, k).draw(seed)
 
 
-def replacement(candidates: Mapping[int, Candidate], k: Constraints, members: list[int], leaving: int,
-                unavailable: set[int], seed: int) -> int:
-    """A replacement for ``leaving`` that keeps every constraint, drawn uniformly among those that do."""
+def employer_overloads(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints) -> set[int]:
+    """Employers whose expected number of members exceeds the per-employer maximum in some composition of
+    the plan: only there could a draw exceed it (and be redrawn, which would make chances inexact)."""
+    if k.max_per_employer is None:
+        return set()
+    out = set()
+    for _, counts in plan.columns:
+        load: dict[int, float] = {}
+        for t, n in counts.items():
+            for i in plan.members[t]:
+                e = candidates[i].employer
+                if e is not None:
+                    load[e] = load.get(e, 0.0) + n / len(plan.members[t])
+        out |= {e for e, x in load.items() if x > k.max_per_employer + 1e-7}
+    return out
+
+
+def replacement_order(candidates: Mapping[int, Candidate], k: Constraints, members: list[int], leaving: int,
+                      unavailable: set[int] | frozenset[int], seed: int) -> list[int]:
+    """Everyone who could replace ``leaving`` and keep every constraint, in the random order the seed
+    gives (a uniform permutation): the replacement is the first of them today's conflict check clears,
+    so each candidate that is cleared has the same chance. Re-run from the record by verification."""
     staying = [candidates[i] for i in members if i != leaving]
     options = sorted(i for i in candidates if i not in members and i not in unavailable
                      and not violations(staying + [candidates[i]], k))
     if not options:
         raise Infeasible([Shortfall("replacement", "replacement", 1, 0,
                                     "no eligible candidate can replace this member and keep every constraint")])
-    return random.Random(seed).choice(options)
+    random.Random(seed).shuffle(options)
+    return options
+
+
+def replacement(candidates: Mapping[int, Candidate], k: Constraints, members: list[int], leaving: int,
+                unavailable: set[int], seed: int) -> int:
+    """A replacement for ``leaving`` that keeps every constraint, drawn uniformly among those that do."""
+    return replacement_order(candidates, k, members, leaving, unavailable, seed)[0]

@@ -19,21 +19,22 @@ from assignment.selection.constraints import (
     violations,
     violations_partial,
 )
-from assignment.selection.plan import Plan, TypeKey, attempt
+from assignment.selection.plan import Plan, TypeKey, employer_overloads
 from assignment.selection.pricing import CompositionModel, explain_infeasible
 
-EXACT_TYPE_LIMIT = 600  # above this many types, employers leave the type key (see plan_panel)
-CLASH_TOLERANCE = 0.03
+EXACT_TYPE_LIMIT = 600  # above this many types, no more employers join the type key (see plan_panel)
+CLASH_TOLERANCE = 0.03  # employers joining the type key from the start (the loop adds any other that could clash)
+MAX_REPLANS = 6
 
 
-def _type_of(c: Candidate, k: Constraints, crowded: set[int] | None) -> TypeKey:
+def _type_of(c: Candidate, k: Constraints, crowded: set[int]) -> TypeKey:
     """The attributes the constraints look at. The employer is part of it only where it can matter:
     an employer with more eligible candidates than the per-employer maximum."""
     return (tuple(sorted(c.specialties & set(k.min_per_specialty))),
             c.sector if k.max_per_sector is not None else "",
             c.region if c.region in k.max_per_region else "",
             c.id in k.dissenting,
-            c.employer if crowded is not None and c.employer in crowded else None)
+            c.employer if c.employer in crowded else None)
 
 
 def _fits(c: Candidate, chosen: list[Candidate], k: Constraints) -> bool:
@@ -90,60 +91,34 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         notes.append("none of the candidates named as holding a different view is eligible")
     if len(candidates) < k.size:  # nothing to plan over: say why at once
         raise Infeasible(explain_infeasible(None, candidates, k, excluded))
-    crowded: set[int] | None = None
+    crowded: set[int] = set()
+    by_id = {c.id: c for c in candidates}
     if k.max_per_employer is not None:
         per_employer = Counter(c.employer for c in candidates if c.employer is not None)
-        # An employer enters the type key when a draw that ignored it would often exceed the maximum:
-        # roughly (size - 1) × (its candidates - maximum) / eligible. Below that, redrawing costs its
-        # candidates less than CLASH_TOLERANCE of their chance, and the program stays small.
+        # Start with the employers a draw would often fill: roughly (size - 1) × (its candidates - maximum)
+        # / eligible. The program stays small; the loop below adds every other one that could clash.
         crowded = {e for e, n in per_employer.items()
                    if (k.size - 1) * (n - k.max_per_employer) / len(candidates) > CLASH_TOLERANCE}
         if len({_type_of(c, k, crowded) for c in candidates}) > EXACT_TYPE_LIMIT:
-            # Too many types for the exact program: employers leave the type key and a draw that would
-            # put too many from one employer is redrawn whole. Chances then differ from the plan's by at
-            # most the redraw rate, which the plan reports.
-            crowded = None
+            crowded = set()
     plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes, budget)
-    for _ in range(3 if crowded is not None else 0):
-        # A candidate sharing an employer with someone often chosen (a named dissenter, a rare
-        # specialist) loses that chance to redraws: such employers join the type key, and we plan again.
-        more = _exposed_employers(plan, candidates, k, crowded or set())
-        widened = (crowded or set()) | more
-        if not more or crowded is None or len({_type_of(c, k, widened) for c in candidates}) > EXACT_TYPE_LIMIT:
+    for _ in range(MAX_REPLANS):
+        # The draw rounds each composition to cells (type × employer) and never exceeds an employer's
+        # maximum where its expected number is within it. An employer expected above it in some composition
+        # (colleagues who are a named dissenter and a rare specialist, say) joins the type key: plan again.
+        more = employer_overloads(plan, by_id, k) - crowded
+        if not more or len({_type_of(c, k, crowded | more) for c in candidates}) > EXACT_TYPE_LIMIT:
             break
-        crowded = widened
+        crowded |= more
         plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes,
                                budget)
-    if k.max_per_employer is not None:
-        by_id = {c.id: c for c in candidates}
-        budget.check()
-        redraws = sum(attempt(plan, by_id, k, random.Random(n))[1] is None for n in range(500))
-        if redraws:
-            plan.notes.append(f"{redraws / 5:.1f}% of draws are redrawn for the per-employer maximum; the chances "
-                              "shown can differ from the realised ones by about that much")
+    if employer_overloads(plan, by_id, k):
+        plan.notes.append("some compositions expect more members from one employer than its maximum: a draw that "
+                          "exceeds it is redrawn, and the chances shown can differ slightly from the realised ones")
     return plan
 
 
-def _exposed_employers(plan: Plan, candidates: list[Candidate], k: Constraints, crowded: set[int]) -> set[int]:
-    """Employers outside the type key where a member's colleagues are chosen often enough that redrawing
-    would cost that member more than CLASH_TOLERANCE of their chance."""
-    if k.max_per_employer is None:
-        return set()
-    chance = plan.probabilities()
-    members: dict[int, list[int]] = defaultdict(list)
-    for c in candidates:
-        if c.employer is not None and c.employer not in crowded:
-            members[c.employer].append(c.id)
-    exposed = set()
-    for employer, ids in members.items():
-        if len(ids) > k.max_per_employer:
-            total = sum(chance.get(i, 0.0) for i in ids)
-            if any(total - chance.get(i, 0.0) > CLASH_TOLERANCE for i in ids):
-                exposed.add(employer)
-    return exposed
-
-
-def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[int] | None,
+def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[int],
                     excluded: Mapping[str, int], gap: float, max_iterations: int, dissent_possible: bool,
                     notes: list[str], budget: Budget | None = None) -> Plan:
     budget = budget or Budget()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from core.api import DEPS, Limit, Offset, read_cache_key
 from core.locks import read_transaction
@@ -27,9 +28,16 @@ from registry.services import (
 )
 from registry.services.reviews import Participation
 from registry.services.standing import eligibility_for
-from registry.tables import Application, Expert, Institution
+from registry.tables import Application, Expert, ExpertChangeRequest, Institution
 
 READ_CACHE = get_settings().read_cache_seconds
+
+
+def caller(request: Request) -> tuple[str, str]:
+    """The caller's role and account name, as the access guard established them (``office`` acts directly)."""
+    user = request.scope.get("user")
+    return getattr(user, "role", ""), getattr(user, "username", "")
+
 # A search text or filter in the query string: bounded like a name (issue 12).
 SearchText = Annotated[str | None, QueryParameter(max_length=200)]
 
@@ -59,8 +67,9 @@ class InstitutionController(Controller):
 
     @get("/")
     async def index(self, offset: Offset = 0, limit: Limit = 50, q: SearchText = None,
-                    kind: FromQuery[InstitutionKind | None] = None) -> list[s.InstitutionOut]:
-        return await views.list_institutions(q, kind.value if kind else None, offset, limit)
+                    kind: FromQuery[InstitutionKind | None] = None,
+                    in_pool: FromQuery[bool | None] = None) -> list[s.InstitutionOut]:
+        return await views.list_institutions(q, kind.value if kind else None, offset, limit, in_pool)
 
     @get("/{institution_id:int}")
     async def show(self, institution_id: FromPath[int]) -> s.InstitutionOut:
@@ -127,11 +136,15 @@ class ExpertController(Controller):
         async with read_transaction():  # reached only when the read cache has no answer
             return await views.expert_detail(expert_id, on or today)
 
-    @patch("/{expert_id:int}")
-    async def update(self, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate],
-                     today: NamedDependency[date]) -> s.ExpertOut:
-        await experts.update_expert(expert_id, data)
-        return await views.expert_detail(expert_id, today)
+    @patch("/{expert_id:int}", summary="Change a profile: 200 when applied; 202 when the expert's own change of "
+           "specialties or sector became a pending change request (shown as pending_change_request; contact "
+           "data in the same body is applied)")
+    async def update(self, request: Request, expert_id: FromPath[int], data: JSONBody[s.ExpertUpdate],
+                     today: NamedDependency[date], now: NamedDependency[datetime]) -> Response[s.ExpertOut]:
+        role, username = caller(request)
+        pending = await experts.update_expert(expert_id, data, now, by=username, by_office=role == "office")
+        view = await views.expert_detail(expert_id, today)
+        return Response(view, status_code=HTTP_202_ACCEPTED if pending is not None else HTTP_200_OK)
 
     @post("/{expert_id:int}/personal-data",
           summary="Reveal the unmasked ID number and phone; every reveal is logged with its reason (R-REC-4)")
@@ -161,7 +174,8 @@ class ExpertController(Controller):
         row = await terms.sign_letter(expert_id, data)
         return s.LetterOut(row.id, row.term, row.text_version, dict(row.commitments), row.signed_on)
 
-    @post("/{expert_id:int}/ratings", summary="A drafting unit rates an assignment (R-POOL-6)")
+    @post("/{expert_id:int}/ratings", summary="The office enters a rating by hand (a paper form, R-POOL-6); a "
+                                              "drafting unit rates through its accepted invitation")
     async def rate(self, expert_id: FromPath[int], data: JSONBody[s.RatingIn]) -> s.RatingOut:
         return views.rating_out(await reviews.add_rating(expert_id, data))
 
@@ -174,7 +188,8 @@ class ExpertController(Controller):
                           data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
         return views.rating_out(await reviews.rate_effect(expert_id, rating_id, data))
 
-    @post("/{expert_id:int}/declines", summary="Record a declined invitation, with or without good reason")
+    @post("/{expert_id:int}/declines", summary="The office records a declined invitation by hand and judges "
+                                               "its reason (R-POOL-5(3))")
     async def decline(self, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
         return views.decline_out(await reviews.add_decline(expert_id, data))
 
@@ -202,6 +217,31 @@ class ExpertController(Controller):
     async def discredit(self, expert_id: FromPath[int], data: JSONBody[s.DiscreditIn],
                         now: NamedDependency[datetime]) -> s.DiscreditOut:
         return views.discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
+
+
+class ChangeRequestController(Controller):
+    """Experts' requests to change their sub-pools (specialties, sector): the office's work list (issue 11)."""
+
+    path = "/expert-change-requests"
+    tags = ["experts"]
+    dependencies = DEPS
+
+    @get("/", summary="Experts' change requests (specialties, sector), oldest first; filter by status or expert")
+    async def index(self, offset: Offset = 0, limit: Limit = 50,
+                    status: FromQuery[Literal["pending", "approved", "refused"] | None] = None,
+                    expert_id: FromQuery[int | None] = None) -> list[s.ChangeRequestOut]:
+        return await views.change_requests(status, expert_id, offset, limit)
+
+    @get("/{change_request_id:int}")
+    async def show(self, change_request_id: FromPath[int]) -> s.ChangeRequestOut:
+        return views.change_request_out(await get_or_404(ExpertChangeRequest, change_request_id, "change request"))
+
+    @post("/{change_request_id:int}/decision",
+          summary="The office approves (applied as its own change) or refuses (with a reason) a pending request")
+    async def decide(self, request: Request, change_request_id: FromPath[int], data: JSONBody[s.ChangeDecisionIn],
+                     now: NamedDependency[datetime]) -> s.ChangeRequestOut:
+        _, username = caller(request)
+        return views.change_request_out(await experts.decide_change_request(change_request_id, data, username, now))
 
 
 class RecruitmentController(Controller):
@@ -250,4 +290,4 @@ class ApplicationController(Controller):
 
 
 CONTROLLERS = [SpecialtyController, InstitutionController, EvaluatorPoolController, ExpertController,
-               RecruitmentController, ApplicationController]
+               ChangeRequestController, RecruitmentController, ApplicationController]

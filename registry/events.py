@@ -29,6 +29,29 @@ class ExpertRegistered:
 
 
 @dataclass(frozen=True)
+class ExpertChanged:
+    """A profile changed; ``sub_pool_fields`` names the specialties or sector when they changed."""
+
+    expert_id: int
+    sub_pool_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExpertChangeRequested:
+    """An expert asked to change their specialties or sector; the office decides (issue 11)."""
+
+    request_id: int
+    expert_id: int
+
+
+@dataclass(frozen=True)
+class ExpertChangeDecided:
+    request_id: int
+    expert_id: int
+    approved: bool
+
+
+@dataclass(frozen=True)
 class EmploymentAdded:
     employment_id: int
 

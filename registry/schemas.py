@@ -121,6 +121,8 @@ class PoolEntryOut(Struct):
     staff_competences: list[str]
     has_facilities: bool
     created_at: datetime
+    removed_on: date | None = None  # left the pool (a blacklisting), with the reason
+    removal_reason: str = ""
 
 
 class InstitutionEligibilityOut(Struct):
@@ -164,12 +166,41 @@ class ExpertCreate(Input, kw_only=True):
 
 
 class ExpertUpdate(Input, kw_only=True):
+    """A profile change. From the office it applies at once. From the expert, contact data applies at
+    once, while specialties and sector (the sub-pools) become a pending change request the office
+    decides (issue 11); ``reason`` says why. No time stamp is taken from the body: the service's clock
+    dates every request."""
+
     phone: ShortLine | None = None
     email: Email | None = None
     title: ShortLine | None = None
     region: ShortLine | None = None
     sector: Sector | None = None
     specialties: Specialties | None = None
+    reason: Note | None = None  # why the specialties or sector should change (kept on the change request)
+
+
+class ChangeRequestOut(Struct):
+    """An expert's pending or decided request to change their sub-pools (specialties, sector)."""
+
+    id: int
+    expert_id: int
+    fields: dict  # the values asked for
+    previous: dict  # the values when asked
+    reason: str
+    status: str  # pending | approved | refused
+    requested_by: str
+    created_at: datetime  # the service's clock
+    decided_by: str
+    decided_at: datetime | None
+    decision_reason: str
+
+
+class ChangeDecisionIn(Input, kw_only=True):
+    """The office's decision on a change request; a refusal needs a reason."""
+
+    approve: Flag
+    reason: Note = ""
 
 
 class TermOut(Struct):
@@ -205,6 +236,7 @@ class ExpertOut(Struct):
     terms: list[TermOut] = []
     eligibility: EligibilityOut | None = None
     possible_duplicate_ids: list[int] = []  # open flags: likely the same person entered twice
+    pending_change_request: ChangeRequestOut | None = None  # sub-pool change awaiting the office (issue 11)
 
 
 class ExpertPage(Struct):
@@ -337,6 +369,8 @@ class RatingOut(Struct):
     implementation_effect: int | None
     comment: str
     rated_on: date
+    invitation_id: int | None = None  # the accepted invitation rated (None: entered by the office by hand)
+    corrections: list[dict] = []  # the office's corrections with their reasons; the scores above are the original
 
 
 class DeclineIn(Input, kw_only=True):
@@ -351,7 +385,10 @@ class DeclineOut(Struct):
     assignment_ref: str
     declined_on: date
     reason: str
-    good_reason: bool
+    good_reason: bool | None  # the office's judgement; None: not judged yet (R-POOL-5(3))
+    judged_by: str = ""
+    invitation_id: int | None = None
+    judgements: list[dict] = []
 
 
 class AnnualReviewIn(Input, kw_only=True):

@@ -86,6 +86,25 @@ class ExpertSpecialty(Table):
     specialty_code = Varchar(length=64, index=True)
 
 
+class ExpertChangeRequest(Table):
+    """An expert's own request to change their specialties or sector (their sub-pools), pending until
+    the office decides it (issue 11); approval applies it through the office's own change. Every time
+    is the service's clock, never the client's."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    expert = ForeignKey(Expert, index=True)
+    fields = JSON(default={})  # the values wanted: {"specialties": [...], "sector": "..."}
+    previous = JSON(default={})  # the same fields as they were when the request was made
+    reason = Text(default="")
+    status = Varchar(length=16, default="pending", index=True)  # pending | approved | refused
+    requested_by = Varchar(length=64, default="")
+    decided_by = Varchar(length=64, default="")
+    decided_at = Timestamptz(null=True, default=None)
+    decision_reason = Text(default="")
+    created_at = Timestamptz()
+
+
 class Employment(Table):
     """任职经历: the employer as typed, and the institution it is linked to when known."""
 
@@ -172,10 +191,17 @@ class PerformanceRating(Table):
     comment = Text(default="")
     rated_on = Date()
     created_at = Timestamptz()
+    # The accepted invitation rated (issue 11): one rating per invitation (a unique index, made by the
+    # migration); None for a rating the office entered by hand.
+    invitation = Integer(null=True, default=None, index=True)
+    # The office's corrections, oldest first: [{participation, reliability, implementation_effect, reason,
+    # by, on}]; the columns above keep the original, the last correction is what the annual review uses.
+    corrections = JSON(default=[])
 
 
 class Decline(Table):
-    """An invitation the expert declined, with whether the reason was good (R-POOL-5(3))."""
+    """An invitation the expert declined (or let expire), and the office's judgement of whether the reason
+    was good (R-POOL-5(3)): the expert gives the reason, the office judges it."""
 
     id: Serial  # the primary key piccolo adds, declared for the type checker
 
@@ -183,8 +209,16 @@ class Decline(Table):
     assignment_ref = Varchar(length=100)
     declined_on = Date()
     reason = Text(default="")
-    good_reason = Boolean(default=False)
+    good_reason = Boolean(default=False)  # superseded by judged_good_reason (issue 11); kept for old rows
     created_at = Timestamptz()
+    # The declined invitation (issue 11): at most one decline per invitation (a unique index, made by the
+    # migration); None for a decline the office entered by hand.
+    invitation = Integer(null=True, default=None, index=True)
+    judged_good_reason = Boolean(null=True, default=None)  # None: awaiting the office's judgement
+    judged_by = Varchar(length=64, default="")  # an office account, or "automatic" (an expired invitation)
+    judged_on = Date(null=True, default=None)
+    judgement_note = Text(default="")
+    judgements = JSON(default=[])  # every judgement and correction, oldest first: [{good_reason, note, by, on, reason}]
 
 
 class AnnualReview(Table):
@@ -262,7 +296,7 @@ class PossibleDuplicate(Table):
 
 
 TABLES: list[type[Table]] = [
-    Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, Employment, RecruitmentCall,
-    Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
+    Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, ExpertChangeRequest, Employment,
+    RecruitmentCall, Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
     DiscreditRecord, PersonalDataAccess, PossibleDuplicate,
 ]

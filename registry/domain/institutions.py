@@ -1,17 +1,18 @@
 """Third-party evaluation institution pool (第三方评估机构库). R-POOL-8: SY 三(一)1, 三(一)4; JY art.22.
 
 An institution caught cheating in an evaluation is blacklisted for good: its credit is never restored
-and it is never admitted or commissioned again.
+and it is never admitted or commissioned again. A government body (党政机关) is no third party: it is
+never independent of the evaluation object (R-COI-4, SY 三(一)2) and never in the pool.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import conflict
+from core.errors import conflict, invalid
 from registry.domain.eligibility import Reason
 from registry.domain.refusals import duplicate
-from registry.domain.vocab import CreditStatus, DiscreditKind, LabelledEnum
+from registry.domain.vocab import CreditStatus, DiscreditKind, InstitutionKind, LabelledEnum
 
 
 class StaffCompetence(LabelledEnum):
@@ -46,16 +47,39 @@ def admission_refusals(app: PoolApplication) -> list[Reason]:
     return reasons
 
 
+GOVERNMENT_BODY_MESSAGE = "党政机关不是第三方，不能独立于评估对象，不得进入第三方评估机构库"
+
+
+def check_may_apply(kind: InstitutionKind, blacklisted: bool) -> None:
+    """Who may not even apply to the pool: a government body (422, R-COI-4) and a blacklisted
+    institution (409, R-POOL-8: never commissioned again)."""
+    if kind is InstitutionKind.GOVERNMENT_BODY:
+        raise invalid("kind", GOVERNMENT_BODY_MESSAGE, "R-COI-4")
+    if blacklisted:
+        raise conflict("blacklisted institution", "institution_id",
+                       "该机构因在评估中弄虚作假被列入黑名单，不再进入第三方评估机构库", "R-POOL-8")
+
+
+def listed_in_pool(kind: InstitutionKind, credit_status: CreditStatus, blacklisted: bool) -> bool:
+    """Whether an admitted institution is shown in the pool and offered for draws: blacklisted and
+    discredited institutions and government bodies leave every pool list (R-POOL-8, R-COI-4)."""
+    return not blacklisted and credit_status is not CreditStatus.DISCREDITED \
+        and kind is not InstitutionKind.GOVERNMENT_BODY
+
+
 @dataclass(frozen=True)
 class InstitutionStanding:
     in_pool: bool
     credit_status: CreditStatus
     blacklisted: bool
+    government_body: bool = False
 
 
 def institution_eligibility(standing: InstitutionStanding) -> list[Reason]:
     """Why an institution may not be commissioned now; empty when it may."""
     reasons: list[Reason] = []
+    if standing.government_body:
+        reasons.append(Reason("R-COI-4", "government_body", GOVERNMENT_BODY_MESSAGE))
     if standing.blacklisted:
         reasons.append(Reason("R-POOL-8", "blacklisted", "该机构因弄虚作假被列入黑名单，不再委托"))
     if not standing.in_pool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from core.errors import ErrorCollector
+from datetime import datetime
+
+from core.errors import ErrorCollector, conflict, invalid
 from core.records import get_or_404
 from core.schemas import clean
-from core.uow import emit, unit_of_work
+from core.uow import emit, save_protected, unit_of_work, update_protected
 from registry import schemas as s
 from registry.domain.identifiers import (
     mask_citizen_id,
@@ -15,13 +17,20 @@ from registry.domain.identifiers import (
 )
 from registry.domain.refusals import duplicate
 from registry.domain.vocab import Gender
-from registry.events import EmploymentAdded, ExpertRegistered
+from registry.events import (
+    EmploymentAdded,
+    ExpertChanged,
+    ExpertChangeDecided,
+    ExpertChangeRequested,
+    ExpertRegistered,
+)
 from registry.inputs import add_day_problems, cleaned
 from registry.privacy import get_vault
 from registry.services.specialties import check_specialty_codes
 from registry.tables import (
     Employment,
     Expert,
+    ExpertChangeRequest,
     ExpertSpecialty,
     Institution,
     PersonalDataAccess,
@@ -92,7 +101,44 @@ def _employment_row(expert_id: int, e: s.EmploymentIn) -> Employment:
                       position=clean(e.position), start=e.start, end=e.end)
 
 
-async def update_expert(expert_id: int, data: s.ExpertUpdate) -> None:
+# The fields that place an expert in sub-pools (专业分库) and sectors: only the office changes them; an
+# expert's own change to them is a pending request the office decides (issue 11, R-POOL-1, R-PANEL-2).
+SUB_POOL_FIELDS = ("specialties", "sector")
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+
+
+async def _specialties_of(expert_id: int) -> list[str]:
+    rows = await ExpertSpecialty.select(ExpertSpecialty.specialty_code).where(
+        ExpertSpecialty.expert == expert_id).order_by(ExpertSpecialty.id)
+    return [r["specialty_code"] for r in rows]
+
+
+def _sub_pool_changes(data: s.ExpertUpdate, specialties: list[str], sector: str) -> dict:
+    """The sub-pool fields the update really changes (a list of the same codes in another order is no change)."""
+    changes: dict = {}
+    if data.specialties is not None and set(data.specialties) != set(specialties):
+        changes["specialties"] = list(dict.fromkeys(data.specialties))
+    if data.sector is not None and data.sector.value != sector:
+        changes["sector"] = data.sector.value
+    return changes
+
+
+async def _apply_sub_pools(expert: Expert, changes: dict) -> None:
+    """The office's change of specialties and sector, inside the caller's unit of work."""
+    if "sector" in changes:
+        expert.sector = changes["sector"]
+        await expert.save()
+    if "specialties" in changes:
+        await ExpertSpecialty.delete().where(ExpertSpecialty.expert == expert.id)
+        await ExpertSpecialty.insert(*[ExpertSpecialty(expert=expert.id, specialty_code=c)
+                                       for c in changes["specialties"]])
+
+
+async def update_expert(expert_id: int, data: s.ExpertUpdate, now: datetime, by: str = "office",
+                        by_office: bool = True) -> ExpertChangeRequest | None:
+    """Change a profile. The office's change applies at once. The expert's own change applies contact data
+    at once, and turns a change of specialties or sector into a pending request (returned) dated by the
+    service's clock ``now``; one pending request per expert (409 for a second)."""
     expert = await get_or_404(Expert, expert_id, "expert")
     data = cleaned(data)
     errors = ErrorCollector()
@@ -105,19 +151,63 @@ async def update_expert(expert_id: int, data: s.ExpertUpdate) -> None:
     if data.specialties is not None:
         await check_specialty_codes(data.specialties, "specialties", errors)
     errors.raise_if_any("expert update refused")
+    specialties = await _specialties_of(expert_id)
+    changes = _sub_pool_changes(data, specialties, expert.sector)
+    request = None
     async with unit_of_work():
+        if changes and not by_office:
+            pending = await ExpertChangeRequest.select(ExpertChangeRequest.id).where(
+                (ExpertChangeRequest.expert == expert_id) & (ExpertChangeRequest.status == PENDING)).first()
+            if pending is not None:
+                raise conflict("a change request is pending", "specialties",
+                               f"变更请求 {pending['id']} 尚待政策法规处审核，审核前不能再次提出", "R-POOL-1",
+                               pending_request_id=pending["id"])
         if phone is not None:
             expert.phone_encrypted, expert.phone_masked = get_vault().encrypt(phone), mask_phone(phone)
         for name in ("email", "title", "region"):
             if getattr(data, name) is not None:
                 setattr(expert, name, getattr(data, name))
-        if data.sector is not None:
-            expert.sector = data.sector.value
         await expert.save()
-        if data.specialties is not None:
-            await ExpertSpecialty.delete().where(ExpertSpecialty.expert == expert_id)
-            await ExpertSpecialty.insert(*[ExpertSpecialty(expert=expert_id, specialty_code=c)
-                                           for c in data.specialties])
+        if by_office:
+            await _apply_sub_pools(expert, changes)
+        elif changes:
+            previous = {"specialties": specialties, "sector": expert.sector}
+            request = await save_protected(ExpertChangeRequest(
+                expert=expert_id, fields=changes, previous={k: previous[k] for k in changes},
+                reason=data.reason or "", status=PENDING, requested_by=by, created_at=now))
+            emit(ExpertChangeRequested(request.id, expert_id))
+        emit(ExpertChanged(expert_id, tuple(changes) if by_office else ()))
+    return request
+
+
+async def decide_change_request(request_id: int, data: s.ChangeDecisionIn, by: str,
+                                now: datetime) -> ExpertChangeRequest:
+    """The office approves (the change applies as the office's own would) or refuses (with a reason) a
+    pending request; a decided request is not decided again (409)."""
+    row = await get_or_404(ExpertChangeRequest, request_id, "change request")
+    data = cleaned(data)
+    if not data.approve and not data.reason:
+        raise invalid("reason", "不同意变更须说明理由")
+    fields = dict(row.fields or {})
+    if data.approve and "specialties" in fields:
+        errors = ErrorCollector()
+        await check_specialty_codes(fields["specialties"], "specialties", errors)
+        errors.raise_if_any("the requested specialties are no longer in the tree")
+    async with unit_of_work():
+        decided = await update_protected(ExpertChangeRequest, {
+            ExpertChangeRequest.status: APPROVED if data.approve else REFUSED,
+            ExpertChangeRequest.decided_by: by, ExpertChangeRequest.decided_at: now,
+            ExpertChangeRequest.decision_reason: data.reason,
+        }, (ExpertChangeRequest.id == request_id) & (ExpertChangeRequest.status == PENDING))
+        if not decided:
+            raise conflict("change request already decided", "change_request_id",
+                           f"该变更请求已{'同意' if row.status == APPROVED else '拒绝'}，不能再次审核")
+        if data.approve:
+            expert = await get_or_404(Expert, row.expert, "expert")
+            await _apply_sub_pools(expert, fields)
+            emit(ExpertChanged(row.expert, tuple(fields)))
+        emit(ExpertChangeDecided(request_id, row.expert, bool(data.approve)))
+    return await get_or_404(ExpertChangeRequest, request_id, "change request")
 
 
 async def add_employment(expert_id: int, data: s.EmploymentIn) -> Employment:

@@ -13,12 +13,14 @@ from registry.domain.institutions import (
     PoolApplication,
     admission_refusals,
     check_credit_change,
+    check_may_apply,
     check_not_in_pool,
     credit_after_discredit,
     institution_eligibility,
+    listed_in_pool,
 )
 from registry.domain.refusals import duplicate
-from registry.domain.vocab import CreditStatus
+from registry.domain.vocab import CreditStatus, DiscreditKind, InstitutionKind
 from registry.events import InstitutionChanged, InstitutionRegistered
 from registry.inputs import cleaned, taken_in
 from registry.services.records import reasons_to_json
@@ -91,18 +93,24 @@ async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> 
 
 
 async def institution_pool_ids(ids: list[int] | None = None) -> set[int]:
-    """Institutions admitted to the evaluator pool and not removed (among ``ids`` when given)."""
-    query = EvaluatorPoolEntry.select(EvaluatorPoolEntry.institution).where(
-        EvaluatorPoolEntry.admitted.eq(True) & EvaluatorPoolEntry.removed_on.is_null())
+    """Institutions admitted to the evaluator pool, not removed, and still listed: blacklisted and
+    discredited institutions and government bodies leave every pool list and every draw (R-POOL-8,
+    R-COI-4). Among ``ids`` when given."""
+    entry = EvaluatorPoolEntry
+    query = entry.select(entry.institution, entry.institution.kind, entry.institution.credit_status,
+                         entry.institution.blacklisted).where(entry.admitted.eq(True) & entry.removed_on.is_null())
     if ids is not None:
-        query = query.where(EvaluatorPoolEntry.institution.is_in(ids or [-1]))
-    return {row["institution"] for row in await query}
+        query = query.where(entry.institution.is_in(ids or [-1]))
+    return {row["institution"] for row in await query
+            if listed_in_pool(InstitutionKind(row["institution.kind"]), CreditStatus(row["institution.credit_status"]),
+                              bool(row["institution.blacklisted"]))}
 
 
 async def apply_to_evaluator_pool(institution_id: int, data: s.PoolApplicationIn) -> EvaluatorPoolEntry:
     """Admit or refuse at once, recording the reasons (R-POOL-8)."""
     inst = await get_or_404(Institution, institution_id, "institution")
     data = cleaned(data)
+    check_may_apply(InstitutionKind(inst.kind), inst.blacklisted)
     check_not_in_pool(institution_id in await institution_pool_ids([institution_id]))
     refusals = admission_refusals(PoolApplication(
         credit_status=CreditStatus(inst.credit_status), has_facilities=data.has_facilities,
@@ -120,7 +128,8 @@ async def institution_eligibility_of(institution_id: int) -> list[Reason]:
     inst = await get_or_404(Institution, institution_id, "institution")
     return institution_eligibility(InstitutionStanding(
         in_pool=institution_id in await institution_pool_ids([institution_id]),
-        credit_status=CreditStatus(inst.credit_status), blacklisted=inst.blacklisted))
+        credit_status=CreditStatus(inst.credit_status), blacklisted=inst.blacklisted,
+        government_body=inst.kind == InstitutionKind.GOVERNMENT_BODY.value))
 
 
 async def record_institution_discredit(institution_id: int, data: s.DiscreditIn) -> DiscreditRecord:
@@ -131,6 +140,13 @@ async def record_institution_discredit(institution_id: int, data: s.DiscreditIn)
     async with unit_of_work():
         record = await save_protected(DiscreditRecord(institution=institution_id, kind=data.kind.value,
                                                       facts=data.facts, recorded_on=data.recorded_on))
+        if credit.blacklisted and not inst.blacklisted:  # removed from the pool for good, with the reason
+            why = f"列入黑名单：{DiscreditKind(data.kind).label}（失信记录 {record.id}）"
+            await EvaluatorPoolEntry.update({
+                EvaluatorPoolEntry.removed_on: data.recorded_on, EvaluatorPoolEntry.removal_reason: why,
+            }).where((EvaluatorPoolEntry.institution == institution_id) & EvaluatorPoolEntry.removed_on.is_null()
+                     & EvaluatorPoolEntry.admitted.eq(True))
         inst.credit_status, inst.blacklisted = credit.status.value, credit.blacklisted
         await inst.save()
+        emit(InstitutionChanged(institution_id))
     return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -30,6 +31,7 @@ from registry.tables import (
     Employment,
     EvaluatorPoolEntry,
     Expert,
+    ExpertChangeRequest,
     ExpertSpecialty,
     Institution,
     PerformanceRating,
@@ -77,8 +79,12 @@ async def institution_view(row: Institution) -> s.InstitutionOut:
     return view
 
 
-async def list_institutions(q: str | None, kind: str | None, offset: int, limit: int) -> list[s.InstitutionOut]:
+async def list_institutions(q: str | None, kind: str | None, offset: int, limit: int,
+                            in_pool: bool | None = None) -> list[s.InstitutionOut]:
     query = Institution.objects().output(load_json=True).order_by(Institution.id).offset(offset).limit(limit)
+    if in_pool is not None:  # the evaluator pool as listed (R-POOL-8), or everyone outside it
+        members = list(await institution_pool_ids()) or [-1]
+        query = query.where(Institution.id.is_in(members) if in_pool else Institution.id.not_in(members))
     if q:
         query = query.where(Institution.name.ilike(f"%{q}%"))
     if kind:
@@ -93,13 +99,14 @@ async def pool_entries(institution_id: int | None = None, admitted_only: bool = 
         .order_by(EvaluatorPoolEntry.id).output(load_json=True)
     if institution_id is not None:
         query = query.where(EvaluatorPoolEntry.institution == institution_id)
-    if admitted_only:
-        query = query.where(EvaluatorPoolEntry.admitted.eq(True)
-                            & EvaluatorPoolEntry.removed_on.is_null())
+    if admitted_only:  # the pool as listed: blacklisted, discredited and government bodies left (R-POOL-8)
+        query = query.where(EvaluatorPoolEntry.admitted.eq(True) & EvaluatorPoolEntry.removed_on.is_null()
+                            & EvaluatorPoolEntry.institution.is_in(list(await institution_pool_ids()) or [-1]))
     return [s.PoolEntryOut(id=r["id"], institution_id=r["institution"], institution_name=r["institution.name"],
                            admitted=r["admitted"], reasons=[s.ReasonOut(**x) for x in r["reasons"]],
                            qualifications=r["qualifications"], staff_competences=r["staff_competences"],
-                           has_facilities=r["has_facilities"], created_at=r["created_at"])
+                           has_facilities=r["has_facilities"], created_at=r["created_at"],
+                           removed_on=r["removed_on"], removal_reason=r["removal_reason"])
             for r in await query]
 
 
@@ -139,7 +146,32 @@ async def expert_detail(expert_id: int, on: date) -> s.ExpertOut:
         t.previous_term_id = term_rows[t.id]["previous"]
         t.certificate_no = term_rows[t.id]["certificate_no"]
     view.possible_duplicate_ids = await open_duplicate_ids("expert", expert_id)
+    view.pending_change_request = await pending_change_request(expert_id)
     return view
+
+
+def change_request_out(r: ExpertChangeRequest) -> s.ChangeRequestOut:
+    return s.ChangeRequestOut(id=r.id, expert_id=r.expert, fields=dict(r.fields or {}),
+                              previous=dict(r.previous or {}), reason=r.reason, status=r.status,
+                              requested_by=r.requested_by, created_at=r.created_at, decided_by=r.decided_by,
+                              decided_at=r.decided_at, decision_reason=r.decision_reason)
+
+
+async def change_requests(status: str | None, expert_id: int | None, offset: int,
+                          limit: int) -> list[s.ChangeRequestOut]:
+    """Experts' requests to change their sub-pools, oldest first (the office's work list)."""
+    query = ExpertChangeRequest.objects().output(load_json=True).order_by(ExpertChangeRequest.id)
+    if status:
+        query = query.where(ExpertChangeRequest.status == status)
+    if expert_id is not None:
+        query = query.where(ExpertChangeRequest.expert == expert_id)
+    return [change_request_out(r) for r in await query.offset(offset).limit(limit)]
+
+
+async def pending_change_request(expert_id: int) -> s.ChangeRequestOut | None:
+    row = await ExpertChangeRequest.objects().output(load_json=True).where(
+        (ExpertChangeRequest.expert == expert_id) & (ExpertChangeRequest.status == "pending")).first()
+    return change_request_out(row) if row else None
 
 
 async def open_duplicate_ids(kind: str, record_id: int) -> list[int]:
@@ -199,7 +231,7 @@ def application_out(row: Application, term_id: int | None = None) -> s.Applicati
 # --- ratings, declines, reviews, dismissal and discredit -------------------------------------------
 def rating_out(r: PerformanceRating) -> s.RatingOut:
     return s.RatingOut(r.id, r.expert, r.unit, r.assignment_ref, r.participation, r.reliability,
-                       r.implementation_effect, r.comment, r.rated_on)
+                       r.implementation_effect, r.comment, r.rated_on, r.invitation, _listed(r.corrections))
 
 
 async def ratings_of(expert_id: int) -> list[s.RatingOut]:
@@ -209,7 +241,13 @@ async def ratings_of(expert_id: int) -> list[s.RatingOut]:
 
 
 def decline_out(d: Decline) -> s.DeclineOut:
-    return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.good_reason)
+    return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.judged_good_reason, d.judged_by,
+                        d.invitation, _listed(d.judgements))
+
+
+def _listed(value: object) -> list[dict]:
+    """A JSON list column as stored (some engines hand JSON back as text)."""
+    return list(json.loads(value) if isinstance(value, str) else value or [])
 
 
 async def declines_of(expert_id: int) -> list[s.DeclineOut]:

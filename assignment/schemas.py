@@ -16,6 +16,9 @@ from conflicts.policy import Purpose
 from conflicts.schemas import NodeOut, Reason, Who
 from core.schemas import MAX_LIST, MAX_MAP, Code, Flag, Input, Name, Note
 
+Score = Annotated[int, Meta(ge=1, le=5, description="1 (poor) to 5 (excellent)")]
+_NOTE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*(?![\s\S])"
+
 Count = Annotated[int, Meta(ge=0, le=100)]
 MAX_MEMBERS = 100  # the largest panel: out-of-pool members are members too
 
@@ -50,7 +53,6 @@ class PanelRequestIn(Input, kw_only=True):
     balance: BalanceIn = msgspec.field(default_factory=BalanceIn)
     out_of_pool: Annotated[list[OutOfPoolIn], Meta(max_length=MAX_MEMBERS)] = []
     leader_id: int | None = None  # group mode: the unit may name the leader (组长) among the members
-    seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] | None = None  # to re-run a recorded draw; normally left out
     requested_by: Who
 
 
@@ -124,12 +126,81 @@ class PanelRequestOut(Struct):
     panel: PanelOut
     invitations: list[InvitationOut]
     leader_report: str  # not_applicable | pending | on_time | late | missing
+    # R-PANEL-2: "draw 2 of 2 for this item and purpose"; one live request at a time
+    draw_number: int = 1
+    draws_for_purpose: int = 1
+    status: str = "active"  # active | cancellation_requested | cancelled
+    cancellation: CancellationOut | None = None
+
+
+class CancellationOut(Struct):
+    """The unit's request to cancel a draw and the office's decision (R-PANEL-2)."""
+
+    reason: str
+    requested_at: datetime | None
+    approved: bool | None  # None while the office has not decided
+    decision_reason: str
+    decided_at: datetime | None
+
+
+class CancellationIn(Input, kw_only=True):
+    """The unit asks for its panel request to be cancelled, to draw again (R-PANEL-2); the office decides."""
+
+    reason: Reason
+
+
+class DecisionIn(Input, kw_only=True):
+    """The office's decision on a cancellation or an out-of-pool addition, with its reason."""
+
+    approve: Flag
+    reason: Reason
 
 
 class AnswerIn(Input, kw_only=True):
+    """Accept, or decline with a reason (required for a decline). Whether the reason is good is the office's
+    judgement (``DeclineJudgementIn``), never the expert's: ``good_reason`` here is refused (400)."""
+
     accept: Flag
-    reason: Note = ""
-    good_reason: Flag = False  # judged by the office; a decline without good reason counts (R-POOL-5(3))
+    reason: Annotated[str, Meta(max_length=500, pattern=_NOTE_PATTERN,
+                                description="why the expert declines, up to 500 characters")] = ""
+
+
+class DeclineJudgementIn(Input, kw_only=True):
+    """The office's judgement of a decline's reason (R-POOL-5(3)); judged once, a correction needs a reason."""
+
+    good_reason: Flag
+    note: Note = ""
+    correction_reason: Note = ""  # required when the decline was already judged by the office
+
+
+class DeclineJudgementOut(Struct):
+    invitation_id: int
+    decline_id: int
+    expert_id: int
+    reason: str  # the expert's
+    good_reason: bool | None
+    judged_by: str
+    judged_on: date | None
+    note: str
+    judgements: list[dict]  # every judgement and correction, oldest first
+
+
+class InvitationRatingIn(Input, kw_only=True):
+    """The drafting unit rates the work of one accepted invitation of its own panel, once (R-POOL-6)."""
+
+    participation: Score
+    reliability: Score
+    implementation_effect: Score | None = None
+    comment: Note = ""
+
+
+class RatingCorrectionIn(Input, kw_only=True):
+    """The office corrects a rating (R-POOL-6): the scores it changes, and why; the original stays visible."""
+
+    participation: Score | None = None
+    reliability: Score | None = None
+    implementation_effect: Score | None = None
+    reason: Reason
 
 
 class AnswerOut(Struct):
@@ -140,12 +211,37 @@ class AnswerOut(Struct):
 
 
 class SubmissionIn(Input, kw_only=True):
-    submitted_on: date
+    """An opinion or a leader's report handed in now: the date recorded is the server's (today), never typed."""
+
+    note: Note = ""
+
+
+class PaperSubmissionIn(Input, kw_only=True):
+    """The office records an opinion or report received on paper earlier, with the day and why (recorded)."""
+
+    received_on: date
+    reason: Reason
+
+
+class VerificationCheckOut(Struct):
+    """One check of a panel record's verification: candidates_hash, commitment, probabilities (a first
+    draw), chain (a replacement: the members before are the replaced record's), members."""
+
+    name: str
+    passed: bool | None  # None: the record predates this check (issue 11), so it cannot be made
+    detail: str
 
 
 class VerificationOut(Struct):
+    """A panel record re-run from the record alone (R-PANEL-2, R-REC-1): ``verified`` when every check passes."""
+
     panel_id: int
+    kind: str  # draw | replacement
+    verified: bool
     candidates_hash_matches: bool
+    commitment_matches: bool | None  # None: recorded before seed commitments
     same_members: bool
     members: list[int]
     redrawn: list[int]
+    checks: list[VerificationCheckOut]
+    notes: list[str]

@@ -31,6 +31,14 @@ class PanelRequest(Table):
     requested_by = Varchar(length=64)
     leader_report_on = Date(null=True, default=None)
     created_at = Timestamptz()
+    # R-PANEL-2: the n-th draw for this item, purpose and kind; one live request at a time
+    draw_number = Integer(default=1)
+    status = Varchar(length=24, default="active")  # active | cancellation_requested | cancelled
+    cancellation_reason = Text(default="")  # the unit's reason for asking
+    cancellation_requested_at = Timestamptz(null=True, default=None)
+    cancellation_approved = Boolean(null=True, default=None)  # the office's decision
+    cancellation_decision_reason = Text(default="")
+    cancellation_decided_at = Timestamptz(null=True, default=None)
 
 
 class Panel(Table):
@@ -58,6 +66,11 @@ class Panel(Table):
     upper_bound = Float()
     notes = JSON(default=[])
     created_at = Timestamptz()
+    # R-PANEL-2 (issue 11): sha256(f"{seed}:{candidates_hash}"), the commitment to this record's seed
+    seed_commitment = Varchar(length=64, default="")
+    # a replacement's draw, so it can be re-run from the record: {leaving, members_before, unavailable,
+    # skipped: [{id, reason, rule_id}]}; {} for a first draw (and for replacements stored before issue 11)
+    replacement = JSON(default={})
 
 
 class Invitation(Table):
@@ -70,7 +83,8 @@ class Invitation(Table):
     subject_kind = Varchar(length=16)
     subject_id = Integer(index=True)
     leader = Boolean(default=False)
-    status = Varchar(length=16, default="pending")  # pending | accepted | declined | expired
+    # pending | accepted | declined | expired | awaiting_approval | refused | withdrawn (R-PANEL-2/3)
+    status = Varchar(length=24, default="pending")
     answer_by = Date()
     answered_at = Timestamptz(null=True, default=None)
     decline_reason = Text(default="")

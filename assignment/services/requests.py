@@ -14,21 +14,30 @@ from datetime import date, datetime
 from assignment import schemas as s
 from assignment.domain.membership import choose_leader
 from assignment.domain.requests import (
+    LIVE_STATUSES,
     OutOfPool,
     balance_constraints,
+    cancellation_decision_problem,
+    cancellation_request_problem,
     deadline_problem,
     institution_request_problem,
+    live_request_problem,
     minimum_members,
     out_of_pool_conflicts,
+    out_of_pool_decision_problem,
     out_of_pool_problems,
+    out_of_pool_standing_problems,
+    real_reason_problem,
     size_problem,
+    status_after_cancellation_decision,
     study_deadline,
 )
-from assignment.events import MembersInvited, PanelDrawn
-from assignment.selection.constraints import Candidate, Constraints, candidates_hash
+from assignment.events import CancellationDecided, CancellationRequested, MembersInvited, OutOfPoolDecided, PanelDrawn
+from assignment.selection.constraints import Candidate, Constraints, candidates_hash, seed_commitment
 from assignment.selection.plan import Plan, draw
 from assignment.selection.planner import plan_panel
 from assignment.services.candidates import (
+    busy_experts,
     conflict_exclusions,
     expert_candidates,
     institution_candidates,
@@ -37,15 +46,16 @@ from assignment.services.candidates import (
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.services.checks import run_check
-from core.errors import ErrorCollector, FieldError, conflict
+from core.errors import ErrorCollector, FieldError, RuleViolation, StateConflict, conflict
 from core.locks import exclusive
 from core.records import get_or_404
-from core.schemas import day_problem
-from core.uow import emit, save_protected, touch, unit_of_work
+from core.schemas import clean, day_problem
+from core.uow import emit, save_protected, touch, unit_of_work, update_protected
 from decisions.domain.workdays import add_working_days
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
 from registry.services.specialties import check_specialty_codes
+from registry.services.standing import eligibility_for
 from registry.tables import Expert, Institution
 
 DEFAULT_PLAN_SECONDS = 10.0
@@ -80,6 +90,8 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
         ids = [o.expert_id for o in named]
         _collect(errors, out_of_pool_problems(named, {r["id"] for r in await Expert.select(Expert.id).where(
             Expert.id.is_in(ids))}))
+        _collect(errors, [real_reason_problem(f"out_of_pool[{n}].reason", clean(o.reason), "R-PANEL-3")
+                          for n, o in enumerate(named)])
     errors.raise_if_any("panel request refused")
     return study_deadline(data.handover_on, data.deadline)
 
@@ -92,6 +104,12 @@ def plan_seconds() -> float:
     except ValueError:
         return DEFAULT_PLAN_SECONDS
     return seconds if seconds > 0 else DEFAULT_PLAN_SECONDS
+
+
+def new_seed() -> int:
+    """The draw's seed: made by the service at the moment of the draw from the system's secure random
+    source, never taken from the caller (R-PANEL-2), so nobody can search for a seed that draws a chosen panel."""
+    return secrets.randbits(63)
 
 
 class _Taken(Exception):
@@ -128,6 +146,7 @@ async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, n
         try:
             async with unit_of_work(transaction_factory=exclusive):
                 await live.sync()  # what changed while this request planned and waited for the lock
+                await _refuse_second_live_request(data)  # under the lock: two racing requests cannot both pass
                 await _confirm(live, data, draft, today)
                 return await _store(data, draft, today, now)
         except _Taken:
@@ -136,9 +155,42 @@ async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, n
                    f"抽取期间候选专家连续 {PLAN_ATTEMPTS} 次被其他请求占用或发生变化，未能确认名单，请稍后重试")
 
 
+def _same_draw(data: s.PanelRequestIn):
+    """The requests that are draws for the same item, purpose and kind of subject."""
+    return (PanelRequest.item == data.item_id) & (PanelRequest.purpose == data.purpose.value) & (
+        PanelRequest.subject_kind == data.subject_kind)
+
+
+async def _live_requests(data: s.PanelRequestIn) -> list[tuple[int, int, str]]:
+    rows = await PanelRequest.select(PanelRequest.id, PanelRequest.draw_number, PanelRequest.status).where(
+        _same_draw(data) & PanelRequest.status.is_in(list(LIVE_STATUSES))).order_by(PanelRequest.id)
+    return [(r["id"], r["draw_number"], r["status"]) for r in rows]
+
+
+async def _refuse_second_live_request(data: s.PanelRequestIn) -> None:
+    """R-PANEL-2: one live draw per item and purpose; a new one needs the previous one cancelled (409)."""
+    live_requests = await _live_requests(data)
+    if problem := live_request_problem(live_requests):
+        raise conflict("panel request refused: a live draw exists for this item and purpose", problem.field,
+                       problem.reason, problem.rule_id, live_request_id=live_requests[0][0])
+
+
+async def _draw_number(data: s.PanelRequestIn) -> int:
+    return await PanelRequest.count().where(_same_draw(data)) + 1
+
+
+async def _out_of_pool_standing(named: list[OutOfPool], eligible: set[int], today: date) -> list[FieldError]:
+    """R-PANEL-3: not an eligible member of the draw, not excluded by the registry, under the workload caps."""
+    ids = [o.expert_id for o in named]
+    eligibility = await eligibility_for(ids, today)
+    reasons = {i: [(r.rule_id, r.code, r.message) for r in e.reasons] for i, e in eligibility.items()}
+    return out_of_pool_standing_problems(named, eligible, reasons, await busy_experts(ids, today))
+
+
 async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Draft:
     """Everything that only reads: the checks, the candidates, the plan (time-boxed) and the draw."""
     item = await get_or_404(DecisionItem, data.item_id, "decision item", "item_id")
+    await _refuse_second_live_request(data)  # early, before any planning; checked again under the lock
     named = [OutOfPool(o.expert_id, o.reason) for o in data.out_of_pool]
     deadline, provisional = await _validate_request(data, item, named)
     if data.subject_kind == "expert":
@@ -151,6 +203,7 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
         blocked = {subject_id: (e["reasons"][0]["message"], e["reasons"][0]["rule_id"])
                    for (kind, subject_id), e in conflict_exclusions(conflicts).items() if kind == "expert"}
         errors = ErrorCollector()
+        _collect(errors, await _out_of_pool_standing(named, {c.id for c in candidates}, today))
         _collect(errors, out_of_pool_conflicts(named, blocked))
         errors.raise_if_any("out-of-pool expert refused")
         extra = {o.expert_id for o in named}
@@ -159,7 +212,7 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
     constraints = balance_constraints(data.subject_kind, data.size, b.min_per_specialty, b.max_per_employer,
                                       b.max_per_sector, b.max_per_region, b.dissenting_ids)
     plan = await asyncio.to_thread(plan_panel, candidates, constraints, excluded, seconds=plan_seconds())
-    seed = data.seed if data.seed is not None else secrets.randbits(63)
+    seed = new_seed()  # made by the service at the draw, never by the caller (R-PANEL-2)
     members = draw(plan, {c.id: c for c in candidates}, constraints, seed)
     leader = choose_leader(data.mode, members + [o.expert_id for o in named], seed)
     return _Draft(item, named, deadline, provisional, candidates, exclusions, constraints, plan, seed, members,
@@ -173,6 +226,10 @@ async def _confirm(live: LiveGraph, data: s.PanelRequestIn, draft: _Draft, today
     if await no_longer_free(live, data.subject_kind, draft.item.id, data.purpose, today, draft.members,
                             [o.expert_id for o in draft.named]):
         raise _Taken
+    if draft.named:  # R-PANEL-3: still not a candidate, excluded or busy now (another request may have taken them)
+        errors = ErrorCollector()
+        _collect(errors, await _out_of_pool_standing(draft.named, {c.id for c in draft.candidates}, today))
+        errors.raise_if_any("out-of-pool expert refused")
 
 
 async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: datetime) -> PanelRequest:
@@ -183,23 +240,117 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         item=draft.item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode,
         size=data.size, handover_on=data.handover_on, deadline=draft.deadline, deadline_provisional=draft.provisional,
         answer_working_days=data.answer_working_days, constraints=constraints.as_dict(),
-        out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=data.requested_by)
+        out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=data.requested_by,
+        draw_number=await _draw_number(data), status="active")
     await save_protected(request)
     panel = Panel(
         panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],
         candidates_hash=candidates_hash(candidates, constraints), constraints=constraints.as_dict(),
+        seed_commitment=seed_commitment(draft.seed, candidates_hash(candidates, constraints)),  # R-PANEL-2
         plan=plan.to_dict(), probabilities={str(k): v for k, v in plan.probabilities().items()},
         exclusions=draft.exclusions, members=draft.members, out_of_pool=request.out_of_pool, leader=draft.leader,
         policy_version=draft.version, deadline=draft.deadline, min_probability=plan.min_probability,
         upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
     await save_protected(panel)
     answer_by = add_working_days(today, data.answer_working_days).day
+    outside = {o.expert_id for o in named}  # R-PANEL-3: invited only once the office approves each of them
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
-                              leader=i == draft.leader, answer_by=answer_by, created_at=now) for i in everyone]
+                              leader=i == draft.leader, answer_by=answer_by, created_at=now,
+                              status="awaiting_approval" if i in outside else "pending") for i in everyone]
     await Invitation.insert(*invitations)
     for inv in invitations:
         touch(Invitation, inv.id)
-    emit(MembersInvited(request.id, tuple(inv.id for inv in invitations), now))
+    emit(MembersInvited(request.id, tuple(inv.id for inv in invitations if inv.subject_id not in outside), now))
     emit(PanelDrawn(request.id, panel.id, len(everyone), str(draft.seed), now, panel.candidates_hash,
-                    tuple(everyone)))
+                    tuple(everyone), request.draw_number, draft.item.id, data.purpose.value, tuple(sorted(outside))))
     return request
+
+
+# --- cancelling a draw (R-PANEL-2) -----------------------------------------------------------------------
+def _reason(text: str, rule_id: str) -> str:
+    reason = clean(text)
+    if problem := real_reason_problem("reason", reason, rule_id):
+        raise RuleViolation(detail=problem.reason, errors=[problem])
+    return reason
+
+
+def _out_of_order(detail: str, problem: FieldError) -> StateConflict:
+    return conflict(detail, problem.field, problem.reason, problem.rule_id)
+
+
+async def request_cancellation(request_id: int, data: s.CancellationIn, now: datetime) -> None:
+    """The unit asks for its draw to be cancelled, with a reason (to draw again); the office decides."""
+    reason = _reason(data.reason, "R-PANEL-2")
+    async with unit_of_work(transaction_factory=exclusive):
+        request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+        if problem := cancellation_request_problem(request.status):
+            raise _out_of_order("cancellation refused", problem)
+        await update_protected(PanelRequest, {
+            PanelRequest.status: "cancellation_requested", PanelRequest.cancellation_reason: reason,
+            PanelRequest.cancellation_requested_at: now, PanelRequest.cancellation_approved: None,
+            PanelRequest.cancellation_decision_reason: "", PanelRequest.cancellation_decided_at: None},
+            PanelRequest.id == request_id)
+        emit(CancellationRequested(request_id, request.draw_number, reason, now))
+
+
+async def decide_cancellation(request_id: int, data: s.DecisionIn, now: datetime) -> None:
+    """The office's decision: cancelled (every invitation not yet answered is withdrawn) or active again."""
+    reason = _reason(data.reason, "R-PANEL-2")
+    async with unit_of_work(transaction_factory=exclusive):
+        request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+        if problem := cancellation_decision_problem(request.status):
+            raise _out_of_order("no cancellation to decide", problem)
+        approve = bool(data.approve)
+        await update_protected(PanelRequest, {
+            PanelRequest.status: status_after_cancellation_decision(approve),
+            PanelRequest.cancellation_approved: approve, PanelRequest.cancellation_decision_reason: reason,
+            PanelRequest.cancellation_decided_at: now}, PanelRequest.id == request_id)
+        withdrawn: list[int] = []
+        if approve:
+            withdrawn = await update_protected(Invitation, {Invitation.status: "withdrawn"}, (
+                Invitation.request == request_id) & Invitation.status.is_in(["pending", "awaiting_approval"]))
+        emit(CancellationDecided(request_id, request.draw_number, approve, reason, tuple(sorted(withdrawn)), now))
+
+
+# --- approving an out-of-pool expert (R-PANEL-3) --------------------------------------------------------
+async def decide_out_of_pool(live: LiveGraph, request_id: int, expert_id: int, data: s.DecisionIn, today: date,
+                             now: datetime) -> None:
+    """The office approves an out-of-pool addition (the invitation goes out, with its notice) or refuses it.
+    Approval checks again, under the lock, the registry, the workload caps and the conflicts of today."""
+    reason = _reason(data.reason, "R-PANEL-3")
+    await live.sync()
+    async with unit_of_work(transaction_factory=exclusive):
+        await live.sync()
+        request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+        inv = await Invitation.objects().where((Invitation.request == request_id) & (
+            Invitation.subject_kind == "expert") & (Invitation.subject_id == expert_id)).order_by(Invitation.id).first()
+        named = next((o for o in request.out_of_pool if o["expert_id"] == expert_id), None)
+        if problem := out_of_pool_decision_problem(inv.status if inv is not None and named is not None else None):
+            raise _out_of_order("no out-of-pool addition to decide", problem)
+        if request.status != "active":
+            raise conflict("the draw is not active", "request_id", f"该抽取请求状态为 {request.status}", "R-PANEL-2")
+        approve = bool(data.approve)
+        if approve:
+            await _still_allowed(live, request, OutOfPool(expert_id, named["reason"]), today)
+        values = {Invitation.status: "pending" if approve else "refused"}
+        if approve:  # the answer period starts when the invitation really goes out
+            values[Invitation.answer_by] = add_working_days(today, request.answer_working_days).day
+        await update_protected(Invitation, values, Invitation.id == inv.id)
+        if approve:
+            emit(MembersInvited(request_id, (inv.id,), now))
+        emit(OutOfPoolDecided(request_id, inv.id, expert_id, approve, reason, now))
+
+
+async def _still_allowed(live: LiveGraph, request: PanelRequest, named: OutOfPool, today: date) -> None:
+    """R-PANEL-3 at approval: not an eligible candidate of the draw, not excluded, not busy, no conflict."""
+    panels = await Panel.select(Panel.candidates).where(Panel.panel_request == request.id).order_by(
+        Panel.id, ascending=False).output(load_json=True).first()
+    eligible = {c["id"] for c in panels["candidates"]} if panels else set()
+    errors = ErrorCollector()
+    problems = await _out_of_pool_standing([named], eligible, today)
+    _, conflicts, _ = await run_check(live, request.item, request.purpose, today, [("expert", named.expert_id)])
+    blocked = {subject_id: (e["reasons"][0]["message"], e["reasons"][0]["rule_id"])
+               for (kind, subject_id), e in conflict_exclusions(conflicts).items() if kind == "expert"}
+    problems += out_of_pool_conflicts([named], blocked)
+    _collect(errors, [FieldError("expert_id", p.reason, p.rule_id) for p in problems])
+    errors.raise_if_any("out-of-pool expert refused")

@@ -9,13 +9,10 @@ from datetime import date
 from assignment import schemas as s
 from assignment.domain.membership import leader_report_status, opinion_status
 from assignment.domain.requests import earliest_deadline, minimum_members
-from assignment.selection.constraints import Candidate, Constraints, candidates_hash
-from assignment.selection.plan import draw
-from assignment.selection.planner import plan_panel
+from assignment.selection.verify import verify_record
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.schemas import NodeOut
-from core.errors import conflict
 from core.records import get_or_404
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
@@ -74,7 +71,17 @@ async def request_view(live: LiveGraph, request_id: int, today: date) -> s.Panel
         r.id, r.item, r.subject_kind, r.purpose, r.mode, r.size, minimum_members(r.subject_kind, gravity_of(item)),
         r.handover_on, r.deadline, r.deadline_provisional, earliest_deadline(r.handover_on).day, r.requested_by,
         panel_out(live, panels[-1], r.subject_kind), [invitation_out(live, i, r.deadline, today) for i in invitations],
-        leader_report_status(r.mode, r.leader_report_on, r.deadline, today))
+        leader_report_status(r.mode, r.leader_report_on, r.deadline, today), r.draw_number,
+        await PanelRequest.count().where((PanelRequest.item == r.item) & (PanelRequest.purpose == r.purpose) & (
+            PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r))
+
+
+def _cancellation(r: PanelRequest) -> s.CancellationOut | None:
+    """R-PANEL-2: the unit's request to cancel the draw and the office's decision, once asked."""
+    if r.cancellation_requested_at is None:
+        return None
+    return s.CancellationOut(r.cancellation_reason, r.cancellation_requested_at, r.cancellation_approved,
+                             r.cancellation_decision_reason, r.cancellation_decided_at)
 
 
 async def list_requests(live: LiveGraph, item_id: int | None, offset: int, limit: int, today: date,
@@ -104,14 +111,18 @@ async def panel_view(live: LiveGraph, panel_id: int) -> s.PanelOut:
 
 
 async def verify(panel_id: int) -> s.VerificationOut:
-    """Re-run the draw from the record alone: the frozen candidates, the constraints and the seed."""
+    """Re-run any panel record from the record alone (R-PANEL-2): a first draw from the frozen candidates,
+    the constraints and the seed; a replacement from what its draw used. Also checks the candidate list's
+    fingerprint, the seed commitment and, for a replacement, that it continues the record it replaces."""
     p = await panel_record(panel_id)
+    previous = None
     if p["supersedes"] is not None:
-        raise conflict("not an original draw", "panel_id",
-                       f"this record replaces a member of panel {p['supersedes']}; verify the original draw")
-    candidates = [Candidate.from_dict(c) for c in p["candidates"]]
-    constraints = Constraints.from_dict(p["constraints"])
-    plan = await asyncio.to_thread(plan_panel, candidates, constraints)
-    redrawn = draw(plan, {c.id: c for c in candidates}, constraints, int(p["seed"]))
-    return s.VerificationOut(panel_id, candidates_hash(candidates, constraints) == p["candidates_hash"],
-                             redrawn == p["members"], p["members"], redrawn)
+        rows = await Panel.select(Panel.members).where(Panel.id == p["supersedes"]).output(load_json=True)
+        previous = list(rows[0]["members"]) if rows else []
+    result = await asyncio.to_thread(verify_record, p, previous)
+    return s.VerificationOut(
+        panel_id=panel_id, kind=result.kind, verified=result.verified,
+        candidates_hash_matches=result.passed("candidates_hash") is True,
+        commitment_matches=result.passed("commitment"), same_members=result.passed("members") is True,
+        members=result.members, redrawn=result.redrawn,
+        checks=[s.VerificationCheckOut(c.name, c.passed, c.detail) for c in result.checks], notes=result.notes)

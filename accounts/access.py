@@ -36,7 +36,7 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/experts": {"unit": ANY},
     f"GET {V}/recruitment-calls": {"unit": ANY, "expert": ANY},
     f"GET {V}/conflict-policy": {"unit": ANY},
-    # an expert's own record (a unit may see it masked, and rate an assignment)
+    # an expert's own record (a unit may see it masked)
     f"GET {V}/experts/{{expert_id}}": {"unit": ANY, "expert": OWN},
     f"PATCH {V}/experts/{{expert_id}}": {"expert": OWN},
     f"GET {V}/experts/{{expert_id}}/eligibility": {"unit": ANY, "expert": OWN},
@@ -45,7 +45,6 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/experts/{{expert_id}}/declarations": {"expert": OWN},
     f"POST {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},
     f"GET {V}/experts/{{expert_id}}/declines": {"expert": OWN},
-    f"POST {V}/experts/{{expert_id}}/ratings": {"unit": ANY},
     # a unit's decision items, panels and their conflict checks
     f"GET {V}/items": {"unit": ANY},  # the list is limited to the unit's own items
     f"POST {V}/items": {"unit": ANY},  # created for the unit itself
@@ -62,6 +61,7 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN},
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides
     f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},
@@ -69,6 +69,8 @@ RULES: dict[str, dict[str, str]] = {
     # invitations and inboxes
     f"POST {V}/invitations/{{invitation_id}}/answer": {"expert": OWN},
     f"POST {V}/invitations/{{invitation_id}}/opinion": {"expert": OWN},
+    # the drafting unit whose panel it was rates an accepted invitation, once (R-POOL-6)
+    f"POST {V}/invitations/{{invitation_id}}/rating": {"unit": OWN},
     f"GET {V}/inbox/{{recipient}}": {"unit": OWN, "expert": OWN},
     f"POST {V}/inbox/messages/{{message_id}}/read": {"unit": OWN, "expert": OWN},
     # every account
@@ -122,10 +124,13 @@ async def owns(principal: Principal, params: dict) -> bool:
     if "unit_id" in params:
         checks.append(principal.role == "unit" and params["unit_id"] == principal.unit_id)
     if "invitation_id" in params:
-        row = await Invitation.select(Invitation.subject_kind, Invitation.subject_id).where(
+        row = await Invitation.select(Invitation.subject_kind, Invitation.subject_id, Invitation.request).where(
             Invitation.id == params["invitation_id"]).first()
-        checks.append(principal.role == "expert" and row is not None and row["subject_kind"] == "expert"
-                      and row["subject_id"] == principal.expert_id)
+        if principal.role == "unit":  # an invitation of the unit's own panel request
+            checks.append(row is not None and await _request_unit(row["request"]) == principal.unit_id)
+        else:
+            checks.append(principal.role == "expert" and row is not None and row["subject_kind"] == "expert"
+                          and row["subject_id"] == principal.expert_id)
     if "recipient" in params:
         checks.append(params["recipient"] == principal.inbox)
     if "message_id" in params:

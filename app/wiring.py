@@ -13,20 +13,40 @@ from litestar.di import Provide
 
 from accounts import audit
 from accounts import handlers as accounts_handlers
+from assignment import on_invitations as assignment_on_invitations
 from assignment.services.participation import participation
+from assignment.tables import Panel, PanelRequest
 from conflicts import handlers as conflict_handlers
 from conflicts import on_registry as conflicts_on_registry
 from conflicts.live import LiveGraph
 from core.api import forget_cached_reads
 from core.uow import BUS, MessageBus
+from decisions.domain.gravity import DrawnPanel
 from notifications import jobs as notification_jobs
 from notifications import on_assignment as notifications_on_assignment
 from notifications import on_registry as notifications_on_registry
 
+
+# Decision items learn which panels of experts were drawn for them (R-PANEL-1: a gravity flag may not be
+# cleared after a draw) through ``drawn_panels``, read in the item's own write transaction.
+async def drawn_panels(item_id: int) -> list[DrawnPanel]:
+    """Every panel request of experts for the item that has a panel drawn (cancelled ones too: the draw
+    happened), with the size it asked for."""
+    drawn = await Panel.select(Panel.panel_request).where(
+        (Panel.panel_request.item == item_id) & (Panel.panel_request.subject_kind == "expert"))
+    request_ids = sorted({p["panel_request"] for p in drawn})
+    if not request_ids:
+        return []
+    requests = await PanelRequest.select(PanelRequest.id, PanelRequest.size, PanelRequest.purpose).where(
+        PanelRequest.id.is_in(request_ids)).order_by(PanelRequest.id)
+    return [DrawnPanel(r["id"], r["size"], r["purpose"]) for r in requests]
+
+
 # Functions of a higher capability that a lower one's endpoints receive as Litestar dependencies
 # (the registry's annual review counts the year's invitations and opinions kept by assignment).
 # A dependency's name must not be a body field's: Litestar would answer a bad field with a 500.
-DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_thread=False)}
+DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_thread=False),
+                "drawn_panels": Provide(lambda: drawn_panels, sync_to_thread=False)}
 
 
 def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
@@ -35,6 +55,7 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     live = app.state.live_graph if app is not None else LiveGraph()  # the graph handlers keep current
     conflict_handlers.register(bus, live)
     conflicts_on_registry.register(bus, live)
+    assignment_on_invitations.register(bus, live)  # R-COI-3: accepted pre-decision panels bar post-evaluation
     notifications_on_registry.register(bus)
     notifications_on_assignment.register(bus)
     accounts_handlers.register(bus)

@@ -19,6 +19,9 @@ from conflicts.policy import Purpose
 from conflicts.services.checks import check
 from core.api import DEPS, Offset, unit_scope
 from decisions.controllers import require_own_item
+from registry.schemas import RatingOut
+from registry.services.reviews import correct_rating
+from registry.services.views import rating_out
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Live = NamedDependency[LiveGraph]  # the process's graph, synced once for the request (conflicts.deps)
@@ -58,10 +61,41 @@ class PanelRequestController(Controller):
         current = [(i.subject.kind, i.subject.id) for i in view.invitations if i.status in ACTIVE]
         return await check(live, view.item_id, Purpose(view.purpose), today, current)
 
-    @post("/{request_id:int}/leader-report", summary="Group mode: the leader's (组长) report was submitted (R-PANEL-5)")
+    @post("/{request_id:int}/cancellation", summary="The unit asks for its draw to be cancelled, with a reason, "
+                                                     "to draw again for this item and purpose (R-PANEL-2)")
+    async def cancellation(self, request_id: FromPath[int], data: JSONBody[s.CancellationIn],
+                           today: NamedDependency[date], now: NamedDependency[datetime], live: Live
+                           ) -> s.PanelRequestOut:
+        await requests.request_cancellation(request_id, data, now)
+        return await views.request_view(live, request_id, today)
+
+    @post("/{request_id:int}/cancellation/decision",
+          summary="The office approves (cancelled; open invitations withdrawn) or refuses a cancellation (R-PANEL-2)")
+    async def cancellation_decision(self, request_id: FromPath[int], data: JSONBody[s.DecisionIn],
+                                    today: NamedDependency[date], now: NamedDependency[datetime], live: Live
+                                    ) -> s.PanelRequestOut:
+        await requests.decide_cancellation(request_id, data, now)
+        return await views.request_view(live, request_id, today)
+
+    @post("/{request_id:int}/out-of-pool/{expert_id:int}/decision",
+          summary="The office approves an out-of-pool expert (the invitation goes out) or refuses it (R-PANEL-3)")
+    async def out_of_pool_decision(self, request_id: FromPath[int], expert_id: FromPath[int],
+                                   data: JSONBody[s.DecisionIn], today: NamedDependency[date],
+                                   now: NamedDependency[datetime], live: Live) -> s.PanelRequestOut:
+        await requests.decide_out_of_pool(live, request_id, expert_id, data, today, now)
+        return await views.request_view(live, request_id, today)
+
+    @post("/{request_id:int}/leader-report", summary="Group mode: the leader's (组长) report was submitted "
+                                                      "(R-PANEL-5), dated today by the server")
     async def leader_report(self, request_id: FromPath[int], data: JSONBody[s.SubmissionIn],
                             today: NamedDependency[date], live: Live) -> s.PanelRequestOut:
-        return await invitations.submit_leader_report(live, request_id, data, today)
+        return await invitations.submit_leader_report(live, request_id, today)
+
+    @post("/{request_id:int}/paper-leader-report",
+          summary="The office records a leader's report received on paper earlier: the day and why (R-PANEL-5)")
+    async def paper_leader_report(self, request_id: FromPath[int], data: JSONBody[s.PaperSubmissionIn],
+                                  today: NamedDependency[date], live: Live) -> s.PanelRequestOut:
+        return await invitations.submit_leader_report(live, request_id, today, data.received_on)
 
 
 class PanelController(Controller):
@@ -97,7 +131,25 @@ class InvitationController(Controller):
     @post("/{invitation_id:int}/opinion", summary="The member's written opinion was submitted (on time or late)")
     async def opinion(self, invitation_id: FromPath[int], data: JSONBody[s.SubmissionIn],
                       today: NamedDependency[date], live: Live) -> s.InvitationOut:
-        return await invitations.submit_opinion(live, invitation_id, data, today)
+        return await invitations.submit_opinion(live, invitation_id, today)
+
+    @post("/{invitation_id:int}/paper-opinion",
+          summary="The office records an opinion received on paper earlier: the day it was received and why")
+    async def paper_opinion(self, invitation_id: FromPath[int], data: JSONBody[s.PaperSubmissionIn],
+                            today: NamedDependency[date], live: Live) -> s.InvitationOut:
+        return await invitations.submit_opinion(live, invitation_id, today, data.received_on)
+
+    @post("/{invitation_id:int}/decline-judgement",
+          summary="The office judges whether a decline's reason was good (R-POOL-5(3)); a correction needs a reason")
+    async def decline_judgement(self, invitation_id: FromPath[int], data: JSONBody[s.DeclineJudgementIn],
+                                today: NamedDependency[date], request: Request) -> s.DeclineJudgementOut:
+        return await invitations.judge_decline(invitation_id, data, request.user.username, today)
+
+    @post("/{invitation_id:int}/rating",
+          summary="The drafting unit whose panel it was rates an accepted invitation, once (R-POOL-6)")
+    async def rating(self, invitation_id: FromPath[int], data: JSONBody[s.InvitationRatingIn],
+                     today: NamedDependency[date], request: Request) -> RatingOut:
+        return rating_out(await invitations.rate(invitation_id, data, unit_scope(request), today))
 
     @post("/expire-overdue", summary="Unanswered invitations past their answer date count as declined and are replaced")
     async def expire(self, today: NamedDependency[date], now: NamedDependency[datetime], live: Live
@@ -105,4 +157,17 @@ class InvitationController(Controller):
         return await invitations.expire_overdue(live, today, now)
 
 
-CONTROLLERS = [PanelRequestController, PanelController, InvitationController]
+class RatingController(Controller):
+    path = "/ratings"
+    tags = ["panels"]
+    dependencies = DEPS
+
+    @post("/{rating_id:int}/correction",
+          summary="The office corrects a rating with a reason (R-POOL-6); the original stays visible")
+    async def correction(self, rating_id: FromPath[int], data: JSONBody[s.RatingCorrectionIn],
+                         today: NamedDependency[date], request: Request) -> RatingOut:
+        return rating_out(await correct_rating(rating_id, data.participation, data.reliability,
+                                               data.implementation_effect, data.reason, request.user.username, today))
+
+
+CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController]

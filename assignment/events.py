@@ -27,6 +27,10 @@ class PanelDrawn:
     at: datetime
     candidates_hash: str = ""  # what the record keeps to re-run the draw: the seed and the frozen candidates' hash
     member_ids: tuple[int, ...] = ()
+    draw_number: int = 1  # R-PANEL-2: "draw 2 of 2 for this item and purpose", on the item's record
+    item_id: int = 0
+    purpose: str = ""
+    awaiting_approval: tuple[int, ...] = ()  # out-of-pool experts whose invitation waits for the office (R-PANEL-3)
 
 
 @dataclass(frozen=True)
@@ -38,4 +42,53 @@ class MemberReplaced:
     leaving: str  # names as the relationship graph knows them
     joining: str
     reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CancellationRequested:
+    """The drafting unit asked for a panel request to be cancelled, with its reason (R-PANEL-2)."""
+
+    request_id: int
+    draw_number: int
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CancellationDecided:
+    """The office approved (the request is cancelled, its open invitations withdrawn) or refused a cancellation."""
+
+    request_id: int
+    draw_number: int
+    approved: bool
+    reason: str
+    withdrawn_invitation_ids: tuple[int, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OutOfPoolDecided:
+    """The office approved (the invitation goes out) or refused an out-of-pool expert (R-PANEL-3)."""
+
+    request_id: int
+    invitation_id: int
+    expert_id: int
+    approved: bool
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class InvitationAccepted:
+    """A member accepted (one conditional transition from pending). For an argument or risk-assessment panel,
+    the wiring records that the member took part in the item's pre-decision work (R-COI-3)."""
+
+    invitation_id: int
+    request_id: int
+    panel_id: int
+    item_id: int
+    purpose: str
+    subject_kind: str
+    subject_id: int
     at: datetime

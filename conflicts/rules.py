@@ -91,6 +91,8 @@ def explain(graph: RelationGraph, subject: Node, path: tuple[Hop, ...]) -> str:
         rel = hop.relation
         nxt = rel.target if rel.source == node else rel.source
         label = EDGE_LABELS[rel.kind] + ("" if rel.confirmed else "（待确认）")
+        if rel.origin.startswith("panel:"):  # taken from the system's own panel record (R-COI-3): name it
+            label += f"（{rel.detail or rel.origin}）"
         text += f" —{label}→ " if hop.forward else f" ←{label}— "
         text += graph.name(nxt)
         node = nxt

@@ -38,6 +38,16 @@ class ReviewPolicy:
     renewal_horizon_days: int = 365  # terms ending before the next annual review are up for renewal
 
 
+def effective_rating(original: Rating, corrections: list[dict]) -> Rating:
+    """The rating the annual review counts: the original, as corrected by the office, each correction in
+    turn (a correction names the dimensions it changes; the original stays on the record)."""
+    rating = original
+    for c in corrections:
+        rating = Rating(c.get("participation") or rating.participation, c.get("reliability") or rating.reliability,
+                        c.get("implementation_effect") or rating.implementation_effect)
+    return rating
+
+
 @dataclass(frozen=True)
 class AnnualFigures:
     ratings: int
@@ -47,6 +57,7 @@ class AnnualFigures:
     overall: float | None
     declines_without_good_reason: int
     declines_with_good_reason: int
+    declines_awaiting_judgement: int = 0  # the office has not judged the reason yet: counted neither way
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,8 @@ def _mean(values: list[int]) -> float | None:
     return round(fmean(values), 2) if values else None
 
 
-def aggregate(ratings: list[Rating], declines_good_reason: list[bool]) -> AnnualFigures:
+def aggregate(ratings: list[Rating], declines_good_reason: list[bool | None]) -> AnnualFigures:
+    """``declines_good_reason``: the office's judgement of each decline, None where it has not judged yet."""
     participation = [r.participation for r in ratings]
     reliability = [r.reliability for r in ratings]
     effect = [r.implementation_effect for r in ratings if r.implementation_effect is not None]
@@ -71,14 +83,15 @@ def aggregate(ratings: list[Rating], declines_good_reason: list[bool]) -> Annual
         mean_reliability=_mean(reliability),
         mean_implementation_effect=_mean(effect),
         overall=_mean(participation + reliability + effect),
-        declines_without_good_reason=sum(1 for good in declines_good_reason if not good),
-        declines_with_good_reason=sum(1 for good in declines_good_reason if good),
+        declines_without_good_reason=sum(1 for good in declines_good_reason if good is False),
+        declines_with_good_reason=sum(1 for good in declines_good_reason if good is True),
+        declines_awaiting_judgement=sum(1 for good in declines_good_reason if good is None),
     )
 
 
 def propose(
     ratings: list[Rating],
-    declines_good_reason: list[bool],
+    declines_good_reason: list[bool | None],
     term_end: date | None,
     review_date: date,
     policy: ReviewPolicy = ReviewPolicy(),
@@ -96,6 +109,10 @@ def propose(
         dismissal = dismissal or DismissalReason.INCOMPETENT
         reasons.append(Reason("R-POOL-5", "incompetent",
                               f"{figures.ratings} 次评价综合得分 {figures.overall}，低于 {policy.incompetent_below}"))
+    if figures.declines_awaiting_judgement:
+        reasons.append(Reason("R-POOL-5", "declines_awaiting_judgement",
+                              f"{figures.declines_awaiting_judgement} 次拒绝尚待政策法规处认定是否有正当理由，"
+                              "未计入无正当理由拒绝次数"))
     if dismissal is not None:
         return AnnualProposal(ReviewProposal.DISMISS, dismissal, figures, reasons)
 

@@ -6,12 +6,15 @@ capability above the registry: the caller hands over the function that counts th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from core.errors import invalid
+from core.locks import exclusive
 from core.records import get_or_404
-from core.uow import save_protected, unit_of_work
+from core.schemas import clean
+from core.uow import save_protected, unit_of_work, update_protected
 from registry import schemas as s
 from registry.domain.eligibility import current_term
 from registry.domain.refusals import duplicate
@@ -21,6 +24,7 @@ from registry.domain.reviews import (
     check_undecided,
     check_unrated_effect,
     decide,
+    effective_rating,
     propose,
 )
 from registry.domain.vocab import DismissalReason
@@ -43,6 +47,8 @@ DEFAULT_POLICY = ReviewPolicy()
 
 
 async def add_rating(expert_id: int, data: s.RatingIn) -> PerformanceRating:
+    """The office enters a rating by hand (a paper form): tied to no invitation. A drafting unit rates through
+    its accepted invitation instead (``rate_invitation``), never here (issue 11, R-POOL-6)."""
     await get_or_404(Expert, expert_id, "expert")
     data = taken_in(data, "rating refused")
     if not await Institution.exists().where(Institution.id == data.unit_id):
@@ -65,10 +71,45 @@ async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) ->
 async def add_decline(expert_id: int, data: s.DeclineIn) -> Decline:
     await get_or_404(Expert, expert_id, "expert")
     data = taken_in(data, "decline refused")
-    async with unit_of_work():
+    async with unit_of_work():  # entered by the office, which judges the reason as it enters it
         return await save_protected(Decline(expert=expert_id, assignment_ref=data.assignment_ref,
                                             declined_on=data.declined_on, reason=data.reason,
-                                            good_reason=data.good_reason))
+                                            good_reason=data.good_reason, judged_good_reason=data.good_reason,
+                                            judged_by="office", judged_on=data.declined_on))
+
+
+async def rate_invitation(expert_id: int, unit_id: int, invitation_id: int, assignment_ref: str,
+                          participation: int, reliability: int, implementation_effect: int | None, comment: str,
+                          today: date) -> PerformanceRating:
+    """The drafting unit's rating of one accepted invitation (R-POOL-6), dated by the server. The caller
+    has checked that ``unit_id`` is the unit whose panel it was; the database keeps one rating per invitation."""
+    async with unit_of_work(transaction_factory=exclusive):  # checked and written one at a time
+        if await PerformanceRating.exists().where(PerformanceRating.invitation == invitation_id):
+            raise duplicate("already rated", "id", "this invitation has been rated; the office may correct a rating",
+                            "R-POOL-6")
+        return await save_protected(PerformanceRating(
+            expert=expert_id, unit=unit_id, assignment_ref=assignment_ref, participation=participation,
+            reliability=reliability, implementation_effect=implementation_effect, comment=clean(comment),
+            rated_on=today, invitation=invitation_id))
+
+
+async def correct_rating(rating_id: int, participation: int | None, reliability: int | None,
+                         implementation_effect: int | None, reason: str, by: str, today: date) -> PerformanceRating:
+    """The office corrects a rating with a reason (R-POOL-6): the original stays, the correction is added to
+    the row's list (and the record), and the annual review counts the corrected scores."""
+    if participation is None and reliability is None and implementation_effect is None:
+        raise invalid("participation", "a correction changes at least one score", "R-POOL-6")
+    if not clean(reason):
+        raise invalid("reason", "a correction needs a reason", "R-POOL-6")
+    async with unit_of_work(transaction_factory=exclusive):  # no correction is lost to a simultaneous one
+        row = await get_or_404(PerformanceRating, rating_id, "rating")
+        entry = {"participation": participation, "reliability": reliability,
+                 "implementation_effect": implementation_effect, "reason": clean(reason), "by": by,
+                 "on": today.isoformat()}
+        corrections = [*_corrections(row.corrections), entry]
+        await update_protected(PerformanceRating, {PerformanceRating.corrections: corrections},
+                               PerformanceRating.id == row.id)
+    return await get_or_404(PerformanceRating, rating_id, "rating")
 
 
 async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participation: Participation,
@@ -81,12 +122,16 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
     first, last = date(data.year, 1, 1), date(data.year, 12, 31)
     ratings = await PerformanceRating.select().where(
         (PerformanceRating.expert == expert_id) & (PerformanceRating.rated_on >= first)
-        & (PerformanceRating.rated_on <= last))
-    declines = await Decline.select(Decline.good_reason).where(
-        (Decline.expert == expert_id) & (Decline.declined_on >= first) & (Decline.declined_on <= last))
+        & (PerformanceRating.rated_on <= last)).output(load_json=True)
+    # Only the office's judgement counts (R-POOL-5(3)); a decline it has not judged is listed, counted neither way.
+    declines = await Decline.select(Decline.id, Decline.judged_good_reason).where(
+        (Decline.expert == expert_id) & (Decline.declined_on >= first) & (Decline.declined_on <= last)
+    ).order_by(Decline.id).output(load_json=True)
     term = current_term(await load_standing(expert_id), data.review_date)
-    result = propose([Rating(r["participation"], r["reliability"], r["implementation_effect"]) for r in ratings],
-                     [d["good_reason"] for d in declines], term.span.end if term else None, data.review_date, policy)
+    counted = [effective_rating(Rating(r["participation"], r["reliability"], r["implementation_effect"]),
+                                _corrections(r["corrections"])) for r in ratings]
+    result = propose(counted, [d["judged_good_reason"] for d in declines], term.span.end if term else None,
+                     data.review_date, policy)
     f = result.figures
     row = AnnualReview(
         expert=expert_id, year=data.year, review_date=data.review_date, proposal=result.proposal.value,
@@ -96,10 +141,20 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
                  "mean_reliability": f.mean_reliability, "mean_implementation_effect": f.mean_implementation_effect,
                  "overall": f.overall, "declines_without_good_reason": f.declines_without_good_reason,
                  "declines_with_good_reason": f.declines_with_good_reason,
+                 "declines_awaiting_judgement": f.declines_awaiting_judgement,
+                 "declines_awaiting_judgement_ids": [d["id"] for d in declines if d["judged_good_reason"] is None],
+                 "corrected_ratings": sum(1 for r in ratings if _corrections(r["corrections"])),
                  **await participation(expert_id, data.year, data.review_date)})
     async with unit_of_work():
         await row.save()
     return row
+
+
+def _corrections(value: object) -> list[dict]:
+    """A JSON column as stored: a list, or its text on an engine that hands JSON back as a string."""
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return list(value or [])
 
 
 async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDecisionIn,

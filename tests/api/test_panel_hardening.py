@@ -69,14 +69,15 @@ def test_relations_and_panels_written_through_the_record_verify_issue_12(client,
     view = post_request(client, item, mode="group", seed=11).json()
     first, second, third, *rest = view["invitations"]
     declined = client.post(f"{API}/invitations/{first['id']}/answer",
-                           json={"accept": False, "reason": "出差", "good_reason": True})
+                           json={"accept": False, "reason": "出差"})
     assert declined.status_code == 201 and declined.json()["replacement"] is not None, declined.text
     for inv in (second, third):
         assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
     clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
-    opinion = client.post(f"{API}/invitations/{second['id']}/opinion", json={"submitted_on": "2026-12-02"})
+    opinion = client.post(f"{API}/invitations/{second['id']}/paper-opinion",
+                          json={"received_on": "2026-12-02", "reason": "纸质意见12月2日送达"})
     assert opinion.status_code == 201, opinion.text
-    report = client.post(f"{API}/panel-requests/{view['id']}/leader-report", json={"submitted_on": "2026-12-03"})
+    report = client.post(f"{API}/panel-requests/{view['id']}/leader-report", json={})
     assert report.status_code == 201, report.text
     assert client.post(f"{API}/invitations/expire-overdue").status_code == 201
 
@@ -186,8 +187,9 @@ def test_dates_out_of_range_are_refused_with_the_field_issue_12(client, pool):
     view = post_request(client, item).json()
     inv = view["invitations"][0]
     client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True})
-    opinion = client.post(f"{API}/invitations/{inv['id']}/opinion", json={"submitted_on": "1900-01-01"})
-    assert opinion.status_code == 422 and opinion.json()["errors"][0]["field"] == "submitted_on"
+    opinion = client.post(f"{API}/invitations/{inv['id']}/paper-opinion",
+                          json={"received_on": "1900-01-01", "reason": "纸质意见"})
+    assert opinion.status_code == 422 and opinion.json()["errors"][0]["field"] == "received_on"
 
 
 # --- the draw: planned outside the lock, confirmed under it ------------------------------------------

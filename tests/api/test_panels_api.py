@@ -80,10 +80,9 @@ def test_infeasible_request_says_which_constraint_and_how_many_R_PANEL_2(client,
 
 
 def test_recorded_draw_reruns_to_the_same_panel_and_never_changes(client, pool):
+    """The seed is the service's (R-PANEL-2): the record alone re-runs the draw to the same members."""
     item = make_item(client)
-    first = post_request(client, item, seed=20261124).json()
-    again = post_request(client, item, seed=20261124).json()
-    assert member_ids(first) == member_ids(again)
+    first = post_request(client, item).json()
     panel_id = first["panel"]["id"]
     verified = client.get(f"{API}/panels/{panel_id}/verification").json()
     assert verified["candidates_hash_matches"] and verified["same_members"]
@@ -92,24 +91,23 @@ def test_recorded_draw_reruns_to_the_same_panel_and_never_changes(client, pool):
 
 
 def test_dissenting_expert_is_included_R_PANEL_2(client, pool):
-    item = make_item(client)
     dissenter = pool["experts"][7]["expert_id"]
-    for seed in (1, 2, 3):
-        view = post_request(client, item, seed=seed, balance={"dissenting_ids": [dissenter]}).json()
+    for _ in range(3):  # three items: one live draw per item and purpose (R-PANEL-2)
+        view = post_request(client, make_item(client), balance={"dissenting_ids": [dissenter]}).json()
         assert dissenter in member_ids(view)
-    none = post_request(client, item, balance={"dissenting_ids": [pool["outsider"]["id"]]}).json()
+    none = post_request(client, make_item(client), balance={"dissenting_ids": [pool["outsider"]["id"]]}).json()
     assert "none of the candidates named as holding a different view is eligible" in none["panel"]["notes"]
 
 
 def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_POOL_5(client, pool):
     item = make_item(client)
-    view = post_request(client, item, seed=5).json()
+    view = post_request(client, item).json()
     first_panel = view["panel"]
     lawyers = {e["expert_id"] for e in pool["experts"] if e["spec"].startswith("LAW")}
     lawyer_invites = [i for i in view["invitations"] if i["subject"]["id"] in lawyers]
     leaving = lawyer_invites[0]
     answer = client.post(f"{API}/invitations/{leaving['id']}/answer",
-                         json={"accept": False, "reason": "出差", "good_reason": False})
+                         json={"accept": False, "reason": "出差"})
     assert answer.status_code == 201, answer.text
     result = answer.json()
     assert result["invitation"]["status"] == "declined" and result["replacement"] is not None
@@ -120,7 +118,8 @@ def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_
     assert leaving["subject"]["id"] not in members and len(members) == 5
     assert sum(by_id[m]["spec"].startswith("LAW") for m in members) >= 2  # the quota still holds
     declines = client.get(f"{API}/experts/{leaving['subject']['id']}/declines").json()
-    assert declines[0]["good_reason"] is False and declines[0]["assignment_ref"] == f"panel-request:{view['id']}"
+    # the office judges the reason, not the expert (issue 11, R-POOL-5(3)): not judged yet
+    assert declines[0]["good_reason"] is None and declines[0]["assignment_ref"] == f"panel-request:{view['id']}"
     # the issued record is unchanged; the history shows both
     assert client.get(f"{API}/panels/{first_panel['id']}").json()["members"] == first_panel["members"]
     assert [p["id"] for p in client.get(f"{API}/panel-requests/{view['id']}/panels").json()] == [
@@ -150,19 +149,20 @@ def test_opinions_on_time_late_missing_and_leader_report_R_PANEL_5(client, clock
     a, b, c = view["invitations"][:3]
     for inv in (a, b, c):
         client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True})
-    clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
-    on_time = client.post(f"{API}/invitations/{a['id']}/opinion", json={"submitted_on": "2026-12-02"})
+    clock.fixed = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # the server's date is the submission's
+    on_time = client.post(f"{API}/invitations/{a['id']}/opinion", json={})
     assert on_time.json()["opinion"] == "on_time"
-    late = client.post(f"{API}/invitations/{b['id']}/opinion", json={"submitted_on": "2026-12-08"})
+    clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
+    late = client.post(f"{API}/invitations/{b['id']}/opinion", json={})
     assert late.json()["opinion"] == "late"
     statuses = {i["id"]: i["opinion"] for i in client.get(f"{API}/panel-requests/{view['id']}").json()["invitations"]}
     assert statuses[c["id"]] == "missing"
     assert client.get(f"{API}/panel-requests/{view['id']}").json()["leader_report"] == "missing"
-    report = client.post(f"{API}/panel-requests/{view['id']}/leader-report", json={"submitted_on": "2026-12-03"})
+    report = client.post(f"{API}/panel-requests/{view['id']}/paper-leader-report",
+                         json={"received_on": "2026-12-03", "reason": "组长报告12月3日纸质送达"})
     assert report.status_code == 201 and report.json()["leader_report"] == "on_time"
-    meeting = post_request(client, item).json()
-    assert client.post(f"{API}/panel-requests/{meeting['id']}/leader-report",
-                       json={"submitted_on": "2026-12-03"}).status_code == 409
+    meeting = post_request(client, make_item(client)).json()
+    assert client.post(f"{API}/panel-requests/{meeting['id']}/leader-report", json={}).status_code == 409
 
 
 def test_out_of_pool_expert_with_reason_passes_the_same_check_R_PANEL_3(client, pool):
@@ -172,8 +172,9 @@ def test_out_of_pool_expert_with_reason_passes_the_same_check_R_PANEL_3(client, 
     view = post_request(client, item, out_of_pool=out_of_pool).json()
     extra = [m for m in view["panel"]["members"] if m["subject"]["id"] == outsider]
     assert extra and extra[0]["out_of_pool_reason"].startswith("轨道交通") and extra[0]["probability"] is None
-    relate(client, "interest_in", ref("expert", {"id": outsider}), ref("item", item))
-    refused = post_request(client, item, out_of_pool=[{"expert_id": outsider, "reason": "专门问题"}])
+    other = make_item(client)  # one live draw per item and purpose (R-PANEL-2)
+    relate(client, "interest_in", ref("expert", {"id": outsider}), ref("item", other))
+    refused = post_request(client, other, out_of_pool=[{"expert_id": outsider, "reason": "专门问题"}])
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "out_of_pool[0].expert_id"
     assert refused.json()["errors"][0]["rule_id"] == "R-COI-1"
@@ -184,7 +185,7 @@ def test_workload_cap_excludes_busy_experts(client, pool, monkeypatch):
     monkeypatch.setattr(assignment_candidates, "get_settings", lambda: capped)
     item = make_item(client)
     first = post_request(client, item, size=5, balance={}).json()
-    second = post_request(client, item, size=6, balance={}, seed=3)
+    second = post_request(client, make_item(client), size=6, balance={})
     assert second.status_code == 422  # ten eligible, five busy: five left for six seats
     assert "5 at their workload limit" in second.json()["shortfalls"][0]["message"]
     assert len(member_ids(first)) == 5
@@ -237,13 +238,15 @@ def test_recheck_after_the_draw_finds_new_conflicts(client, pool):
 
 def test_participation_feeds_the_annual_review_R_POOL_6(client, clock, pool):
     item = make_item(client)
-    view = post_request(client, item, seed=9).json()
+    view = post_request(client, item).json()
     accepted, declined = view["invitations"][0], view["invitations"][1]
     client.post(f"{API}/invitations/{accepted['id']}/answer", json={"accept": True})
     client.post(f"{API}/invitations/{declined['id']}/answer",
-                json={"accept": False, "reason": "身体原因", "good_reason": True})
+                json={"accept": False, "reason": "身体原因"})
+    judged = client.post(f"{API}/invitations/{declined['id']}/decline-judgement", json={"good_reason": True})
+    assert judged.status_code == 201, judged.text
     clock.fixed = datetime(2026, 12, 20, 9, 0, tzinfo=timezone.utc)
-    client.post(f"{API}/invitations/{accepted['id']}/opinion", json={"submitted_on": "2026-12-15"})
+    client.post(f"{API}/invitations/{accepted['id']}/opinion", json={})
     review = client.post(f"{API}/experts/{accepted['subject']['id']}/annual-reviews",
                          json={"year": 2026, "review_date": "2026-12-20"})
     assert review.status_code == 201, review.text

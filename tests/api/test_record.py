@@ -27,7 +27,7 @@ def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):
     client.get(f"{API}/items/{item['id']}/conflicts", params={"purpose": "argument"})
     view = post_request(client, item, seed=7).json()
     client.post(f"{API}/invitations/{view['invitations'][0]['id']}/answer",
-                json={"accept": False, "reason": "出差", "good_reason": False})
+                json={"accept": False, "reason": "出差"})
     log = events(client)
     actions = [e["action"] for e in log]
     assert "POST /api/v1/panel-requests" in actions and "GET /api/v1/items/{item_id}/conflicts" in actions

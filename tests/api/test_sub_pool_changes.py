@@ -103,7 +103,8 @@ def test_one_pending_request_and_refusal_needs_a_reason_issue_11(client):
     assert second.status_code == 409 and second.json()["errors"][0]["rule_id"] == "R-POOL-1"
     assert Expert.select(Expert.title).first().run_sync()["title"] == "教授"  # a refused request changes nothing
     # the same sub-pools in another order, or contact data alone, are applied at once (200)
-    same = client.patch(f"{API}/experts/{expert_id}", headers=me, json={"specialties": ["LAW.ADMIN"], "title": "研究员"})
+    same = client.patch(f"{API}/experts/{expert_id}", headers=me,
+                        json={"specialties": ["LAW.ADMIN"], "title": "研究员"})
     assert same.status_code == 200 and same.json()["title"] == "研究员"
     request_id = first.json()["pending_change_request"]["id"]
     no_reason = client.post(f"{API}/expert-change-requests/{request_id}/decision", json={"approve": False})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.api import DEPS, Limit, Offset, unit_scope
@@ -40,9 +41,12 @@ class ItemController(Controller):
     async def show(self, item_id: FromPath[int]) -> s.ItemOut:
         return svc.item_out(await get_or_404(DecisionItem, item_id, "decision item"))
 
-    @patch("/{item_id:int}", summary="Mark the item decided, or change its scope flags")
-    async def update(self, item_id: FromPath[int], data: JSONBody[s.ItemUpdate]) -> s.ItemOut:
-        return svc.item_out(await svc.update_item(item_id, data))
+    @patch("/{item_id:int}", summary="Mark the item decided, or change its gravity flags: a change needs a reason "
+                                      "and is recorded; once a panel is drawn a flag may not be cleared (R-PANEL-1)")
+    async def update(self, item_id: FromPath[int], data: JSONBody[s.ItemUpdate],
+                     drawn_panels: NamedDependency[svc.DrawnPanels]) -> s.ItemOut:
+        row, notes = await svc.update_item(item_id, data, drawn_panels)
+        return svc.item_out(row, notes)
 
 
 async def require_own_item(connection: Request, item_id: int, field: str = "item_id") -> None:

@@ -13,3 +13,17 @@ class ItemRegistered:
 @dataclass(frozen=True)
 class ItemChanged:
     item_id: int
+
+
+@dataclass(frozen=True)
+class GravityChanged:
+    """An item's gravity flags changed (issue 11, R-PANEL-1): each flag's old → new value, the reason, the
+    minimum panel before and after, and the notes on panels already drawn below the new minimum."""
+
+    item_id: int
+    changes: dict[str, dict[str, bool]]
+    reason: str
+    minimum_before: int
+    minimum_after: int
+    notes: tuple[str, ...] = ()
+    rule_id: str = "R-PANEL-1"

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from core.schemas import MAX_LIST, Code, Flag, Input, Title
+from core.schemas import MAX_LIST, Code, Flag, Input, Note, Title
 
 
 class ItemCreate(Input, kw_only=True):
@@ -31,6 +31,7 @@ class ItemUpdate(Input, kw_only=True):
     controversial: Flag | None = None
     complex: Flag | None = None
     sensitive: Flag | None = None
+    reason: Note | None = None  # required when a gravity flag changes (issue 11, R-PANEL-1); kept on the record
 
 
 class ItemOut(Struct):
@@ -45,5 +46,6 @@ class ItemOut(Struct):
     opened_on: date
     decided_on: date | None
     minimum_panel_size: int  # R-PANEL-1
+    notes: list[str] = []  # after a change: a panel already drawn below the new minimum (said, not changed)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
-from core.errors import ErrorCollector, invalid
+from core.errors import ErrorCollector, conflict, invalid
 from core.records import get_or_404
 from core.uow import emit, save_new, unit_of_work
 from decisions import schemas as s
-from decisions.domain.gravity import GRAVITY_FLAGS, minimum_panel_size
-from decisions.events import ItemChanged, ItemRegistered
+from decisions.domain.gravity import GRAVITY_FLAGS, DrawnPanel, judge_gravity_change, minimum_panel_size
+from decisions.events import GravityChanged, ItemChanged, ItemRegistered
 from decisions.tables import DecisionItem
 from registry.inputs import add_day_problems, cleaned
 from registry.services.specialties import check_specialty_codes
@@ -25,10 +26,10 @@ def item_minimum_panel(row: DecisionItem) -> int:
     return minimum_panel_size(gravity_of(row))
 
 
-def item_out(row: DecisionItem) -> s.ItemOut:
+def item_out(row: DecisionItem, notes: tuple[str, ...] = ()) -> s.ItemOut:
     return s.ItemOut(row.id, row.title, row.drafting_unit, list(row.specialty_codes), row.wide_scope,
                      row.controversial, row.complex, row.sensitive, row.opened_on, row.decided_on,
-                     item_minimum_panel(row))
+                     item_minimum_panel(row), list(notes))
 
 
 async def create_item(data: s.ItemCreate) -> DecisionItem:
@@ -47,20 +48,43 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
     return await save_new(row, ItemRegistered)
 
 
-async def update_item(item_id: int, data: s.ItemUpdate) -> DecisionItem:
+# The panels of experts already drawn for an item. Panels belong to assignment, a capability above this one:
+# the application hands the function down (``app.wiring.DEPENDENCIES["drawn_panels"]``).
+DrawnPanels = Callable[[int], Awaitable[list[DrawnPanel]]]
+
+
+async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanels
+                      ) -> tuple[DecisionItem, tuple[str, ...]]:
+    """Mark the item decided, or change its gravity flags. A flag change needs a reason and is recorded
+    (``GravityChanged``: old → new, the reason); once a panel of experts has been drawn for the item a flag
+    may be raised (the answer notes a panel now below the minimum) but never cleared (409, R-PANEL-1).
+    Returns the item and the notes."""
     row = await get_or_404(DecisionItem, item_id, "decision item")
     errors = ErrorCollector()
     add_day_problems(data, errors)
     errors.raise_if_any("decision item update refused")
     if data.decided_on is not None and data.decided_on < row.opened_on:
         raise invalid("decided_on", f"{data.decided_on} is before the item was opened ({row.opened_on})")
-    for name in ("decided_on", "wide_scope", "controversial", "complex", "sensitive"):
-        if getattr(data, name) is not None:
-            setattr(row, name, getattr(data, name))
-    async with unit_of_work():
+    reason = (data.reason or "").strip()
+    async with unit_of_work():  # judged in the write transaction, against the panels drawn until now
+        await row.refresh()
+        wanted = {name: getattr(data, name) for name in GRAVITY_FLAGS}
+        change = judge_gravity_change(gravity_of(row), wanted, reason, await drawn_panels(row.id))
+        if change.problem is not None:
+            p = change.problem
+            if p.kind == "conflict":
+                raise conflict("gravity flag may not be cleared after a draw", p.field, p.reason, p.rule_id)
+            raise invalid(p.field, p.reason, p.rule_id)
+        if data.decided_on is not None:
+            row.decided_on = data.decided_on
+        for name, (_, new) in change.changes.items():
+            setattr(row, name, new)
         await row.save()
+        if change.changes:
+            emit(GravityChanged(row.id, {n: {"old": old, "new": new} for n, (old, new) in change.changes.items()},
+                                reason, change.minimum_before, change.minimum_after, change.notes))
         emit(ItemChanged(row.id))
-    return row
+    return row, change.notes
 
 
 async def list_items(q: str | None, offset: int, limit: int, unit: int | None = None) -> list[s.ItemOut]:

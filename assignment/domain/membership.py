@@ -65,7 +65,10 @@ def leader_report_status(mode: str, submitted: date | None, deadline: date, toda
 
 # --- answers and opinions --------------------------------------------------------------------------
 def answer_problem(status: str) -> FieldError | None:
-    """An invitation is answered once."""
+    """An invitation is answered once; an out-of-pool one only after the office approved it (R-PANEL-3)."""
+    if status == "awaiting_approval":
+        return FieldError("id", "this invitation is awaiting_approval: the office has not approved the out-of-pool "
+                                "addition yet (R-PANEL-3)", "R-PANEL-3")
     return None if status == "pending" else FieldError("id", f"this invitation is {status}")
 
 

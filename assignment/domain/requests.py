@@ -101,3 +101,81 @@ def balance_constraints(subject_kind: str, size: int, min_per_specialty: Mapping
         size=size, min_per_specialty=dict(min_per_specialty), max_per_employer=max_per_employer if experts else None,
         max_per_sector=(max_per_sector or (size + 1) // 2) if experts and size > 1 else None,
         max_per_region=dict(max_per_region), dissenting=frozenset(dissenting))
+
+
+# --- one live request per item and purpose (R-PANEL-2: a fair draw cannot be repeated at will) -----------
+LIVE_STATUSES = ("active", "cancellation_requested")  # a cancelled request is the only one that is not live
+MIN_REASON_CHARS = 4  # a recorded reason says something: at least four letters or characters of text
+
+
+def live_request_problem(live: Sequence[tuple[int, int, str]]) -> FieldError | None:
+    """R-PANEL-2: an item and purpose have one live draw at a time. ``live`` lists the (request id, draw
+    number, status) of the requests not cancelled; to draw again the previous one is cancelled first."""
+    if not live:
+        return None
+    request_id, number, status = live[0]
+    waiting = "，其撤销申请尚待政策法规处决定" if status == "cancellation_requested" else ""
+    return FieldError("item_id", f"该事项同一用途已有有效的抽取请求 {request_id}（第 {number} 次抽取）{waiting}；"
+                                 f"如需重新抽取，应先申请撤销该请求并说明理由，经政策法规处同意", "R-PANEL-2")
+
+
+def real_reason_problem(field: str, reason: str, rule_id: str | None = None) -> FieldError | None:
+    """A recorded reason is text: at least MIN_REASON_CHARS letters (Chinese characters count), not
+    punctuation, digits or blanks alone."""
+    if sum(ch.isalpha() for ch in reason) >= MIN_REASON_CHARS:
+        return None
+    return FieldError(field, f"需要写明理由（至少 {MIN_REASON_CHARS} 个文字）", rule_id)
+
+
+def cancellation_request_problem(status: str) -> FieldError | None:
+    """Only an active request can be asked to be cancelled (once; the office decides)."""
+    if status == "active":
+        return None
+    said = {"cancellation_requested": "已申请撤销，等待政策法规处决定", "cancelled": "已撤销"}.get(status, status)
+    return FieldError("request_id", f"该抽取请求{said}", "R-PANEL-2")
+
+
+def cancellation_decision_problem(status: str) -> FieldError | None:
+    """The office decides a cancellation that was asked for, once."""
+    if status == "cancellation_requested":
+        return None
+    return FieldError("request_id", f"该抽取请求没有待决定的撤销申请（当前状态：{status}）", "R-PANEL-2")
+
+
+def status_after_cancellation_decision(approve: bool) -> str:
+    return "cancelled" if approve else "active"
+
+
+# --- out-of-pool experts (R-PANEL-3) -----------------------------------------------------------------
+NOT_IN_POOL = "no_current_term"  # the one registry reason that merely says "not in the pool" (R-POOL-4)
+
+
+def out_of_pool_standing_problems(named: Sequence[OutOfPool], eligible_candidates: set[int],
+                                  registry_reasons: Mapping[int, Sequence[tuple[str, str, str]]],
+                                  busy: Mapping[int, str]) -> list[FieldError]:
+    """R-PANEL-3: only people who are not eligible pool members of this draw may be added from outside,
+    and the registry's exclusions and the workload caps apply to them as to everyone.
+    ``eligible_candidates``: the draw's eligible candidates; ``registry_reasons``: each named expert's
+    registry ineligibility as (rule id, code, message); ``busy``: those at a workload cap, with why."""
+    problems = []
+    for n, o in enumerate(named):
+        field = f"out_of_pool[{n}].expert_id"
+        if o.expert_id in eligible_candidates:
+            problems.append(FieldError(field, "在库且符合条件的专家应通过随机抽取产生，不能作为库外专家指定",
+                                       "R-PANEL-3"))
+            continue
+        for rule_id, code, message in registry_reasons.get(o.expert_id, ()):
+            if code != NOT_IN_POOL:  # dismissed, discredited, no commitment letter...: excluded everywhere
+                problems.append(FieldError(field, message, rule_id))
+        if o.expert_id in busy:
+            problems.append(FieldError(field, f"已达工作量上限：{busy[o.expert_id]}", "R-PANEL-3"))
+    return problems
+
+
+def out_of_pool_decision_problem(status: str | None) -> FieldError | None:
+    """The office approves or refuses an out-of-pool addition once, before its invitation goes out."""
+    if status == "awaiting_approval":
+        return None
+    if status is None:
+        return FieldError("expert_id", "该专家不是本请求的库外专家")
+    return FieldError("expert_id", f"该库外专家的邀请已处理（当前状态：{status}）", "R-PANEL-3")

@@ -158,3 +158,13 @@ async def no_longer_free(live: LiveGraph, kind: str, item_id: int, purpose: Purp
     subjects = [(kind, i) for i in drawn] + [("expert", i) for i in named]
     _, conflicts, _ = await run_check(live, item_id, purpose, day, subjects)
     return gone | {subject_id for _, subject_id in conflict_exclusions(conflicts)}
+
+
+async def busy_experts(expert_ids: list[int], day: date) -> dict[int, str]:
+    """Those of ``expert_ids`` at a workload cap, with why: the caps bind experts added from outside the
+    pool as they bind the drawn (R-PANEL-3)."""
+    settings = get_settings()
+    active, year = await _workload(expert_ids, day)
+    found = {i: workload_problem(active[i], year[i], settings.max_active_panels, settings.max_panels_per_year)
+             for i in expert_ids}
+    return {i: why for i, why in found.items() if why}

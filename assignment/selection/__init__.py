@@ -11,10 +11,19 @@ the constraints are interchangeable, so the linear program runs over these *type
   upper bound on the optimum, so each plan carries a certificate of how close it is.
 
 The distribution is computed once per request; a draw from it with a recorded seed is instant and
-gives the same panel every time. Within a type, members are drawn uniformly, skipping employers that
-already have their maximum, so the one-per-employer rule holds in every panel.
+gives the same panel every time. Within a composition, the number drawn from each cell (a type's people
+at one employer that could exceed its maximum) is set by dependent rounding (Gandhi et al., J. ACM 2006),
+which keeps each cell's expectation and never exceeds an employer's maximum where its expectation is
+within it; the planner puts any employer expected above it into the type key. So the one-per-employer
+rule holds in every panel without redrawing, and each published chance is exactly the draw's (issue 11;
+``bench/selection_bench.py --exactness`` measures it over a million draws per instance).
 
-Modules: ``constraints`` (candidates, the balance constraints, what a panel breaks), ``plan`` (the
-distribution and the seeded draw and replacement from it), ``pricing`` (the integer program over
-compositions, and why a request is infeasible), ``planner`` (column generation that builds the plan).
+Constraints have one canonical form (sorted keys), so the key order a client sends never changes a plan.
+A panel record commits to its seed (``seed_commitment``) and is re-run from the record alone by
+``verify`` (first draws and replacements, R-PANEL-2).
+
+Modules: ``constraints`` (candidates, the balance constraints, what a panel breaks, the commitment),
+``plan`` (the distribution, the seeded draw and the replacement order), ``pricing`` (the integer program
+over compositions, and why a request is infeasible), ``planner`` (column generation that builds the
+plan), ``verify`` (re-running a panel record).
 """

@@ -12,7 +12,7 @@ from conflicts.policy import (
     validate_policy,
     with_hierarchy_hops,
 )
-from conflicts.rules import check_item
+from conflicts.rules import Conflict, check_item
 from core.errors import DomainError
 
 DAY = date(2026, 11, 24)
@@ -196,8 +196,8 @@ def drafting_graph(*relations: Relation) -> RelationGraph:
     return g
 
 
-def evaluators(g: RelationGraph, policy=None) -> dict:
-    out = {}
+def evaluators(g: RelationGraph, policy=None) -> dict[tuple[str, int], Conflict]:
+    out: dict[tuple[str, int], Conflict] = {}
     for purpose in (Purpose.RISK_ASSESSMENT, Purpose.POST_EVALUATION):
         for c in check_item(g, policy or default_policy(), ITEM, purpose, DAY):
             if c.rule_id == "R-COI-4":

@@ -128,3 +128,17 @@ def test_drafting_units_hierarchy_and_personnel_are_not_independent_R_COI_4(clie
     assert c["rule_name"] == "shares_personnel_with_drafting_unit"
     assert c["explanation"] == ("之江评估咨询有限公司 ←任职于— 王五 —任职于→ 市交通运输局 "
                                 "—承办→ 城市轨道交通票价调整方案")
+
+
+def test_policy_round_trip_keeps_the_personnel_steps_direction_R_COI_4(client):
+    current = client.get(f"{API}/conflict-policy").json()
+    rules = current["rules"]
+    personnel = next(r for r in rules if r["name"] == "shares_personnel_with_drafting_unit")
+    assert [s["direction"] for s in personnel["steps"]] == ["reverse", "forward", "forward", "forward"]
+    answer = client.put(f"{API}/conflict-policy", json={"rules": rules, "reason": "原样重存", "by": "处长"})
+    assert answer.status_code == 200, answer.text
+    again = next(r for r in answer.json()["rules"] if r["name"] == "shares_personnel_with_drafting_unit")
+    assert again["steps"] == personnel["steps"]
+    bad = [{**personnel, "steps": [{**personnel["steps"][0], "direction": "sideways"}, *personnel["steps"][1:]]}]
+    refused = client.put(f"{API}/conflict-policy", json={"rules": bad, "reason": "试错", "by": "处长"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "rules[0].steps[0].direction"

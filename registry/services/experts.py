@@ -155,19 +155,21 @@ async def update_expert(expert_id: int, data: s.ExpertUpdate, now: datetime, by:
     changes = _sub_pool_changes(data, specialties, expert.sector)
     request = None
     async with unit_of_work():
-        if changes and not by_office:
-            pending = await ExpertChangeRequest.select(ExpertChangeRequest.id).where(
-                (ExpertChangeRequest.expert == expert_id) & (ExpertChangeRequest.status == PENDING)).first()
-            if pending is not None:
-                raise conflict("a change request is pending", "specialties",
-                               f"变更请求 {pending['id']} 尚待政策法规处审核，审核前不能再次提出", "R-POOL-1",
-                               pending_request_id=pending["id"])
         if phone is not None:
             expert.phone_encrypted, expert.phone_masked = get_vault().encrypt(phone), mask_phone(phone)
         for name in ("email", "title", "region"):
             if getattr(data, name) is not None:
                 setattr(expert, name, getattr(data, name))
+        # Writing the expert's row first holds it (a row lock on PostgreSQL; SQLite's write lock is held from
+        # the start), so two simultaneous requests of one expert see each other's pending request.
         await expert.save()
+        if changes and not by_office:
+            pending = await ExpertChangeRequest.select(ExpertChangeRequest.id).where(
+                (ExpertChangeRequest.expert == expert_id) & (ExpertChangeRequest.status == PENDING)).first()
+            if pending is not None:  # raised inside the unit: the contact data above is not kept either
+                raise conflict("a change request is pending", "specialties",
+                               f"变更请求 {pending['id']} 尚待政策法规处审核，审核前不能再次提出", "R-POOL-1",
+                               pending_request_id=pending["id"])
         if by_office:
             await _apply_sub_pools(expert, changes)
         elif changes:

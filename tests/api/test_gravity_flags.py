@@ -18,11 +18,13 @@ API = "/api/v1"
 
 
 def _flags(item_id: int) -> dict:
-    return asyncio.run(DecisionItem.select(DecisionItem.controversial, DecisionItem.complex).where(
+    row = asyncio.run(DecisionItem.select(DecisionItem.controversial, DecisionItem.complex).where(
         DecisionItem.id == item_id).first().run())
+    assert row is not None
+    return row
 
 
-def _gravity_events(client, item_id: int) -> list[dict]:
+def _gravity_events(client, item_id: int) -> list[tuple[dict, dict]]:
     record = client.get(f"{API}/items/{item_id}/record").json()
     return [(e, ev) for e in record["events"] for ev in (e["data"] or {}).get("events") or []
             if ev.get("event") == "GravityChanged"]

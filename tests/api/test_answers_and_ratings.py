@@ -62,7 +62,8 @@ def _declines(invitation_id: int) -> list[dict]:
 
 
 def _review(client, expert_id: int) -> dict:
-    response = client.post(f"{API}/experts/{expert_id}/annual-reviews", json={"year": 2026, "review_date": "2026-12-20"})
+    response = client.post(f"{API}/experts/{expert_id}/annual-reviews",
+                           json={"year": 2026, "review_date": "2026-12-20"})
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -198,14 +199,15 @@ def test_simultaneous_answers_across_two_processes_one_wins_the_other_gets_409_i
         for (view, inv), (one, two) in zip(targets, pairs, strict=True):
             barrier = threading.Barrier(2)
 
-            def send(args: tuple[str, str]) -> httpx.Response:
-                base, kind = args
-                barrier.wait()
-                return httpx.post(f"{base}/api/v1/invitations/{inv['id']}/answer", json=ANSWERS[kind],
+            def send(args: tuple[str, str, int, threading.Barrier]) -> httpx.Response:
+                base, kind, invitation_id, start = args
+                start.wait()  # both requests leave at the same moment
+                return httpx.post(f"{base}/api/v1/invitations/{invitation_id}/answer", json=ANSWERS[kind],
                                   headers={"Authorization": token}, timeout=60)
 
             with ThreadPoolExecutor(max_workers=2) as threads:
-                responses = list(threads.map(send, [(first, one), (second, two)]))
+                jobs = [(first, one, inv["id"], barrier), (second, two, inv["id"], barrier)]
+                responses = list(threads.map(send, jobs))
             codes = sorted(r.status_code for r in responses)
             assert codes == [201, 409], (one, two, [r.text for r in responses])
             winner = next(r for r in responses if r.status_code == 201).json()
@@ -224,7 +226,8 @@ def test_opinion_date_is_the_servers_and_cannot_be_typed_issue_11(client, clock,
     view = _panel(client)
     inv = view["invitations"][0]
     expert = _token(client, "expert-b", "expert", expert_id=inv["subject"]["id"])
-    assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}, headers=expert).status_code == 201
+    accepted = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}, headers=expert)
+    assert accepted.status_code == 201
     clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)  # after the deadline (2026-12-03)
     typed = client.post(f"{API}/invitations/{inv['id']}/opinion", json={"submitted_on": "2026-12-01"}, headers=expert)
     assert typed.status_code == 400 and typed.json()["errors"][0]["field"] == "submitted_on"

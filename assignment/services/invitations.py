@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import date, datetime
+from typing import Any
 
 from assignment import schemas as s
 from assignment.domain.membership import (
@@ -258,7 +259,7 @@ async def judge_decline(invitation_id: int, data: s.DeclineJudgementIn, by: str,
                                  stored_row.judgement_note, _listed(stored_row.judgements))
 
 
-def _listed(value: object) -> list[dict]:
+def _listed(value: Any) -> list[dict]:
     return list(json.loads(value) if isinstance(value, str) else value or [])
 
 

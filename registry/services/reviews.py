@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import Any
 
 from core.errors import invalid
 from core.locks import exclusive
@@ -150,7 +151,7 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
     return row
 
 
-def _corrections(value: object) -> list[dict]:
+def _corrections(value: Any) -> list[dict]:
     """A JSON column as stored: a list, or its text on an engine that hands JSON back as a string."""
     if isinstance(value, str):
         value = json.loads(value or "[]")

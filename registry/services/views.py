@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from core.errors import invalid
 from core.records import get_or_404
@@ -245,7 +246,7 @@ def decline_out(d: Decline) -> s.DeclineOut:
                         d.invitation, _listed(d.judgements))
 
 
-def _listed(value: object) -> list[dict]:
+def _listed(value: Any) -> list[dict]:
     """A JSON list column as stored (some engines hand JSON back as text)."""
     return list(json.loads(value) if isinstance(value, str) else value or [])
 

@@ -4,7 +4,8 @@ endpoint measured in the same run.
 The service runs under uvicorn (one process) on a fresh SQLite database with the demo data (about 300
 experts, 60 decision items) and a pool-office account. Each client loops for the duration: an
 expert's record (50%), a list page (35%), or a panel request (15%). Requests per second, p50 and p99
-latency and errors (5xx or no answer; a 422 for a panel that can no longer be drawn is counted apart)
+latency and errors (5xx or no answer; a 422 for a panel that can no longer be drawn, and a 409 for an item
+that already has a live draw for the purpose (R-PANEL-2), are counted apart as refused)
 go to bench/results/load.json.
 
 Run: python -m bench.load_bench [--seconds 30] [--clients 32]
@@ -142,7 +143,7 @@ def main() -> None:
                 return "list_page", "GET", f"/api/v1/experts?limit=20&offset={rng.randrange(0, 280)}", None
             return "panel_request", "POST", "/api/v1/panel-requests", {
                 "item_id": rng.choice(item_ids), "purpose": "argument", "size": 7, "handover_on": "2026-11-24",
-                "requested_by": "bench", "balance": {}, "seed": rng.randrange(2**31)}
+                "requested_by": "bench", "balance": {}}  # the seed is the service's (R-PANEL-2)
 
         bare_report = asyncio.run(drive(f"http://127.0.0.1:{bare_port}", {}, args.clients, min(seconds, 15),
                                         lambda rng: ("bare", "GET", "/", None)))

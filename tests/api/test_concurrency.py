@@ -17,11 +17,11 @@ pytestmark = pytest.mark.slow
 
 
 def test_concurrent_requests_across_two_processes_respect_the_workload_cap(client, clock, pool):
-    item = make_item(client)
+    items = [make_item(client) for _ in range(6)]  # one live draw per item and purpose (R-PANEL-2)
     token = client.headers["Authorization"]
     env = {"MAX_ACTIVE_PANELS": "1", "FIXED_CLOCK": clock.now().isoformat()}
     with live_service(**env) as first, live_service(**env) as second:
-        bodies = [request_body(item, seed=n, balance={}) for n in range(6)]
+        bodies = [request_body(item, balance={}) for item in items]
 
         def send(n: int) -> httpx.Response:
             base = (first, second)[n % 2]

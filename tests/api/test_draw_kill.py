@@ -37,12 +37,12 @@ async def _stored() -> tuple[list[int], list[int], list[int], set[str]]:
 
 
 def test_a_killed_process_leaves_no_panel_without_its_record_issue_12(client, clock, pool, tmp_path):
-    item = make_item(client)
+    items = [make_item(client) for _ in range(BURST)]  # one live draw per item and purpose (R-PANEL-2)
     token = client.headers["Authorization"]
     env = {"FIXED_CLOCK": clock.now().isoformat(), "MAX_ACTIVE_PANELS": "1000", "MAX_PANELS_PER_YEAR": "1000"}
     with live_process(**env) as (base, process):
         def send(n: int) -> int:
-            response = httpx.post(f"{base}/api/v1/panel-requests", json=request_body(item, seed=n),
+            response = httpx.post(f"{base}/api/v1/panel-requests", json=request_body(items[n]),
                                   headers={"Authorization": token}, timeout=60)
             return response.status_code
 

@@ -55,9 +55,8 @@ def emails(client) -> list[dict]:
 
 
 def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, pool, smtp):
-    item = make_item(client)
-    for seed in (1, 2):  # two panels of five: ten invitation e-mails
-        assert post_request(client, item, seed=seed, balance={}).status_code == 201
+    for _ in (1, 2):  # two panels of five (two items: one live draw per item and purpose): ten invitation e-mails
+        assert post_request(client, make_item(client), balance={}).status_code == 201
     invitations = [r for r in emails(client) if r["template"] == "invitation"]
     assert len(invitations) == 10 and {r["state"] for r in invitations} == {"pending"}
 
@@ -84,9 +83,8 @@ def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, po
 def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(client, pool, smtp):
     smtp.mailbox.rcpt_delay = 0.3
     smtp.start()
-    item = make_item(client)
-    for seed in (1, 2):
-        post_request(client, item, seed=seed, balance={})
+    for _ in (1, 2):
+        post_request(client, make_item(client), balance={})
     env = {**os.environ, "SMTP_PORT": str(smtp.port), "OUTBOX_LEASE_SECONDS": "2", "RUN_SCHEDULER": "0"}
 
     def sent(state: str = "sent") -> int:

@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 from datetime import datetime, timezone
 
+import msgspec
 import pytest
 
 from accounts.tables import AuditEvent
@@ -66,7 +67,7 @@ def test_relations_and_panels_written_through_the_record_verify_issue_12(client,
     assert confirmed.status_code == 201, confirmed.text
     assert _verification(client)["ok"] is True  # the confirmation rewrote a recorded relation through the record
 
-    view = post_request(client, item, mode="group", seed=11).json()
+    view = post_request(client, item, mode="group").json()
     first, second, third, *rest = view["invitations"]
     declined = client.post(f"{API}/invitations/{first['id']}/answer",
                            json={"accept": False, "reason": "出差"})
@@ -212,16 +213,19 @@ def test_members_taken_while_planning_are_not_drawn_twice_issue_12(client, pool,
     monkeypatch.setattr(assignment_candidates, "get_settings", lambda: capped)
     real_prepare, real_create = panel_requests._prepare, panel_requests.create_request
     calls = []
+    rival_item = make_item(client)  # another item: one live draw per item and purpose (R-PANEL-2)
 
     async def prepare_then_lose_the_race(live, data, today):
         draft = await real_prepare(live, data, today)
         calls.append(sorted(draft.members))
         if len(calls) == 1:  # the same seed and candidates: the rival draws exactly these members
-            await real_create(live, data, today, datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
+            rival = msgspec.structs.replace(data, item_id=rival_item["id"])
+            await real_create(live, rival, today, datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
         return draft
 
+    monkeypatch.setattr(panel_requests, "new_seed", lambda: 3)  # the service's seed, pinned for the race
     monkeypatch.setattr(panel_requests, "_prepare", prepare_then_lose_the_race)
-    response = client.post(f"{API}/panel-requests", json=request_body(make_item(client), seed=3, balance={}))
+    response = client.post(f"{API}/panel-requests", json=request_body(make_item(client), balance={}))
     assert response.status_code == 201, response.text
     members = sorted(m["subject"]["id"] for m in response.json()["panel"]["members"])
     rival, first_plan = calls[1], calls[0]

@@ -45,6 +45,7 @@ from assignment.services.candidates import (
 )
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
+from conflicts.policy import Purpose
 from conflicts.services.checks import run_check
 from core.errors import ErrorCollector, FieldError, RuleViolation, StateConflict, conflict
 from core.locks import exclusive
@@ -274,7 +275,8 @@ def _reason(text: str, rule_id: str) -> str:
     return reason
 
 
-def _out_of_order(detail: str, problem: FieldError) -> StateConflict:
+def _out_of_order(detail: str, problem: FieldError | None) -> StateConflict:
+    problem = problem or FieldError("request_id", detail)
     return conflict(detail, problem.field, problem.reason, problem.rule_id)
 
 
@@ -325,14 +327,16 @@ async def decide_out_of_pool(live: LiveGraph, request_id: int, expert_id: int, d
         inv = await Invitation.objects().where((Invitation.request == request_id) & (
             Invitation.subject_kind == "expert") & (Invitation.subject_id == expert_id)).order_by(Invitation.id).first()
         named = next((o for o in request.out_of_pool if o["expert_id"] == expert_id), None)
-        if problem := out_of_pool_decision_problem(inv.status if inv is not None and named is not None else None):
+        if inv is None or named is None:
+            raise _out_of_order("no out-of-pool addition to decide", out_of_pool_decision_problem(None))
+        if problem := out_of_pool_decision_problem(inv.status):
             raise _out_of_order("no out-of-pool addition to decide", problem)
         if request.status != "active":
             raise conflict("the draw is not active", "request_id", f"该抽取请求状态为 {request.status}", "R-PANEL-2")
         approve = bool(data.approve)
         if approve:
             await _still_allowed(live, request, OutOfPool(expert_id, named["reason"]), today)
-        values = {Invitation.status: "pending" if approve else "refused"}
+        values: dict = {Invitation.status: "pending" if approve else "refused"}
         if approve:  # the answer period starts when the invitation really goes out
             values[Invitation.answer_by] = add_working_days(today, request.answer_working_days).day
         await update_protected(Invitation, values, Invitation.id == inv.id)
@@ -348,7 +352,8 @@ async def _still_allowed(live: LiveGraph, request: PanelRequest, named: OutOfPoo
     eligible = {c["id"] for c in panels["candidates"]} if panels else set()
     errors = ErrorCollector()
     problems = await _out_of_pool_standing([named], eligible, today)
-    _, conflicts, _ = await run_check(live, request.item, request.purpose, today, [("expert", named.expert_id)])
+    _, conflicts, _ = await run_check(live, request.item, Purpose(request.purpose), today,
+                                      [("expert", named.expert_id)])
     blocked = {subject_id: (e["reasons"][0]["message"], e["reasons"][0]["rule_id"])
                for (kind, subject_id), e in conflict_exclusions(conflicts).items() if kind == "expert"}
     problems += out_of_pool_conflicts([named], blocked)

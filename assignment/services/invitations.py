@@ -33,6 +33,7 @@ from decisions.tables import DecisionItem
 from registry.services.reviews import rate_invitation
 from registry.tables import Decline, PerformanceRating
 
+MAX_DECLINE_REASON = 500  # characters of a decline's reason (as AnswerIn)
 REPLACEMENT_ATTEMPTS = 20  # replacements drawn before giving up because each one now has a conflict
 
 
@@ -161,6 +162,8 @@ async def answer(live: LiveGraph, invitation_id: int, data: s.AnswerIn, today: d
         reason = clean(data.reason)
         if not reason:
             raise invalid("reason", "拒绝邀请须说明理由（是否属正当理由由政策法规处认定）", "R-POOL-5")
+        if len(reason) > MAX_DECLINE_REASON:  # the body type bounds it; the signed-link page builds AnswerIn itself
+            raise invalid("reason", f"谢绝理由不超过 {MAX_DECLINE_REASON} 字", "R-POOL-5")
         _, replacement_id, panel, shortfall = await _decline(live, inv.id, "declined", reason, today, now)
     return await answer_out(live, inv.id, replacement_id, panel, shortfall, request, today)
 

@@ -8,7 +8,7 @@ Services store text stripped (``clean``). Dates a person enters fall between 194
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from msgspec import Meta, Struct
 
@@ -65,3 +65,17 @@ def day_problem(value: date | None) -> str | None:
     if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
         return f"日期须在 {EARLIEST_DAY} 至 {LATEST_DAY} 之间"
     return None
+
+
+T = TypeVar("T")
+
+
+class Page(Struct, Generic[T]):
+    """The one shape of every list answer (issue 13): the items of this page, how many match in all, and the
+    window asked for. ``GET /experts?offset=20&limit=20`` → ``{"items": [...], "total": 137, "offset": 20,
+    "limit": 20}``."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int

@@ -32,7 +32,8 @@ _LINK_TOKEN = re.compile(r"(/respond/)[^/?\s]+")  # a signed link's token never 
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 SUBJECT_KEYS = ("item_id", "request_id", "panel_id", "invitation_id", "expert_id", "institution_id", "unit_id",
-                "application_id", "relation_id", "task_id", "dismissal_id", "flag_id", "call_id", "message_id")
+                "application_id", "relation_id", "task_id", "dismissal_id", "flag_id", "call_id", "message_id",
+                "change_request_id")
 
 
 def _subject(scope: Scope) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from core.errors import ErrorCollector, conflict, invalid
+from core.locks import exclusive
 from core.records import get_or_404
 from core.uow import emit, save_new, unit_of_work
 from decisions import schemas as s
@@ -66,7 +67,9 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
     if data.decided_on is not None and data.decided_on < row.opened_on:
         raise invalid("decided_on", f"{data.decided_on} is before the item was opened ({row.opened_on})")
     reason = (data.reason or "").strip()
-    async with unit_of_work():  # judged in the write transaction, against the panels drawn until now
+    # Judged under the draw's lock (core.locks.exclusive), against the panels drawn until now: on PostgreSQL a draw
+    # committing between the count and the change would otherwise let a flag be cleared after it.
+    async with unit_of_work(transaction_factory=exclusive):
         await row.refresh()
         wanted = {name: getattr(data, name) for name in GRAVITY_FLAGS}
         change = judge_gravity_change(gravity_of(row), wanted, reason, await drawn_panels(row.id))

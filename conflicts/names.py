@@ -22,7 +22,12 @@ _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPACE = re.compile(r"\s+")
 
 SURE_SCORE = 97.0  # a fuzzy (non-exact) match links by itself only when nearly identical
-UNSURE_SCORE = 75.0
+# Below this score a guess is no match at all: no edge, not even a possible conflict; the name waits for
+# the office as unmatched (its best guesses are shown as suggestions only). At or above it and below
+# SURE_SCORE, the guess is an unconfirmed edge: a possible conflict until a person decides. "浙江大学" →
+# "福建科技大学" scores 40 (two characters of ten in common) and must never block a draw.
+POSSIBLE_SCORE = 75.0
+UNSURE_SCORE = POSSIBLE_SCORE
 
 
 def normalise(text: str) -> str:

@@ -123,6 +123,12 @@ def default_policy() -> Policy:
                      (_s(EdgeKind.EMPLOYED_BY, lookback_days=730), HIERARCHY, INTEREST), ALL, frozenset({"expert"})),
         ConflictRule("R-DUTY-2", "relative_interest", "{subject}的近亲属与决策事项「{item}」有利害关系",
                      (_s(EdgeKind.RELATIVE_OF), INTEREST), ALL, frozenset({"expert"})),
+        # Kinship carries the relative's own interests: the spouse who directs, owns or advises a party
+        # with an interest in the item (the relative may be an expert or a person who is not one).
+        ConflictRule("R-DUTY-2", "relative_affiliation_interest",
+                     "{subject}的近亲属担任顾问、持股或任董事高管的机构与决策事项「{item}」有利害关系",
+                     (_s(EdgeKind.RELATIVE_OF), _s(*AFFILIATION, lookback_days=730), HIERARCHY, INTEREST), ALL,
+                     frozenset({"expert"})),
         ConflictRule("R-DUTY-2", "close_collaborator_interest",
                      "{subject}近三年的合作者或师生与决策事项「{item}」有直接利害关系",
                      (_s(EdgeKind.CO_WORKED, EdgeKind.SUPERVISED, lookback_days=3 * 365), INTEREST), ALL,
@@ -163,52 +169,68 @@ def validate_policy(rules: list[dict], field_name: str = "rules") -> None:
     known = {k.value for k in EdgeKind}
     purposes = {p.value for p in Purpose}
     if not rules:
-        errors.add(field_name, "a policy needs at least one rule")
+        errors.add(field_name, "策略至少需要一条规则")
     for i, rule in enumerate(rules):
         here = f"{field_name}[{i}]"
         if not rule.get("steps"):
-            errors.add(f"{here}.steps", "a rule needs at least one step")
+            errors.add(f"{here}.steps", "每条规则至少需要一个步骤")
         if rule.get("steps") and not {k.value for k in ITEM_KINDS} & set(rule["steps"][-1].get("kinds", [])):
             errors.add(f"{here}.steps",
-                       "the last step must reach the decision item (interest_in, argued_before or drafts)")
+                       "最后一步须到达决策事项（interest_in、argued_before 或 drafts）")
         for p in rule.get("purposes", []):
             if p not in purposes:
-                errors.add(f"{here}.purposes", f"unknown purpose '{p}'; one of {sorted(purposes)}")
+                errors.add(f"{here}.purposes", f"未知的用途 '{p}'，可选：{sorted(purposes)}")
         if not rule.get("purposes"):
-            errors.add(f"{here}.purposes", "a rule applies to at least one purpose")
+            errors.add(f"{here}.purposes", "每条规则至少适用于一种用途")
         for subject in rule.get("subjects") or ():
             if subject not in ("expert", "institution"):
-                errors.add(f"{here}.subjects", f"unknown subject '{subject}'; expert or institution")
+                errors.add(f"{here}.subjects", f"未知的对象 '{subject}'，可选：expert 或 institution")
         try:
             rule.get("sentence", "").format(subject="", item="")
         except (KeyError, IndexError, ValueError):
-            errors.add(f"{here}.sentence", "only the placeholders {subject} and {item} may be used")
+            errors.add(f"{here}.sentence", "只能使用占位符 {subject} 和 {item}")
         for j, step in enumerate(rule.get("steps", [])):
             where = f"{here}.steps[{j}]"
             if not step.get("kinds"):
-                errors.add(f"{where}.kinds", "a step follows at least one edge kind")
+                errors.add(f"{where}.kinds", "每一步至少沿一种关系")
             for kind in step.get("kinds", []):
                 if kind not in known:
-                    errors.add(f"{where}.kinds", f"unknown edge kind '{kind}'")
+                    errors.add(f"{where}.kinds", f"未知的关系种类 '{kind}'")
             lo, hi = step.get("min_repeat", 1), step.get("max_repeat", 1)
-            if lo < 0 or hi < 1 or hi < lo:
-                errors.add(f"{where}.max_repeat", "hops must satisfy 0 <= min_repeat <= max_repeat, max_repeat >= 1")
+            if lo < 0 or hi < lo or (hi < 1 and lo != 0):
+                errors.add(f"{where}.max_repeat",
+                           "须 0 <= min_repeat <= max_repeat；max_repeat 为 0 仅限关闭的步骤")
             if hi > 6:
-                errors.add(f"{where}.max_repeat", "at most 6 hops per step")
+                errors.add(f"{where}.max_repeat", "每一步最多 6 跳")
             if (step.get("lookback_days") or 0) < 0:
-                errors.add(f"{where}.lookback_days", "must not be negative")
+                errors.add(f"{where}.lookback_days", "不得为负数")
             if step.get("direction", Direction.FORWARD.value) not in {d.value for d in Direction}:
-                errors.add(f"{where}.direction", "forward or reverse")
-    errors.raise_if_any("invalid conflict policy")
+                errors.add(f"{where}.direction", "须为 forward 或 reverse")
+    errors.raise_if_any("回避策略无效")
+
+
+def _is_hierarchy(step: Step) -> bool:
+    """The institution-hierarchy step of a rule (up and down 隶属): it may be taken zero times."""
+    return step.kinds == HIERARCHY.kinds and step.min_repeat == 0
 
 
 def with_hierarchy_hops(policy: Policy, hops: int) -> Policy:
-    """The same policy with the institution hierarchy spreading ``hops`` levels (0 switches it off)."""
-    rules = tuple(replace(rule, steps=tuple(replace(s, max_repeat=hops) if s.kinds == HIERARCHY.kinds else s
-                                            for s in rule.steps)) for rule in policy.rules)
-    rules = tuple(replace(r, steps=tuple(s for s in r.steps if not (s.kinds == HIERARCHY.kinds and s.max_repeat == 0)))
-                  for r in rules)
-    return replace(policy, version=policy.version + 1, rules=rules, hierarchy_hops=hops)
+    """The same policy with the institution hierarchy spreading ``hops`` levels (0 switches it off).
+
+    Switching off keeps each hierarchy step with ``max_repeat`` 0 (walked zero times), so a later
+    change can switch it on again. A version stored before that (its hierarchy steps dropped) gets
+    them back from the default rule of the same name whose other steps are the rule's steps."""
+    defaults = {r.name: r for r in default_policy().rules}
+    rules = []
+    for rule in policy.rules:
+        steps = rule.steps
+        if not any(_is_hierarchy(s) for s in steps) and rule.name in defaults:
+            default = defaults[rule.name]
+            if tuple(s for s in default.steps if not _is_hierarchy(s)) == steps:
+                steps = default.steps
+        rules.append(replace(rule, steps=tuple(replace(s, max_repeat=hops) if _is_hierarchy(s) else s
+                                               for s in steps)))
+    return replace(policy, version=policy.version + 1, rules=tuple(rules), hierarchy_hops=hops)
 
 
 def policy_to_document(policy: Policy) -> dict:

@@ -140,6 +140,8 @@ async def owns(principal: Principal, params: dict) -> bool:
 
 
 MAX_ID = 2**31 - 1  # no record has an id beyond a 32-bit integer
+LOG_IN_FIRST = "请先登录：在请求头中发送 Authorization: Bearer <令牌>"
+ROLE_NAMES = {"office": "政策法规处", "unit": "决策承办单位", "expert": "专家", "auditor": "审计（只读）"}
 
 
 async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -148,17 +150,18 @@ async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if method_of(connection) == "OPTIONS":
         return  # CORS preflight: says which methods exist, touches nothing
     if "user" not in connection.scope:
-        raise NotAuthorizedException("log in first: send 'Authorization: Bearer <token>'")
+        raise NotAuthorizedException(LOG_IN_FIRST)
     for name, value in connection.path_params.items():
         if isinstance(value, int) and not 0 <= value <= MAX_ID:
-            raise NotFoundException(f"no record with {name} {value}")
+            raise NotFoundException(f"没有 {name} 为 {value} 的记录")
     principal: Principal = connection.user
     key = rule_key(connection)
     grant = allowed(principal.role, key, method_of(connection))
+    role = ROLE_NAMES.get(principal.role, principal.role)
     if grant is None:
-        raise PermissionDeniedException(f"the {principal.role} role may not call {key}")
+        raise PermissionDeniedException(f"{role}账号无权调用 {key}")
     if grant == OWN and not await owns(principal, connection.path_params):
-        raise PermissionDeniedException(f"the {principal.role} role may call {key} only on its own records")
+        raise PermissionDeniedException(f"{role}账号只能对自己的记录调用 {key}")
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):
@@ -170,8 +173,8 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > 200:
-            raise NotAuthorizedException("log in first: send 'Authorization: Bearer <token>'")
+            raise NotAuthorizedException(LOG_IN_FIRST)
         principal = await principal_for(token, connection.app.state.clock.now())
         if principal is None:
-            raise NotAuthorizedException("the token is unknown, expired or revoked; log in again")
+            raise NotAuthorizedException("登录令牌无效、已过期或已注销，请重新登录")
         return AuthenticationResult(user=principal, auth=token)

@@ -64,8 +64,27 @@ def invalid(field_name: str, reason: str, rule_id: str | None = None) -> RuleVio
     return RuleViolation(detail=reason, errors=[FieldError(field_name, reason, rule_id)])
 
 
+# What a record is called in a user's answer (issue 13: messages in Chinese); callers name records in English.
+RECORD_NAMES = {
+    "account": "账号", "annual review": "年度考核", "application": "报名申请", "change request": "变更申请",
+    "commitment letter": "承诺书", "conflict dismissal": "利益冲突排除记录", "decision item": "决策事项",
+    "item": "决策事项", "decline": "谢绝记录", "dismissal": "解聘记录", "discredit record": "失信记录",
+    "duplicate flag": "疑似重复记录", "employment": "任职记录", "expert": "专家", "institution": "机构",
+    "invitation": "邀请", "job": "定时任务", "message": "站内消息", "name-match task": "名称匹配任务",
+    "panel": "论证组", "panel request": "抽取申请", "person": "人员", "policy version": "规则版本",
+    "rating": "履职评价", "recruitment call": "遴选公告", "relation": "关系", "review": "考核",
+    "specialty": "专业", "term": "聘期", "webhook": "webhook 地址",
+}
+
+
+def record_name(what: str) -> str:
+    """The Chinese name of a kind of record (a name already in Chinese, or unknown, stays as given)."""
+    return RECORD_NAMES.get(what, what)
+
+
 def not_found(what: str, key: object, field_name: str = "id") -> NotFound:
-    return NotFound(detail=f"{what} {key} does not exist", errors=[FieldError(field_name, f"no {what} with this id")])
+    name = record_name(what)
+    return NotFound(detail=f"{name} {key} 不存在", errors=[FieldError(field_name, f"没有编号为 {key} 的{name}")])
 
 
 def conflict(detail: str, field_name: str, reason: str, rule_id: str | None = None, **extra) -> StateConflict:
@@ -86,7 +105,7 @@ class ErrorCollector:
     def add(self, field_name: str, reason: str, rule_id: str | None = None) -> None:
         self.errors.append(FieldError(field_name, reason, rule_id))
 
-    def raise_if_any(self, detail: str = "invalid input") -> None:
+    def raise_if_any(self, detail: str = "输入有误") -> None:
         if self.errors:
-            raise RuleViolation(detail=f"{detail}: " + "; ".join(f"{e.field}: {e.reason}" for e in self.errors),
+            raise RuleViolation(detail=f"{detail}：" + "；".join(f"{e.field}：{e.reason}" for e in self.errors),
                                 errors=list(self.errors))

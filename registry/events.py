@@ -66,3 +66,32 @@ class ExpertDismissed:
     explanation: str
     effective_on: date
     at: datetime
+
+
+@dataclass(frozen=True)
+class RecordsMerged:
+    """Two experts or two institutions were decided to be one (issue 13): the duplicate's rows now point at the
+    record kept. ``moved`` names every row re-pointed ("table.column:id"); ``graph_records`` the records the
+    relationship graph is built from among them ((table, id): employments, relations, institutions), which
+    the conflict capability's graph re-reads."""
+
+    merge_id: int
+    kind: str
+    kept_id: int
+    merged_id: int
+    moved: tuple[str, ...]
+    graph_records: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class MergeReversed:
+    """A merge was undone: the rows it moved point at the duplicate again (``moved``), except those changed
+    since (``not_restored``)."""
+
+    merge_id: int
+    kind: str
+    kept_id: int
+    merged_id: int
+    moved: tuple[str, ...]
+    not_restored: tuple[str, ...]
+    graph_records: tuple[tuple[str, int], ...]

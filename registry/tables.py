@@ -43,6 +43,9 @@ class Institution(Table):
     credit_status = Varchar(length=16, default="good")
     blacklisted = Boolean(default=False)
     created_at = Timestamptz()
+    # Decided to be the same as another institution (a possible duplicate decided "same", issue 13): the
+    # record kept. The row stays (history, reversal) but leaves lists and draws; see ``RecordMerge``.
+    merged_into = Integer(null=True, default=None, index=True)
 
 
 class EvaluatorPoolEntry(Table):
@@ -78,6 +81,8 @@ class Expert(Table):
     region = Varchar(length=64, default="")
     sector = Varchar(length=32)
     created_at = Timestamptz()
+    # Decided to be the same as another expert (issue 13): the record kept; see ``RecordMerge``.
+    merged_into = Integer(null=True, default=None, index=True)
 
 
 class ExpertSpecialty(Table):
@@ -295,8 +300,30 @@ class PossibleDuplicate(Table):
     created_at = Timestamptz()
 
 
+class RecordMerge(Table):
+    """Two experts or two institutions decided to be one (a possible duplicate decided "same"): the
+    duplicate's rows were re-pointed to the record kept. ``moved`` lists every row that moved
+    ([{table, column, id, from, to}]), so a reversal restores exactly those rows; nothing is deleted."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    kind = Varchar(length=16)  # expert | institution
+    kept_id = Integer(index=True)
+    merged_id = Integer(index=True)
+    flag = Integer(null=True, default=None, index=True)  # the PossibleDuplicate decided
+    moved = JSON(default=[])
+    aliases_added = JSON(default=[])  # names of the duplicate institution added to the kept one's aliases
+    merged_by = Varchar(length=64, default="")
+    note = Text(default="")
+    merged_at = Timestamptz()
+    reversed_at = Timestamptz(null=True, default=None)
+    reversed_by = Varchar(length=64, default="")
+    reversal_reason = Text(default="")
+    not_restored = JSON(default=[])  # moved rows changed again since the merge, left as they are
+
+
 TABLES: list[type[Table]] = [
     Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, ExpertChangeRequest, Employment,
     RecruitmentCall, Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
-    DiscreditRecord, PersonalDataAccess, PossibleDuplicate,
+    DiscreditRecord, PersonalDataAccess, PossibleDuplicate, RecordMerge,
 ]

@@ -20,6 +20,7 @@ from app.wiring import DEPENDENCIES, wire
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
 from conflicts.live import LiveGraph
+from conflicts.merge_controllers import CONTROLLERS as MERGE_CONTROLLERS
 from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
 from core.clock import Clock
 from core.db import current_engine, start_pool
@@ -78,7 +79,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
 
     app = Litestar(
         route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
-            *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *ASSIGNMENT_CONTROLLERS,
+            *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *MERGE_CONTROLLERS,
+            *ASSIGNMENT_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,

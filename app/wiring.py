@@ -19,12 +19,14 @@ from assignment.tables import Panel, PanelRequest
 from conflicts import handlers as conflict_handlers
 from conflicts import on_registry as conflicts_on_registry
 from conflicts.live import LiveGraph
+from conflicts.services.duplicate_flags import graph_follows_merge
 from core.api import forget_cached_reads
 from core.uow import BUS, MessageBus
 from decisions.domain.gravity import DrawnPanel
 from notifications import jobs as notification_jobs
 from notifications import on_assignment as notifications_on_assignment
 from notifications import on_registry as notifications_on_registry
+from registry.events import MergeReversed, RecordsMerged
 
 
 # Decision items learn which panels of experts were drawn for them (R-PANEL-1: a gravity flag may not be
@@ -55,6 +57,8 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     live = app.state.live_graph if app is not None else LiveGraph()  # the graph handlers keep current
     conflict_handlers.register(bus, live)
     conflicts_on_registry.register(bus, live)
+    bus.subscribe(RecordsMerged, graph_follows_merge)  # a merge of duplicates re-points graph records (issue 13)
+    bus.subscribe(MergeReversed, graph_follows_merge)
     assignment_on_invitations.register(bus, live)  # R-COI-3: accepted pre-decision panels bar post-evaluation
     notifications_on_registry.register(bus)
     notifications_on_assignment.register(bus)

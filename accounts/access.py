@@ -59,6 +59,8 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/panel-requests": {"unit": ANY},  # for the unit's own items (checked on the body)
     f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN},
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN},
+    # the interested parties of the unit's own items (interest_in only, checked on the body: 403 otherwise)
+    f"POST {V}/relations": {"unit": ANY},
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides

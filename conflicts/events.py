@@ -30,6 +30,33 @@ class RelationRecorded(GraphChanged):
 
 
 @dataclass(frozen=True)
+class PersonRegistered(GraphChanged):
+    """Someone who is not an expert was entered as a node that can hold relations (issue 13)."""
+
+    person_id: int
+
+    @property
+    def graph_record(self) -> tuple[str, int]:
+        return "person", self.person_id
+
+
+@dataclass(frozen=True)
+class NameRematched(GraphChanged):
+    """A name waiting in the queue was matched again after an institution was registered or renamed:
+    linked surely (the task closed by the system) or given new candidates."""
+
+    task_id: int
+    source: str
+    record_id: int
+    institution_id: int | None
+    linked: bool
+
+    @property
+    def graph_record(self) -> tuple[str, int]:
+        return self.source, self.record_id
+
+
+@dataclass(frozen=True)
 class RelationEnded(GraphChanged):
     relation_id: int
 

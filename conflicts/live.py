@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 
 from conflicts.duplicates import person_key
 from conflicts.graph import Relation, RelationGraph
-from conflicts.names import InstitutionMatcher
+from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
-from conflicts.tables import GraphChange, NameMatchTask, PolicyVersion
+from conflicts.tables import GraphChange, NameMatchTask, Person, PolicyVersion
 from conflicts.tables import Relation as RelationRow
 from core.uow import current_unit
 from decisions.tables import DecisionItem
@@ -42,8 +42,10 @@ async def note_change(record_table: str, record_id: int) -> None:
 def _employment_edge(row: dict, open_task: dict | None) -> Relation | None:
     confirmed = row["institution"] is not None
     target = row["institution"]
-    if target is None and open_task and open_task["candidates"]:
+    if target is None and open_task and open_task["candidates"] \
+            and open_task["candidates"][0]["score"] >= POSSIBLE_SCORE:
         target = open_task["candidates"][0]["institution_id"]  # unsure: a possible conflict until decided
+    # a weaker guess is no edge at all: the name waits for the office as unmatched (names.POSSIBLE_SCORE)
     if target is None:
         return None
     return Relation(f"employment:{row['id']}", EdgeKind.EMPLOYED_BY, ("expert", row["expert"]), ("institution", target),
@@ -106,6 +108,8 @@ class LiveGraph:
                 self._institution(row)
             for row in await DecisionItem.select(*ITEM_COLUMNS):
                 self._item(row)
+            for row in await Person.select(Person.id, Person.name):
+                self.graph.add_node(("person", row["id"]), row["name"])
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
                 (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")).output(load_json=True)}
             for row in await Employment.select(*EMPLOYMENT_COLUMNS):
@@ -161,6 +165,9 @@ class LiveGraph:
         if ids := pending.get("expert"):
             for row in await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids))):
                 self._expert(row)
+        if ids := pending.get("person"):
+            for row in await Person.select(Person.id, Person.name).where(Person.id.is_in(list(ids))):
+                self.graph.add_node(("person", row["id"]), row["name"])
         if ids := pending.get("item"):
             found_items = await DecisionItem.select(*ITEM_COLUMNS).where(DecisionItem.id.is_in(list(ids)))
             for row in found_items:

@@ -89,6 +89,12 @@ class InstitutionMatcher:
                 for gram in _bigrams(key):
                     self._by_bigram[gram].discard(key)
 
+    def score(self, text: str, institution_id: int) -> float:
+        """How well ``text`` matches this one institution's names (100: the same key)."""
+        key = normalise(text)
+        return max((100.0 if k == key else fuzz.ratio(key, k) for k in self._keys.get(institution_id, ())),
+                   default=0.0)
+
     def match(self, text: str, shortlist: int = 40) -> Match:
         key = normalise(text)
         exact = self._by_key.get(key)

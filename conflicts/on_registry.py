@@ -1,7 +1,8 @@
 """What the conflict capability does when the registry changes something, in the same transaction as
 the change: the graph change log follows institutions, experts and employments; employers typed as
 free text are linked to institutions (or queued when unsure); a new expert or institution that looks
-like one already registered is flagged as a possible duplicate. Registered by the application's wiring.
+like one already registered is flagged as a possible duplicate; a new or renamed institution re-runs the
+names still waiting in the match queue (issue 13). Registered by the application's wiring.
 
 The process's graph is synced before this transaction writes its own change rows, so it does not
 apply a change that could still roll back. The one exception is a new institution: it is flagged by
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from conflicts.live import LiveGraph, note_change
 from conflicts.services.duplicate_flags import flag_expert_on_entry, flag_institution_on_entry
-from conflicts.services.matching import link_employments
+from conflicts.services.matching import link_employments, rematch_open_names
 from core.uow import MessageBus
 from registry.events import EmploymentAdded, ExpertRegistered, InstitutionChanged, InstitutionRegistered
 from registry.tables import Employment, Expert, Institution
@@ -26,9 +27,12 @@ def register(bus: MessageBus, live: LiveGraph) -> None:
         await note_change("institution", event.institution_id)
         row = await Institution.objects().where(Institution.id == event.institution_id).output(load_json=True).first()
         await flag_institution_on_entry(await live.sync(), row)
+        await rematch_open_names(live, event.institution_id)  # names declared before it was registered
 
     async def institution_changed(event: InstitutionChanged) -> None:
         await note_change("institution", event.institution_id)
+        # a new name or alias may fit names waiting in the queue (the matcher reads it at this sync)
+        await rematch_open_names(await live.sync(), event.institution_id)
 
     async def expert_registered(event: ExpertRegistered) -> None:
         await live.sync()  # employers are matched against the institutions as they are now

@@ -14,12 +14,13 @@ import msgspec
 from msgspec import Meta, Struct
 
 from conflicts.policy import EdgeKind, Purpose
-from core.schemas import MAX_LIST, Flag, Input, Name, Note, Paragraph
+from core.schemas import MAX_LIST, Flag, Input, Name, Note, Paragraph, PersonName, ShortLine
 
 # Not blank, no control characters. "(?![\s\S])" is the very end: "$" would let one trailing line break through.
 _LINE = r"^(?!\s*$)[^\x00-\x1f\x7f]*(?![\s\S])"
 Who = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE,
-                          description="who acts (an account name once logins exist)")]
+                          description="no longer needed: the actor recorded is the login; a name sent here is kept "
+                                      "as a note beside it (issue 13)")]
 Reason = Paragraph  # 2-4000 characters, line breaks allowed
 Label = Annotated[str, Meta(min_length=1, max_length=64, pattern=_LINE)]  # a vocabulary word: a kind, a purpose
 Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*(?![\s\S])", description="may be empty")]
@@ -28,7 +29,7 @@ Role = Annotated[str, Meta(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*(?![\s\S])
 MAX_IMPORT = MAX_LIST
 MAX_WORDS = 32  # kinds of a step, purposes and subjects of a rule
 SubjectKind = Literal["expert", "institution"]
-NodeKind = Literal["expert", "institution", "item"]
+NodeKind = Literal["expert", "institution", "item", "person"]
 
 
 class NodeRef(Input, kw_only=True):
@@ -58,7 +59,7 @@ class DeclarationIn(Input, kw_only=True):
 class RelationIn(DeclarationIn, kw_only=True):
     source: NodeRef
     origin: Literal["office", "import"] = "office"
-    entered_by: Who
+    entered_by: Who | None = None
 
 
 class ImportIn(Input, kw_only=True):
@@ -87,16 +88,36 @@ class RelationOut(Struct):
     detail: str
     withdrawn_at: datetime | None
     withdrawn_reason: str
+    entered_by: str = ""  # the login that entered it
+    entered_by_unit: int | None = None  # the drafting unit, when a unit entered it for its own item
 
 
 class RelationEndIn(Input, kw_only=True):
     end: date
-    entered_by: Who
+    entered_by: Who | None = None
 
 
 class WithdrawIn(Input, kw_only=True):
     reason: Reason
-    entered_by: Who
+    entered_by: Who | None = None
+
+
+# --- people who are not experts -------------------------------------------------------------------
+class PersonIn(Input, kw_only=True):
+    """Someone who is not a registered expert (a spouse, a company's director), to hold relations."""
+
+    name: PersonName
+    id_number: ShortLine = ""  # optional; checked against GB 11643, stored encrypted, shown masked
+    note: Note = ""
+
+
+class PersonOut(Struct):
+    id: int
+    name: str
+    id_number: str  # masked
+    note: str
+    created_by: str
+    created_at: datetime
 
 
 # --- name-match queue ------------------------------------------------------------------------------
@@ -121,12 +142,12 @@ class TaskOut(Struct):
 
 class TaskConfirmIn(Input, kw_only=True):
     institution_id: int
-    by: Who
+    by: Who | None = None
     note: Note = ""
 
 
 class TaskRejectIn(Input, kw_only=True):
-    by: Who
+    by: Who | None = None
     note: Reason
 
 
@@ -201,12 +222,12 @@ class DismissalIn(Input, kw_only=True):
     rule_name: Label
     purpose: Purpose = Purpose.ARGUMENT
     reason: Reason
-    by: Who
+    by: Who | None = None
 
 
 class ReversalIn(Input, kw_only=True):
     reason: Reason
-    by: Who
+    by: Who | None = None
 
 
 class SubcontractIn(Input, kw_only=True):
@@ -262,7 +283,7 @@ class PolicyIn(Input, kw_only=True):
     rules: Annotated[list[RuleIn], Meta(max_length=MAX_LIST)] | None = None
     hierarchy_hops: int | None = None  # checked by the service so a bad value gets 422 with its field
     reason: Reason
-    by: Who
+    by: Who | None = None
 
 
 class PolicyOut(Struct):

@@ -34,9 +34,26 @@ class Relation(Table):
     confirmed = Boolean(default=True)
     match_score = Float(null=True, default=None)
     detail = Text(default="")
-    entered_by = Varchar(length=64, default="")
+    entered_by = Varchar(length=64, default="")  # the login that entered it
+    entered_by_unit = Integer(null=True, default=None, index=True)  # a drafting unit's own entry (issue 13)
     withdrawn_at = Timestamptz(null=True, default=None)
     withdrawn_reason = Text(default="")
+    created_at = Timestamptz()
+
+
+class Person(Table):
+    """Someone who is not a registered expert (an expert's spouse, a company's director), a node of the graph
+    that can hold relations. An ID number is kept as the registry keeps experts' (R-REC-4): encrypted, a keyed
+    digest to find the same person again, and a masked form to show; never in clear."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    name = Varchar(length=64)
+    id_number_encrypted = Text(default="")
+    id_number_digest = Varchar(length=64, default="", index=True)
+    id_number_masked = Varchar(length=18, default="")
+    note = Text(default="")
+    created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
 
 
@@ -100,5 +117,5 @@ class GraphChange(Table):
 
 
 TABLES: list[type[Table]] = [
-    Relation, NameMatchTask, ConflictDismissal, PolicyVersion, GraphChange,
+    Relation, NameMatchTask, ConflictDismissal, PolicyVersion, GraphChange, Person,
 ]

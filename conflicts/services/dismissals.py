@@ -7,44 +7,50 @@ from datetime import date, datetime
 
 from conflicts import schemas as s
 from conflicts.live import LiveGraph
+from conflicts.services.actors import with_sent_name
 from conflicts.services.checks import run_check
 from conflicts.services.views import dismissal_out
 from conflicts.tables import ConflictDismissal
 from core.errors import Duplicate, FieldError, conflict
 from core.records import get_or_404, stored
+from core.schemas import Page
 from decisions.tables import DecisionItem
 
 
-async def dismiss_conflict(live: LiveGraph, item_id: int, data: s.DismissalIn, day: date, now: datetime) -> dict:
+async def dismiss_conflict(live: LiveGraph, item_id: int, data: s.DismissalIn, day: date, now: datetime,
+                           actor: str) -> dict:
+    """``actor``: the login (a ``by`` still sent is kept as a note in the reason)."""
     node = (data.subject_kind, data.subject_id)
     _, conflicts, _ = await run_check(live, item_id, data.purpose, day, [node])
     match = [c for c in conflicts if c.rule_name == data.rule_name]
     if not match:
-        raise conflict("no such conflict", "rule_name",
-                       f"{data.subject_kind} {data.subject_id} has no '{data.rule_name}' conflict with this item for "
-                       f"{data.purpose.value} on {day}", current=[c.rule_name for c in conflicts])
+        raise conflict("没有这项回避情形", "rule_name",
+                       f"{data.subject_kind} {data.subject_id} 在 {day} 就 {data.purpose.value} 与该事项没有"
+                       f"「{data.rule_name}」回避情形", current=[c.rule_name for c in conflicts])
     found = match[0]
     if found.status == "dismissed":
-        raise Duplicate("already dismissed", [FieldError("rule_name", "this conflict is already dismissed")],
+        raise Duplicate("已排除", [FieldError("rule_name", "该回避情形已被认定为误报")],
                         {"dismissal_id": found.dismissal.id})
     row = ConflictDismissal(item=item_id, subject_kind=node[0], subject_id=node[1], rule_id=found.rule_id,
                             rule_name=found.rule_name, path_relation_ids=[h.relation_id for h in found.path],
-                            explanation=found.explanation, reason=data.reason, dismissed_by=data.by, dismissed_at=now)
+                            explanation=found.explanation, reason=with_sent_name(data.reason, actor, data.by),
+                            dismissed_by=actor, dismissed_at=now)
     await row.save()
     return await stored(ConflictDismissal, row.id)
 
 
-async def reverse_dismissal(dismissal_id: int, data: s.ReversalIn, now: datetime) -> dict:
-    row = await get_or_404(ConflictDismissal, dismissal_id, "conflict dismissal")
+async def reverse_dismissal(dismissal_id: int, data: s.ReversalIn, now: datetime, actor: str) -> dict:
+    row = await get_or_404(ConflictDismissal, dismissal_id, "误报认定")
     if row.reversed_at is not None:
-        raise Duplicate("already reversed", [FieldError("id", f"reversed at {row.reversed_at} by {row.reversed_by}")])
-    row.reversed_at, row.reversed_by, row.reversal_reason = now, data.by, data.reason
+        raise Duplicate("已撤销", [FieldError("id", f"已于 {row.reversed_at} 由 {row.reversed_by} 撤销")])
+    row.reversed_at, row.reversed_by, row.reversal_reason = now, actor, with_sent_name(data.reason, actor, data.by)
     await row.save()
     return await stored(ConflictDismissal, row.id)
 
 
-async def list_dismissals(live: LiveGraph, item_id: int) -> list[s.DismissalOut]:
-    await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+async def list_dismissals(live: LiveGraph, item_id: int, offset: int = 0, limit: int = 50) -> Page[s.DismissalOut]:
+    await get_or_404(DecisionItem, item_id, "决策事项", "item_id")
     rows = await ConflictDismissal.select().where(ConflictDismissal.item == item_id).order_by(
-        ConflictDismissal.id).output(load_json=True)
-    return [dismissal_out(live, r) for r in rows]
+        ConflictDismissal.id).offset(offset).limit(limit).output(load_json=True)
+    total = await ConflictDismissal.count().where(ConflictDismissal.item == item_id)
+    return Page([dismissal_out(live, r) for r in rows], total, offset, limit)

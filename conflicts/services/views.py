@@ -37,8 +37,12 @@ async def relation_views(live: LiveGraph, rows: list[RelationRow]) -> list[s.Rel
         out.append(s.RelationOut(
             r.id, r.kind, EDGE_LABELS[EdgeKind(r.kind)], node_out(live, (r.source_kind, r.source_id)), target,
             r.target_text, r.role, r.start, r.end, r.origin, r.confirmed, match, r.detail, r.withdrawn_at,
-            r.withdrawn_reason))
+            r.withdrawn_reason, r.entered_by, r.entered_by_unit))
     return out
+
+
+def person_out(p: dict) -> s.PersonOut:
+    return s.PersonOut(p["id"], p["name"], p["id_number_masked"], p["note"], p["created_by"], p["created_at"])
 
 
 def task_out(t: dict) -> s.TaskOut:

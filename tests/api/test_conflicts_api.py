@@ -109,7 +109,7 @@ def test_unsure_employer_is_a_possible_conflict_until_confirmed_R_COI_2(client):
     qian = make_expert(client, name="钱七", employments=[{"employer_name": "浙江工大", "start": "2012-01-01"}])
     assert qian["employments"][0]["institution_id"] is None
 
-    [task] = client.get(f"{API}/name-matches", params={"status": "open"}).json()
+    [task] = client.get(f"{API}/name-matches", params={"status": "open"}).json()["items"]
     assert task["text"] == "浙江工大" and task["candidates"][0]["institution_id"] == zjut["id"]
     conflict = by_subject(conflicts_of(client, item))[("expert", qian["id"])]
     assert conflict["status"] == "possible"  # reported, not passed silently
@@ -132,7 +132,7 @@ def test_rejected_match_leaves_the_name_unlinked_and_clear_R_COI_2(client):
     relate(client, "interest_in", ref("institution", zjut), ref("item", item))
     sun = make_expert(client, name="孙八",
                       employments=[{"employer_name": "浙江工业大学之江学院", "start": "2012-01-01"}])
-    [task] = client.get(f"{API}/name-matches", params={"status": "open"}).json()
+    [task] = client.get(f"{API}/name-matches", params={"status": "open"}).json()["items"]
     rejected = client.post(f"{API}/name-matches/{task['id']}/rejection",
                            json={"by": "政策法规处", "note": "之江学院已独立设置，不是浙江工业大学"})
     assert rejected.status_code == 201 and rejected.json()["status"] == "rejected"
@@ -155,7 +155,7 @@ def test_declared_relative_with_interest_R_DUTY_2(client):
     assert check[("expert", husband["id"])]["explanation"] == "周九 —亲属→ 吴十 —利害关系→ 城市轨道交通票价调整方案"
     assert check[("expert", wife["id"])]["rule_id"] == "R-COI-1"
     listed = client.get(f"{API}/experts/{husband['id']}/declarations").json()
-    assert [d["kind"] for d in listed] == ["relative_of"]
+    assert [d["kind"] for d in listed["items"]] == ["relative_of"] and listed["total"] == 1
 
 
 def test_coauthor_counts_only_within_window_R_DUTY_2(client):
@@ -239,7 +239,8 @@ def test_dismissal_of_a_false_positive_is_shown_and_reversible_R_COI_1(client):
     conflict = by_subject(conflicts_of(client, item))[("expert", namesake["id"])]
     assert conflict["status"] == "dismissed"
     assert conflict["dismissal"]["reason"].startswith("申请人刘洋为同名")
-    assert conflict["dismissal"]["dismissed_by"] == "政策法规处 王科长"
+    assert conflict["dismissal"]["dismissed_by"] == "office"  # the login, not the name sent (issue 13)
+    assert "请求中填写的经办人：政策法规处 王科长" in conflict["dismissal"]["reason"]
     assert conflict["explanation"] == "刘洋 —利害关系→ 城市轨道交通票价调整方案"  # the path stays beside it
     assert client.post(f"{API}/items/{item['id']}/conflict-dismissals", json=body).status_code == 409
 
@@ -248,7 +249,7 @@ def test_dismissal_of_a_false_positive_is_shown_and_reversible_R_COI_1(client):
     assert reversed_.status_code == 201 and reversed_.json()["active"] is False
     assert by_subject(conflicts_of(client, item))[("expert", namesake["id"])]["status"] == "excluded"
     history = client.get(f"{API}/items/{item['id']}/conflict-dismissals").json()
-    assert history[0]["reversed_by"] == "政策法规处 李处长"
+    assert history["total"] == 1 and history["items"][0]["reversed_by"] == "office"
     wrong = dict(body, rule_name="employer_interest")
     assert client.post(f"{API}/items/{item['id']}/conflict-dismissals", json=wrong).status_code == 409
 
@@ -272,7 +273,7 @@ def test_policy_change_changes_results_and_is_versioned_R_COI_2(client):
 
     # a shorter window for past employers, sent as full rules
     rules = client.get(f"{API}/conflict-policy").json()["rules"]
-    assert [v["version"] for v in client.get(f"{API}/conflict-policy/versions").json()] == [1, 2]
+    assert [v["version"] for v in client.get(f"{API}/conflict-policy/versions").json()["items"]] == [1, 2]
     for rule in rules:
         if rule["name"] == "employer_interest":
             rule["steps"][0]["lookback_days"] = 30
@@ -314,7 +315,7 @@ def test_bad_relations_are_refused_whole_with_fields(client):
     bad = {"kind": "funded_by", "source": ref("expert", expert), "target": ref("institution", zju), "entered_by": "处"}
     refused = client.post(f"{API}/relations/import", json={"relations": [good, bad]})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "relations[1].source.kind"
-    assert client.get(f"{API}/relations").json() == []  # the good one was not stored either
+    assert client.get(f"{API}/relations").json()["items"] == []  # the good one was not stored either
     unknown = client.post(f"{API}/relations", json={**good, "kind": "friend_of"})
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "kind"
     imported = client.post(f"{API}/relations/import", json={"relations": [good]})
@@ -330,7 +331,7 @@ def test_withdrawn_relation_no_longer_excludes_but_is_kept(client):
                            json={"reason": "录入错误：应为另一事项", "entered_by": "处"})
     assert response.status_code == 201 and response.json()["withdrawn_at"] is not None
     assert conflicts_of(client, item)["conflicts"] == []
-    assert [r["id"] for r in client.get(f"{API}/relations").json()] == [wrong["id"]]
+    assert [r["id"] for r in client.get(f"{API}/relations").json()["items"]] == [wrong["id"]]
 
 
 def test_graph_rebuilds_at_start_up_and_follows_other_processes(client, clock):
@@ -400,7 +401,7 @@ def test_duplicates_are_flagged_on_entry(client):
     a = make_expert(client, name="张伟", email="zhangwei@zju.edu.cn")
     b = make_expert(client, name="張偉", email="zhangwei@zju.edu.cn")
     assert b["possible_duplicate_ids"] == [a["id"]]
-    [flag] = client.get(f"{API}/possible-duplicates", params={"kind": "expert"}).json()
+    [flag] = client.get(f"{API}/possible-duplicates", params={"kind": "expert"}).json()["items"]
     decided = client.post(f"{API}/possible-duplicates/{flag['id']}/decision",
                           json={"status": "distinct", "by": "政策法规处", "note": "两人，共用课题组邮箱"})
     assert decided.status_code == 201 and decided.json()["status"] == "distinct"

@@ -70,7 +70,8 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     """Registry-eligible, conflict-free experts under the workload caps, with their attributes; the
     exclusions, their counts by stage, and the conflict policy's version."""
     settings = get_settings()
-    ids = [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
+    # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
+    ids = [r["id"] for r in await Expert.select(Expert.id).where(Expert.merged_into.is_null()).order_by(Expert.id)]
     eligibility = await eligibility_for(ids, day)
     exclusions, excluded = [], Counter()
     in_pool = []

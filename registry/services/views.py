@@ -83,6 +83,7 @@ async def institution_view(row: Institution) -> s.InstitutionOut:
 async def list_institutions(q: str | None, kind: str | None, offset: int, limit: int,
                             in_pool: bool | None = None) -> list[s.InstitutionOut]:
     query = Institution.objects().output(load_json=True).order_by(Institution.id).offset(offset).limit(limit)
+    query = query.where(Institution.merged_into.is_null())  # a record merged into another leaves the lists (issue 13)
     if in_pool is not None:  # the evaluator pool as listed (R-POOL-8), or everyone outside it
         members = list(await institution_pool_ids()) or [-1]
         query = query.where(Institution.id.is_in(members) if in_pool else Institution.id.not_in(members))
@@ -187,7 +188,7 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
                        q: str | None, eligible: bool | None, offset: int, limit: int) -> s.ExpertPage:
     query = Expert.objects().order_by(Expert.id)
     count = Expert.count()
-    conditions = []
+    conditions = [Expert.merged_into.is_null()]  # a record merged into another leaves the lists (issue 13)
     if specialty:
         tree = await all_specialties()
         if specialty not in {t.code for t in tree}:

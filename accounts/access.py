@@ -30,6 +30,10 @@ V = "/api/v1"
 RULES: dict[str, dict[str, str]] = {
     # reference data and masked expert views
     f"GET {V}/specialties": {"unit": ANY, "expert": ANY},
+    f"GET {V}/reference": {"unit": ANY, "expert": ANY},  # vocabularies with Chinese labels (issue 13)
+    f"GET {V}/reference/{{name}}": {"unit": ANY, "expert": ANY},
+    f"GET {V}/work-calendars": {"unit": ANY, "expert": ANY},  # working days; entering one is the office's
+    f"GET {V}/work-calendars/{{year}}": {"unit": ANY, "expert": ANY},
     f"GET {V}/institutions": {"unit": ANY},
     f"GET {V}/institutions/{{institution_id}}": {"unit": ANY},
     f"GET {V}/evaluator-pool": {"unit": ANY},

@@ -16,6 +16,7 @@ from accounts.access import PUBLIC, TokenAuthentication, access_guard
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
 from app.openapi import declare_error_answers
+from app.reference import CONTROLLERS as REFERENCE_CONTROLLERS
 from app.wiring import DEPENDENCIES, wire
 from assignment.controllers import CONTROLLERS as ASSIGNMENT_CONTROLLERS
 from conflicts.controllers import CONTROLLERS as CONFLICT_CONTROLLERS
@@ -81,7 +82,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
             *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *MERGE_CONTROLLERS,
             *ASSIGNMENT_CONTROLLERS,
-            *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS])],
+            *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS, *REFERENCE_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,

@@ -133,7 +133,8 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         experts = httpx.get(f"{base}/api/v1/experts", params={"limit": 500}, headers=headers).json()
         expert_ids = [e["id"] for e in experts["items"]]
-        item_ids = [i["id"] for i in httpx.get(f"{base}/api/v1/items", params={"limit": 500}, headers=headers).json()]
+        items = httpx.get(f"{base}/api/v1/items", params={"limit": 500}, headers=headers).json()["items"]
+        item_ids = [i["id"] for i in items]
 
         def pick(rng: random.Random):
             roll = rng.random()

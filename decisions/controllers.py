@@ -1,16 +1,20 @@
-"""Decision item endpoints under /api/v1/items: register, read, list, change."""
+"""Decision item endpoints under /api/v1/items: register, read, list, change; the working-day calendars under
+/api/v1/work-calendars (issue 13)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.api import DEPS, Limit, Offset, unit_scope
 from core.errors import forbidden
 from core.records import get_or_404
+from core.schemas import Page
+from decisions import calendars
 from decisions import schemas as s
 from decisions import services as svc
 from decisions.tables import DecisionItem
@@ -28,13 +32,13 @@ class ItemController(Controller):
         unit = unit_scope(request)
         if unit is not None:  # a drafting unit registers items for itself
             if data.drafting_unit_id not in (None, unit):
-                raise forbidden("not your unit", "drafting_unit_id", "a drafting unit registers its own items")
+                raise forbidden("只能为本单位登记事项", "drafting_unit_id", "决策承办单位只能登记本单位的决策事项")
             data.drafting_unit_id = unit
         return svc.item_out(await svc.create_item(data))
 
     @get("/", summary="Decision items (a drafting unit sees its own)")
     async def index(self, request: Request, offset: Offset = 0, limit: Limit = 50,
-                    q: SearchText = None) -> list[s.ItemOut]:
+                    q: SearchText = None) -> Page[s.ItemOut]:
         return await svc.list_items(q, offset, limit, unit_scope(request))
 
     @get("/{item_id:int}")
@@ -53,7 +57,35 @@ async def require_own_item(connection: Request, item_id: int, field: str = "item
     """A unit acts only on its own decision items (checked on a request body)."""
     unit = unit_scope(connection)
     if unit is not None and await svc.item_unit(item_id) != unit:
-        raise forbidden("not your decision item", field, "a drafting unit acts on its own items only")
+        raise forbidden("不是本单位的决策事项", field, "决策承办单位只能处理本单位的决策事项")
 
 
-CONTROLLERS = [ItemController]
+Year = FromPath[int]  # 2000-2100, checked by the service (422 naming ``year``)
+
+
+class WorkCalendarController(Controller):
+    """A year's working days: the official schedule the office entered from the State Council's notice, the
+    holiday library's, or an estimate from the lunar calendar (provisional). Every deadline counts with it
+    (R-PANEL-4 study time, R-REC-3 filing)."""
+
+    path = "/work-calendars"
+    tags = ["working-day calendars"]
+    dependencies = DEPS
+
+    @get("/", summary="The years whose official holiday schedule the office entered")
+    async def index(self, offset: Offset = 0, limit: Limit = 50) -> Page[s.WorkCalendarOut]:
+        return await calendars.list_calendars(offset, limit)
+
+    @get("/{year:int}", summary="A year's holidays and working weekends, and where they come from "
+                                "(entered / library / estimated)")
+    async def show(self, year: Year) -> s.WorkCalendarOut:
+        return await calendars.calendar_view(year)
+
+    @put("/{year:int}", summary="Enter or correct a year's official schedule (放假安排、调休上班日) from the State "
+                                "Council's notice; recorded, used by every working-day count from then on")
+    async def enter(self, year: Year, data: JSONBody[s.WorkCalendarIn], request: Request,
+                    now: NamedDependency[datetime]) -> s.WorkCalendarOut:
+        return await calendars.enter_calendar(year, data, request.user.username, now)
+
+
+CONTROLLERS = [ItemController, WorkCalendarController]

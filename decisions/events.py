@@ -27,3 +27,17 @@ class GravityChanged:
     minimum_after: int
     notes: tuple[str, ...] = ()
     rule_id: str = "R-PANEL-1"
+
+
+@dataclass(frozen=True)
+class WorkCalendarEntered:
+    """The office entered (or corrected) a year's official holiday schedule (issue 13): the notice, the
+    holidays and working weekends as entered, and what they replaced (None when first entered)."""
+
+    year: int
+    source: str
+    holidays: list[dict]
+    working_weekends: list[str]
+    revision: int
+    entered_by: str
+    previous: dict | None = None

@@ -6,12 +6,12 @@ the service stores the title stripped and refuses dates out of range.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from core.schemas import MAX_LIST, Code, Flag, Input, Note, Title
+from core.schemas import MAX_LIST, Code, Flag, Input, Note, ShortLine, Title
 
 
 class ItemCreate(Input, kw_only=True):
@@ -48,4 +48,53 @@ class ItemOut(Struct):
     minimum_panel_size: int  # R-PANEL-1
     notes: list[str] = []  # after a change: a panel already drawn below the new minimum (said, not changed)
 
+
+# --- work calendars (issue 13) ------------------------------------------------------------------------------
+MAX_HOLIDAY_ENTRIES = 60  # a notice has seven holidays; single days listed one by one stay well below this
+MAX_WORKING_WEEKENDS = 20
+
+
+class DayRangeIn(Input, kw_only=True):
+    """A run of days off as the notice states it (both ends included), e.g. 春节 2027-02-05 to 2027-02-11."""
+
+    start: date
+    end: date
+    name: ShortLine = ""
+
+
+class WorkCalendarIn(Input, kw_only=True):
+    """A year's official schedule from the State Council's notice (国务院办公厅关于 N 年部分节假日安排的通知):
+    the days off (single dates or ranges) and the adjusted working weekends (调休上班日)."""
+
+    holidays: Annotated[list[date | DayRangeIn], Meta(min_length=1, max_length=MAX_HOLIDAY_ENTRIES)]
+    working_weekends: Annotated[list[date], Meta(max_length=MAX_WORKING_WEEKENDS)] = []
+    source: Title  # the notice: title and number
+    note: Note = ""
+
+
+class DayRangeOut(Struct):
+    start: date
+    end: date
+    name: str
+    days: int
+
+
+class WorkCalendarOut(Struct):
+    """A year's working-day calendar and where it comes from: ``entered`` (the office entered the notice),
+    ``library`` (chinesecalendar, published years) or ``estimated`` (statutory holidays from the lunar calendar,
+    provisional until the notice is entered)."""
+
+    year: int
+    basis: str
+    basis_label: str
+    provisional: bool
+    holidays: list[DayRangeOut]
+    working_weekends: list[date]
+    working_days: int  # working days in the year
+    source: str = ""
+    note: str = ""
+    entered_by: str = ""
+    entered_at: datetime | None = None
+    revision: int = 0
+    notes: list[str] = []  # what to check (a statutory holiday missing, days that differ from the library)
 

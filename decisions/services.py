@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from core.errors import ErrorCollector, conflict, invalid
 from core.locks import exclusive
 from core.records import get_or_404
+from core.schemas import Page
 from core.uow import emit, save_new, unit_of_work
 from decisions import schemas as s
 from decisions.domain.gravity import GRAVITY_FLAGS, DrawnPanel, judge_gravity_change, minimum_panel_size
@@ -39,9 +40,9 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
     add_day_problems(data, errors)
     if data.drafting_unit_id is not None and not await Institution.exists().where(
             Institution.id == data.drafting_unit_id):
-        errors.add("drafting_unit_id", f"no institution with id {data.drafting_unit_id}")
+        errors.add("drafting_unit_id", f"没有 id 为 {data.drafting_unit_id} 的机构")
     await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
-    errors.raise_if_any("decision item refused")
+    errors.raise_if_any("决策事项登记被拒绝")
     row = DecisionItem(title=data.title, drafting_unit=data.drafting_unit_id,
                        specialty_codes=data.specialty_codes, wide_scope=data.wide_scope,
                        controversial=data.controversial, complex=data.complex, sensitive=data.sensitive,
@@ -63,20 +64,20 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
     row = await get_or_404(DecisionItem, item_id, "decision item")
     errors = ErrorCollector()
     add_day_problems(data, errors)
-    errors.raise_if_any("decision item update refused")
+    errors.raise_if_any("决策事项修改被拒绝")
     if data.decided_on is not None and data.decided_on < row.opened_on:
-        raise invalid("decided_on", f"{data.decided_on} is before the item was opened ({row.opened_on})")
+        raise invalid("decided_on", f"决策作出日期 {data.decided_on} 早于事项登记日期（{row.opened_on}）")
     reason = (data.reason or "").strip()
     # Judged under the draw's lock (core.locks.exclusive), against the panels drawn until now: on PostgreSQL a draw
     # committing between the count and the change would otherwise let a flag be cleared after it.
     async with unit_of_work(transaction_factory=exclusive):
-        await row.refresh()
+        await row.refresh(load_json=True)  # read raw, JSON columns come back as text (issue 13)
         wanted = {name: getattr(data, name) for name in GRAVITY_FLAGS}
         change = judge_gravity_change(gravity_of(row), wanted, reason, await drawn_panels(row.id))
         if change.problem is not None:
             p = change.problem
             if p.kind == "conflict":
-                raise conflict("gravity flag may not be cleared after a draw", p.field, p.reason, p.rule_id)
+                raise conflict("已抽取论证专家后不能取消重大性标记", p.field, p.reason, p.rule_id)
             raise invalid(p.field, p.reason, p.rule_id)
         if data.decided_on is not None:
             row.decided_on = data.decided_on
@@ -90,13 +91,17 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
     return row, change.notes
 
 
-async def list_items(q: str | None, offset: int, limit: int, unit: int | None = None) -> list[s.ItemOut]:
-    query = DecisionItem.objects().order_by(DecisionItem.id).offset(offset).limit(limit)
+async def list_items(q: str | None, offset: int, limit: int, unit: int | None = None) -> Page[s.ItemOut]:
+    """One page of items (a unit's own only), with the count of all that match. JSON columns are decoded
+    (``load_json``): read raw, ``specialty_codes`` came back as the characters of its JSON text (issue 13)."""
+    where = []
     if unit is not None:
-        query = query.where(DecisionItem.drafting_unit == unit)
+        where.append(DecisionItem.drafting_unit == unit)
     if q:
-        query = query.where(DecisionItem.title.ilike(f"%{q}%"))
-    return [item_out(r) for r in await query]
+        where.append(DecisionItem.title.ilike(f"%{q}%"))
+    query = DecisionItem.objects().where(*where).order_by(DecisionItem.id).offset(offset).limit(limit)
+    total = await DecisionItem.count().where(*where)
+    return Page([item_out(r) for r in await query.output(load_json=True)], total, offset, limit)
 
 
 async def item_unit(item_id: int) -> int | None:

@@ -6,7 +6,7 @@ procedure (conflicts, panels, records) depends on it, not only the conflict chec
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.tables import Institution
@@ -29,4 +29,21 @@ class DecisionItem(Table):
     created_at = Timestamptz()
 
 
-TABLES: list[type[Table]] = [DecisionItem]
+class WorkCalendar(Table):
+    """A year's official schedule of holidays and adjusted working weekends (放假安排, 调休), entered by the
+    office from the State Council's notice (issue 13); every working-day count uses it (R-PANEL-4, R-REC-3).
+    A protected row: each entry and change is on the record with its digest."""
+
+    id: Serial
+
+    year = Integer(unique=True, index=True)
+    holidays = JSON(default=[])  # [{"start": "2027-02-05", "end": "2027-02-11", "name": "春节"}, ...]
+    working_weekends = JSON(default=[])  # ["2027-02-13", ...]
+    source = Varchar(length=300)  # the notice: title and number (国办发明电〔2026〕N号)
+    note = Text(default="")
+    entered_by = Varchar(length=100)  # the login that entered it
+    entered_at = Timestamptz()
+    revision = Integer(default=1)  # 1 when first entered, +1 for each correction
+
+
+TABLES: list[type[Table]] = [DecisionItem, WorkCalendar]

@@ -90,7 +90,7 @@ def test_unit_sees_and_acts_on_its_own_items_only(client, roles):
     other_unit = create_institution(client, name="市生态环境局", kind="government_body")
     foreign = make_item(client, drafting_unit_id=other_unit["id"], title="他单位事项")
     unit = {"Authorization": roles["unit"]}
-    assert [i["title"] for i in client.get(f"{API}/items", headers=unit).json()] == ["本单位事项"]
+    assert [i["title"] for i in client.get(f"{API}/items", headers=unit).json()["items"]] == ["本单位事项"]
     assert client.get(f"{API}/items/{own['id']}", headers=unit).status_code == 200
     assert client.get(f"{API}/items/{foreign['id']}", headers=unit).status_code == 403
     assert client.get(f"{API}/items/{foreign['id']}/conflicts", params={"purpose": "argument"},

@@ -26,7 +26,7 @@ def test_demo_items_and_relations_give_explained_conflicts_after_start_up(client
     assert counts["items"] == 60 and counts["relations"] > 100
     with TestClient(create_app(clock=clock, migrate_on_start=False)) as started:
         started.headers.update(client.headers)  # the same login; the graph is built at start-up
-        items = started.get("/api/v1/items", params={"limit": 100}).json()
+        items = started.get("/api/v1/items", params={"limit": 100}).json()["items"]
         checks = [started.get(f"/api/v1/items/{i['id']}/conflicts", params={"purpose": "post_evaluation"}).json()
                   for i in items]
     rules = {c["rule_id"] for check in checks for c in check["conflicts"]}

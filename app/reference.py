@@ -24,6 +24,7 @@ from core.errors import not_found
 from core.schemas import Page
 from decisions.domain.workdays import BASIS_LABELS
 from notifications.notices import MODES, PURPOSES
+from registry.domain.institutions import StaffCompetence
 from registry.domain.recruitment import ApplicationState, Condition
 from registry.domain.vocab import (
     CreditStatus,
@@ -120,6 +121,7 @@ def _catalogue() -> list[Vocabulary]:
         Vocabulary("sectors", "专家来源领域", _labelled(Sector), Sector),
         Vocabulary("institution_kinds", "机构类型", _labelled(InstitutionKind), InstitutionKind),
         Vocabulary("credit_statuses", "机构信用状况（R-POOL-8）", _labelled(CreditStatus), CreditStatus),
+        Vocabulary("staff_competences", "评估机构专业人员能力", _labelled(StaffCompetence), StaffCompetence),
         Vocabulary("genders", "性别", _labelled(Gender), Gender),
         Vocabulary("purposes", "抽取用途", _named(Purpose, {p: PURPOSES.get(p.value, p.value) for p in Purpose}),
                    Purpose),

@@ -119,13 +119,14 @@ async def enter_calendar(year: int, data: s.WorkCalendarIn, actor: str, now: dat
     async with unit_of_work(transaction_factory=exclusive):
         before = await _row(year)
         revision = before["revision"] + 1 if before else 1
-        values = {"holidays": holidays, "working_weekends": weekends, "source": source, "note": note,
-                  "entered_by": actor, "entered_at": now, "revision": revision}
+        values: dict[Any, Any] = {
+            WorkCalendar.holidays: holidays, WorkCalendar.working_weekends: weekends, WorkCalendar.source: source,
+            WorkCalendar.note: note, WorkCalendar.entered_by: actor, WorkCalendar.entered_at: now,
+            WorkCalendar.revision: revision}
         if before is None:
-            await save_protected(WorkCalendar(year=year, **values))
+            await save_protected(WorkCalendar({**values, WorkCalendar.year: year}))
         else:
-            await update_protected(WorkCalendar, {getattr(WorkCalendar, k): v for k, v in values.items()},
-                                   WorkCalendar.year == year)
+            await update_protected(WorkCalendar, values, WorkCalendar.year == year)
         previous = None if before is None else {k: before[k] for k in (
             "holidays", "working_weekends", "source", "entered_by", "revision")}
         emit(WorkCalendarEntered(year, source, holidays, weekends, revision, actor, previous))

@@ -25,7 +25,7 @@ NOTICE_2027 = {
 }
 
 
-def _calendar_events(client) -> list[dict]:
+def _calendar_events(client) -> list[tuple[dict, dict]]:
     events = client.get(f"{API}/audit/events", params={"limit": 500}).json()
     events = events["items"] if isinstance(events, dict) else events  # a Page since issue 13
     return [(e, ev) for e in events for ev in (e["data"] or {}).get("events") or []

@@ -18,8 +18,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _subclasses(cls: type) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
+    found: list[type] = []
+    subs: list[type] = cls.__subclasses__()
+    for sub in subs:
         found += [sub, *_subclasses(sub)]
     return found
 

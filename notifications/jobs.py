@@ -23,6 +23,7 @@ from conflicts.live import LiveGraph
 from core.clock import Clock
 from core.settings import get_settings
 from core.uow import emit, unit_of_work
+from decisions.calendars import load_schedules
 from decisions.domain.filing import filing_due, filing_reminder_due
 from decisions.domain.workdays import working_days_between
 from decisions.tables import DecisionItem
@@ -102,9 +103,9 @@ async def _invitation_context(inv: dict, request: dict | None = None) -> dict:
 async def invitation_reminders(day: JobDay) -> dict:
     """The working day before the answer date, an unanswered invitation is reminded."""
     today, now = day.today, day.now
-    sent = 0
+    sent, schedules = 0, await load_schedules()  # the years' schedules the office entered (issue 13)
     for inv in await Invitation.select().where((Invitation.status == "pending") & (Invitation.answer_by >= today)):
-        if working_days_between(today, inv["answer_by"]) > 1:
+        if working_days_between(today, inv["answer_by"], schedules) > 1:
             continue
         context = await _invitation_context(inv)
         if inv["subject_kind"] == "expert":
@@ -126,9 +127,9 @@ async def expire_invitations(day: JobDay) -> dict:
 async def study_deadline_reminders(day: JobDay) -> dict:
     """R-PANEL-4: two working days before the study deadline, members without an opinion are reminded."""
     today, now = day.today, day.now
-    sent = 0
+    sent, schedules = 0, await load_schedules()
     for request in await PanelRequest.select().where(PanelRequest.deadline >= today):
-        if working_days_between(today, request["deadline"]) > 2:
+        if working_days_between(today, request["deadline"], schedules) > 2:
             continue
         for inv in await Invitation.select().where((Invitation.request == request["id"])
                                                    & (Invitation.status == "accepted")
@@ -143,11 +144,12 @@ async def study_deadline_reminders(day: JobDay) -> dict:
 
 async def record_filing(day: JobDay) -> dict:
     """R-REC-3: ten working days after a decision, the drafting unit is reminded to file the full record."""
-    sent = 0
+    sent, schedules = 0, await load_schedules()
     for item in await DecisionItem.select().where(DecisionItem.decided_on.is_not_null()):
-        if filing_reminder_due(item["decided_on"], day.today):
+        if filing_reminder_due(item["decided_on"], day.today, schedules):
             await notify_unit(item["drafting_unit"], "record_filing", {
-                "item": item["title"], "decided_on": item["decided_on"], "due": filing_due(item["decided_on"])},
+                "item": item["title"], "decided_on": item["decided_on"],
+                "due": filing_due(item["decided_on"], schedules)},
                 f"record-filing:{item['id']}", day.now)
             sent += 1
     return {"reminded": sent}

@@ -130,3 +130,20 @@ def test_item_refusals_are_in_chinese(client):
     item = make_item(client)
     early = client.patch(f"{API}/items/{item['id']}", json={"decided_on": "2026-09-01"})
     assert early.status_code == 422 and "早于" in early.json()["errors"][0]["reason"]
+
+
+def test_the_filing_reminder_counts_with_the_entered_schedule_R_REC_3(client, clock):
+    from datetime import datetime, timezone
+
+    from tests.api.test_notifications_api import run_jobs
+
+    unit = client.post(f"{API}/institutions", json={"name": "市发展和改革委员会", "kind": "government_body"}).json()
+    item = make_item(client, drafting_unit_id=unit["id"])
+    client.patch(f"{API}/items/{item['id']}", json={"decided_on": "2026-11-16"})  # due 2026-11-30 by the library
+    # a (hypothetical) correction: two more days off that week; the office's entry decides
+    correction = {"holidays": ["2026-11-17", "2026-11-18"], "source": "更正通知（测试）"}
+    assert client.put(f"{API}/work-calendars/2026", json=correction).status_code == 200
+    clock.fixed = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+    assert run_jobs(clock)["record_filing"] == {"reminded": 0}  # due 2026-12-02 now
+    clock.fixed = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
+    assert run_jobs(clock)["record_filing"] == {"reminded": 1}

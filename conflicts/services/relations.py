@@ -82,6 +82,9 @@ async def validate_relations(items: list[tuple[s.DeclarationIn, tuple[str, int]]
         if d.kind == EdgeKind.PART_OF:
             errors.add(f"{here}kind", "机构隶属关系记录在机构档案上（parent_id）")
             continue
+        if d.kind == EdgeKind.DRAFTS:  # derived from the item's drafting unit, never entered (schemathesis: 500)
+            errors.add(f"{here}kind", "承办关系来自决策事项的承办单位（drafting_unit），不能单独录入")
+            continue
         sources, targets = SHAPES[d.kind]
         if source[0] not in sources:
             errors.add(f"{here}source.kind", f"「{d.kind.value}」关系的起点须为{_names(sources)}")

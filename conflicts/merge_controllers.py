@@ -5,7 +5,7 @@ routes are the office's; the auditor reads)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -50,7 +50,7 @@ class UnmergeIn(Input, kw_only=True):
     reason: Paragraph
 
 
-def _moved(rows: list[dict] | None) -> list[MovedOut]:
+def _moved(rows: Any) -> list[MovedOut]:  # a JSON column, loaded: [{table, column, id, from, to}]
     return [MovedOut(m["table"], m["column"], m["id"], m["from"], m["to"]) for m in rows or []]
 
 

@@ -12,6 +12,7 @@ afterwards) puts back exactly those rows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from conflicts import schemas as s
 from conflicts.duplicates import (
@@ -77,14 +78,14 @@ async def flag_expert_on_entry(live: LiveGraph, expert: Expert) -> int:
 async def flag_institution_on_entry(live: LiveGraph, institution: Institution) -> int:
     """A new institution whose name matches an existing one (after normalising, or nearly) is flagged.
     ``live`` must be synced (its matcher knows the institutions)."""
-    flags = []
+    flags: list[Flag] = []
     merged = {r["id"] for r in await Institution.select(Institution.id).where(Institution.merged_into.is_not_null())}
     for text in (institution.name, *(institution.aliases or [])):
         match = live.matcher.match(text)
         for other, score in (match.alternatives or ((match.institution_id, match.score),)):
             if other is not None and other != institution.id and other not in merged and score >= 90:
                 flags.append((min(other, institution.id), max(other, institution.id), score,
-                              (f"name '{text}' matches '{live.graph.name(('institution', other))}' ({score:.0f})",)))
+                              (f"名称“{text}”与“{live.graph.name(('institution', other))}”相符（{score:.0f} 分）",)))
     return await _store_flags("institution", flags)
 
 
@@ -96,7 +97,7 @@ async def scan_duplicates() -> s.ScanOut:
     by_key: dict[str, list[dict]] = {}
     for row in institutions:
         by_key.setdefault(normalise(row["name"]), []).append(row)
-    institution_flags = [(a["id"], b["id"], 100.0, (f"same name after normalising: {a['name']} / {b['name']}",))
+    institution_flags: list[Flag] = [(a["id"], b["id"], 100.0, (f"规范化后名称相同：{a['name']} / {b['name']}",))
                          for rows in by_key.values() for n, a in enumerate(rows) for b in rows[n + 1:]]
     new = await _store_flags("expert", expert_flags) + await _store_flags("institution", institution_flags)
     return s.ScanOut(len(records), len(institutions), new)
@@ -109,8 +110,8 @@ async def list_duplicates(kind: str | None, status: str | None, record_id: int |
     return [duplicate_out(r) for r in await query]
 
 
-def _duplicate_filters(kind: str | None, status: str | None, record_id: int | None) -> list:
-    conditions = []
+def _duplicate_filters(kind: str | None, status: str | None, record_id: int | None) -> list[Any]:
+    conditions: list[Any] = []
     if kind:
         conditions.append(PossibleDuplicate.kind == kind)
     if status:
@@ -217,7 +218,7 @@ async def merges_page(kind: str | None, record_id: int | None, in_force: bool | 
     """Merges, newest first; ``record_id`` finds those that kept or merged that record."""
     query = RecordMerge.objects().order_by(RecordMerge.id, ascending=False).output(load_json=True)
     count = RecordMerge.count()
-    conditions = []
+    conditions: list[Any] = []
     if kind:
         conditions.append(RecordMerge.kind == kind)
     if record_id is not None:

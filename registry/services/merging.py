@@ -60,7 +60,7 @@ _GRAPH_TABLES = {"employment": "employment", "institution": "institution", "rela
 KIND_LABEL = {"expert": "专家", "institution": "机构"}
 
 
-def record_table(kind: str) -> type[Table]:
+def record_table(kind: str) -> Any:  # Expert or Institution (both have merged_into)
     return Expert if kind == "expert" else Institution
 
 
@@ -77,9 +77,10 @@ async def repoint(table: type[Table], column: str, from_id: int, to_id: int, whe
 
 async def restore(moved: list[Moved], tables: dict[str, type[Table]]) -> tuple[list[Moved], list[Moved]]:
     """Put every moved row back where it was, if it still points where the merge put it: (restored, not)."""
-    done, left = [], []
+    done: list[Moved] = []
+    left: list[Moved] = []
     for entry in moved:
-        table = tables[entry["table"]]
+        table: Any = tables[entry["table"]]
         col = table._meta.get_column_by_name(entry["column"])
         ids = await update_protected(table, {col: entry["from"]}, (table.id == entry["id"]) & (col == entry["to"]))
         (done if ids else left).append(entry)
@@ -137,6 +138,8 @@ async def add_aliases(kept_id: int, merged_id: int) -> list[str]:
     """The duplicate institution's names become aliases of the one kept (so the names as typed match it)."""
     kept = await Institution.objects().where(Institution.id == kept_id).output(load_json=True).first()
     merged = await Institution.objects().where(Institution.id == merged_id).output(load_json=True).first()
+    if kept is None or merged is None:  # held by ``hold_records`` in this unit: cannot happen
+        raise not_found("机构", kept_id if kept is None else merged_id)
     have = {kept.name, *(kept.aliases or [])}
     added = [n for n in dict.fromkeys([merged.name, *(merged.aliases or [])]) if n and n not in have]
     if added:
@@ -149,6 +152,8 @@ async def remove_aliases(kept_id: int, added: list[str]) -> None:
     if not added:
         return
     kept = await Institution.objects().where(Institution.id == kept_id).output(load_json=True).first()
+    if kept is None:
+        return
     await Institution.update({Institution.aliases: [a for a in kept.aliases or [] if a not in set(added)]}).where(
         Institution.id == kept_id)
 
@@ -186,12 +191,13 @@ async def reverse_merge(merge: RecordMerge, tables: dict[str, type[Table]], by: 
                        f"保留的{label}记录 {merge.kept_id} 之后又合并到了记录 {kept['merged_into']}，请先撤销那次合并",
                        "R-REC-1", merged_into=kept["merged_into"])
     await table.update({table.merged_into: table.merged_into}).where(table.id.is_in([merge.kept_id, merge.merged_id]))
-    restored, left = await restore(list(reversed(merge.moved or [])), {**REGISTRY_TABLES, **tables})
+    moved: list[Moved] = list(merge.moved or [])  # type: ignore[arg-type]  # a JSON column, loaded
+    restored, left = await restore(list(reversed(moved)), {**REGISTRY_TABLES, **tables})
     if merge.kind == "institution":
         await remove_aliases(merge.kept_id, list(merge.aliases_added or []))
     await table.update({table.merged_into: None}).where(table.id == merge.merged_id)
     merge.reversed_at, merge.reversed_by, merge.reversal_reason = now, by[:64], reason
-    merge.not_restored = left
+    merge.not_restored = left  # type: ignore[assignment]  # a JSON column
     await merge.save()
     touch(RecordMerge, merge.id)
     extra = (("institution", merge.kept_id),) if merge.kind == "institution" else ()

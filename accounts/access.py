@@ -72,6 +72,7 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},
     f"POST {V}/institutions/{{unit_id}}/webhooks": {"unit": OWN},
+    f"GET {V}/institutions/{{unit_id}}/webhooks": {"unit": OWN},
     # invitations and inboxes
     f"POST {V}/invitations/{{invitation_id}}/answer": {"expert": OWN},
     f"POST {V}/invitations/{{invitation_id}}/opinion": {"expert": OWN},

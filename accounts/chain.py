@@ -104,13 +104,13 @@ def broken_link(key: bytes, rows: list[dict]) -> ChainReport | None:
     prev, expected = GENESIS, 1
     for row in rows:
         if row["seq"] != expected:
-            return ChainReport(False, len(rows), expected, f"event {expected} is missing")
+            return ChainReport(False, len(rows), expected, f"第 {expected} 条记录缺失")
         if row["prev_hash"] != prev:
-            return ChainReport(False, len(rows), row["seq"], "does not follow the event before it")
+            return ChainReport(False, len(rows), row["seq"], "与前一条记录衔接不上（前序哈希不符）")
         recomputed = event_hash(key, row["prev_hash"], row["seq"], row["at"], row["actor"], row["action"],
                                 row["subject"], row["reason"], row["data"])
         if not hmac.compare_digest(recomputed, row["hash"]):
-            return ChainReport(False, len(rows), row["seq"], "its content was changed after it was written")
+            return ChainReport(False, len(rows), row["seq"], "写入后内容被改动")
         prev, expected = row["hash"], expected + 1
     return None
 
@@ -133,9 +133,9 @@ def altered_row(key: bytes, latest: dict[str, tuple[int, str | None]], current: 
         if digest is None and found is None:
             continue
         if found is None:
-            return seq, f"row {name} was deleted after event {seq} recorded it"
+            return seq, f"数据行 {name} 在第 {seq} 条记录登记后被删除"
         if not hmac.compare_digest(row_digest(key, found), digest or ""):
-            return seq, f"row {name} was changed outside the service after event {seq} recorded it"
+            return seq, f"数据行 {name} 在第 {seq} 条记录登记后被绕过本服务改动"
     return None
 
 
@@ -163,15 +163,15 @@ def behind_checkpoint(rows: list[dict], checkpoints: list[dict]) -> ChainReport 
     genuine = [c for c in checkpoints if c["genuine"]]
     if len(genuine) < len(checkpoints):
         forged = next(c for c in checkpoints if not c["genuine"])
-        return ChainReport(False, len(rows), forged.get("seq"), "a checkpoint line was forged or altered")
+        return ChainReport(False, len(rows), forged.get("seq"), "锚点文件中有一行被伪造或改动")
     if not genuine:
         return None
     latest = max(genuine, key=lambda c: c["seq"])
     count = len(rows)
     if latest["seq"] > count:
-        return ChainReport(False, count, count + 1, f"events {count + 1}..{latest['seq']} are missing: the "
-                                                     f"checkpoint of {latest['at']} saw {latest['seq']} events")
+        return ChainReport(False, count, count + 1, f"第 {count + 1}..{latest['seq']} 条记录缺失："
+                                                     f"{latest['at']} 的锚点已记到第 {latest['seq']} 条")
     if latest["seq"] and rows[latest["seq"] - 1]["hash"] != latest["hash"]:
-        return ChainReport(False, count, latest["seq"], f"the chain up to event {latest['seq']} was rewritten "
-                                                        f"after the checkpoint of {latest['at']}")
+        return ChainReport(False, count, latest["seq"], f"第 {latest['seq']} 条及以前的记录链在 "
+                                                        f"{latest['at']} 的锚点之后被改写")
     return None

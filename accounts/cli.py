@@ -27,29 +27,30 @@ async def _create(username: str) -> int:
     if not password:
         password = getpass.getpass("password: ")
         if getpass.getpass("again: ") != password:
-            print("the passwords differ", file=sys.stderr)
+            print("两次输入的密码不一致", file=sys.stderr)
             return 2
     try:
         await create_account(username, password, "office", datetime.now(timezone.utc))
     except DomainError as exc:
-        print(f"refused: {exc.detail}", file=sys.stderr)
+        reasons = "；".join(e.reason for e in exc.errors) or exc.detail
+        print(f"未创建账号：{reasons}", file=sys.stderr)
         return 2
-    print(f"pool-office account {username} created")
+    print(f"已创建政策法规处账号 {username}")
     return 0
 
 
 async def _verify() -> int:
     report = await verify()
     if report.ok:
-        print(f"chain intact: {report.events} events")
+        print(f"记录链完整：共 {report.events} 条")
         return 0
-    print(f"chain broken at event {report.first_bad_seq}: {report.problem} ({report.events} events)")
+    print(f"记录链在第 {report.first_bad_seq} 条处不完整：{report.problem}（共 {report.events} 条）")
     return 1
 
 
 async def _checkpoint() -> int:
     entry = await write_checkpoint(datetime.now(timezone.utc))
-    print(f"checkpoint: event {entry['seq']} {entry['hash']} at {entry['at']}")
+    print(f"锚点：第 {entry['seq']} 条 {entry['hash']}，时间 {entry['at']}")
     return 0
 
 

@@ -18,7 +18,7 @@ from conflicts.tables import ConflictDismissal
 from core.api import DEPS, Limit, Offset
 from core.errors import not_found
 from core.records import get_or_404
-from core.schemas import Input
+from core.schemas import Input, Page
 from core.uow import unit_of_work
 from decisions.tables import DecisionItem
 from registry.tables import Expert, Institution
@@ -113,9 +113,13 @@ class AccountController(Controller):
         return account_out(await svc.create_account(data.username, data.password, data.role, now, data.unit_id,
                                                     data.expert_id))
 
-    @get("/")
-    async def index(self) -> list[AccountOut]:
-        return [account_out(a) for a in await Account.objects().order_by(Account.id)]
+    @get("/", summary="Every account, oldest first")
+    async def index(self, role: FromQuery[Literal["office", "unit", "expert", "auditor"] | None] = None,
+                    offset: Offset = 0, limit: Limit = 100) -> Page[AccountOut]:
+        query, count = Account.objects().order_by(Account.id).offset(offset).limit(limit), Account.count()
+        if role:
+            query, count = query.where(Account.role == role), count.where(Account.role == role)
+        return Page([account_out(a) for a in await query], await count, offset, limit)
 
     @post("/{account_id:int}/deactivation", status_code=200)
     async def deactivate(self, account_id: FromPath[int]) -> AccountOut:
@@ -131,14 +135,18 @@ class AuditController(Controller):
     tags = ["full-process record"]
     dependencies = DEPS
 
-    @get("/events", summary="The event log (全过程记录), oldest first")
-    async def events(self, subject: FromQuery[str | None] = None, after: Offset = 0,
-                     limit: Limit = 200) -> list[EventOut]:
-        query = AuditEvent.select().where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(limit)
+    @get("/events", summary="The event log (全过程记录), oldest first; ``after`` skips the events up to that "
+                            "sequence number, ``offset`` skips that many of the rest")
+    async def events(self, subject: FromQuery[Annotated[str, Meta(max_length=100)] | None] = None,
+                     after: Offset = 0, offset: Offset = 0, limit: Limit = 200) -> Page[EventOut]:
+        where = [AuditEvent.seq > after]
         if subject:
-            query = query.where(AuditEvent.subject == subject)
-        return [EventOut(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["reason"], r["data"], r["hash"])
-                for r in await query.output(load_json=True)]
+            where.append(AuditEvent.subject == subject)
+        rows = await AuditEvent.select().where(*where).order_by(AuditEvent.seq).offset(offset).limit(limit).output(
+            load_json=True)
+        items = [EventOut(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["reason"], r["data"], r["hash"])
+                 for r in rows]
+        return Page(items, await AuditEvent.count().where(*where), offset, limit)
 
     @post("/checkpoints", summary="Anchor the chain's head outside the database now (also done daily)")
     async def checkpoint(self, now: NamedDependency[datetime]) -> dict:

@@ -23,6 +23,8 @@ FAILURES_PER_WINDOW = 5  # per username, and 4× that per client address
 WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 12
 LOGIN_LOCK_KEY = 7_301_2028
+TOO_MANY = "登录失败次数过多，请 15 分钟后再试"
+WRONG_PASSWORD = "用户名或密码错误"
 # ARGON2_CHEAP=1 (the test suite only): the cheapest argon2id parameters; a real hash costs ~0.3 s per password.
 # Production ignores it: weak hashes there would be a configuration mistake nobody notices.
 _CHEAP = os.environ.get("ARGON2_CHEAP") == "1" and os.environ.get("APP_ENV") != "production"
@@ -52,22 +54,22 @@ class Principal:
 
 def check_password_strength(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
-        raise invalid(field, f"at least {MIN_PASSWORD} characters")
+        raise invalid(field, f"密码至少 {MIN_PASSWORD} 个字符")
     if password.lower() in ("password1234", "123456789012") or len(set(password)) < 5:
-        raise invalid(field, "too easy to guess")
+        raise invalid(field, "密码过于简单，容易被猜中")
 
 
 async def create_account(username: str, password: str, role: str, now: datetime, unit_id: int | None = None,
                          expert_id: int | None = None) -> Account:
     if role not in ROLES:
-        raise invalid("role", f"one of {', '.join(ROLES)}")
+        raise invalid("role", f"角色须为 {'、'.join(ROLES)} 之一")
     if role == "unit" and unit_id is None:
-        raise invalid("unit_id", "a drafting unit's account is bound to its unit")
+        raise invalid("unit_id", "决策承办单位的账号须绑定其单位（unit_id）")
     if role == "expert" and expert_id is None:
-        raise invalid("expert_id", "an expert's account is bound to the expert's record")
+        raise invalid("expert_id", "专家的账号须绑定其专家记录（expert_id）")
     check_password_strength(password)
     if await Account.exists().where(Account.username == username):
-        raise conflict("username taken", "username", "an account with this username exists")
+        raise conflict("用户名已被占用", "username", "已有使用此用户名的账号")
     password_hash = await asyncio.to_thread(_HASHER.hash, password)
     account = Account(username=username, password_hash=password_hash, role=role, unit=unit_id, expert=expert_id,
                       created_at=now)
@@ -96,8 +98,7 @@ async def _count_attempt(username: str, client: str, now: datetime) -> int:
         failures = await LoginAttempt.count().where((LoginAttempt.username == username) & failed)
         from_client = await LoginAttempt.count().where((LoginAttempt.client == client) & failed)
         if failures >= FAILURES_PER_WINDOW or from_client >= 4 * FAILURES_PER_WINDOW:
-            raise TooManyAttempts("too many failed logins; try again in 15 minutes",
-                                  [FieldError("username", "too many failed logins; try again in 15 minutes")])
+            raise TooManyAttempts(TOO_MANY, [FieldError("username", TOO_MANY)])
         attempt = LoginAttempt(username=username, client=client, success=False, at=now)
         rows = await LoginAttempt.insert(attempt).returning(LoginAttempt.id)
     return rows[0]["id"]
@@ -113,7 +114,7 @@ async def login(username: str, password: str, client: str, now: datetime) -> tup
         await asyncio.to_thread(_HASHER.hash, password)  # the same work as a real check: timing reveals no username
         ok = False
     if account is None or not ok:
-        raise Unauthenticated("wrong username or password", [FieldError("password", "wrong username or password")])
+        raise Unauthenticated(WRONG_PASSWORD, [FieldError("password", WRONG_PASSWORD)])
     await LoginAttempt.update({LoginAttempt.success: True}).where(LoginAttempt.id == attempt_id)
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = await asyncio.to_thread(_HASHER.hash, password)

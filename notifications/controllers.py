@@ -11,11 +11,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Meta, Struct
 
-from core.api import DEPS, Limit
+from core.api import DEPS, Limit, Offset
 from core.errors import invalid, not_found
 from core.locks import take_turn
 from core.records import get_or_404
-from core.schemas import Input
+from core.schemas import Input, Page
 from core.uow import unit_of_work
 from notifications import jobs
 from notifications.links import live_body, mask_links
@@ -67,6 +67,16 @@ class WebhookOut(Struct):
     active: bool
 
 
+class WebhookListed(Struct):
+    """A registered endpoint as listed: the signing secret is shown once, when it is registered."""
+
+    id: int
+    unit_id: int
+    url: str
+    active: bool
+    created_at: datetime
+
+
 class JobRunOut(Struct):
     run_key: str
     state: str
@@ -111,15 +121,25 @@ class NotificationController(Controller):
     tags = ["notifications and jobs"]
     dependencies = DEPS
 
-    @get("/outbox", summary="Queued notifications and their delivery state (pending, sending, sent, failed, dead)")
+    @get("/outbox", summary="Queued notifications and their delivery state (pending, sending, sent, failed, dead), "
+                            "newest first; each e-mail, inbox and webhook delivery is one row")
     async def outbox(self,
                      delivery_state: FromQuery[Literal["pending", "sending", "sent", "failed", "dead"] | None] = None,
-                     limit: Limit = 100) -> list[OutboxOut]:
-        query = Outbox.select().order_by(Outbox.id, ascending=False).limit(limit)
+                     channel: FromQuery[Literal["email", "inbox", "webhook"] | None] = None,
+                     offset: Offset = 0, limit: Limit = 100) -> Page[OutboxOut]:
+        where = []
         if delivery_state:
-            query = query.where(Outbox.state == delivery_state)
-        return [OutboxOut(r["id"], r["channel"], r["recipient"], r["template"], r["subject"], r["state"], r["attempts"],
-                          r["last_error"], r["next_attempt_at"], r["sent_at"], r["created_at"]) for r in await query]
+            where.append(Outbox.state == delivery_state)
+        if channel:
+            where.append(Outbox.channel == channel)
+        query = Outbox.select().order_by(Outbox.id, ascending=False).offset(offset).limit(limit)
+        count = Outbox.count()
+        if where:
+            query, count = query.where(*where), count.where(*where)
+        items = [OutboxOut(r["id"], r["channel"], r["recipient"], r["template"], r["subject"], r["state"],
+                           r["attempts"], r["last_error"], r["next_attempt_at"], r["sent_at"], r["created_at"])
+                 for r in await query]
+        return Page(items, await count, offset, limit)
 
     @post("/outbox/delivery", summary="Run one delivery pass now (the scheduler does this every ten seconds)")
     async def deliver(self, now: NamedDependency[datetime]) -> DeliveryOut:
@@ -127,18 +147,19 @@ class NotificationController(Controller):
         return DeliveryOut(report.claimed, report.sent, report.failed)
 
     @get("/inbox/{recipient:str}", summary="In-app messages of office, expert:<id> or unit:<id>")
-    async def inbox(self, recipient: FromPath[str], request: Request, unread: FromQuery[bool] = False
-                    ) -> list[InboxOut]:
+    async def inbox(self, recipient: FromPath[str], request: Request, unread: FromQuery[bool] = False,
+                    offset: Offset = 0, limit: Limit = 100) -> Page[InboxOut]:
         numbered = recipient.startswith(("expert:", "unit:")) and recipient.split(":")[1].isdigit()
         if recipient != "office" and not numbered:
-            raise invalid("recipient", "office, expert:<id> or unit:<id>")
-        query = InboxMessage.select().where(InboxMessage.recipient == recipient).order_by(InboxMessage.id)
+            raise invalid("recipient", "收件人须为 office、expert:<编号> 或 unit:<编号>")
+        where = [InboxMessage.recipient == recipient]
         if unread:
-            query = query.where(InboxMessage.read_at.is_null())
-        rows = await query
+            where.append(InboxMessage.read_at.is_null())
+        rows = await InboxMessage.select().where(*where).order_by(InboxMessage.id).offset(offset).limit(limit)
         bodies = await _bodies_for(request, rows)
-        return [InboxOut(r["id"], r["recipient"], r["subject"], bodies[r["id"]], r["read_at"], r["created_at"])
-                for r in rows]
+        items = [InboxOut(r["id"], r["recipient"], r["subject"], bodies[r["id"]], r["read_at"], r["created_at"])
+                 for r in rows]
+        return Page(items, await InboxMessage.count().where(*where), offset, limit)
 
     @post("/inbox/messages/{message_id:int}/read", status_code=200)
     async def read(self, message_id: FromPath[int], now: NamedDependency[datetime], request: Request) -> InboxOut:
@@ -171,17 +192,29 @@ class NotificationController(Controller):
             await row.save()
         return WebhookOut(row.id, unit_id, row.url, row.secret, row.active)
 
+    @get("/institutions/{unit_id:int}/webhooks", summary="A drafting unit's registered webhook endpoints (the "
+                                                         "signing secret is shown only when one is registered)")
+    async def webhooks(self, unit_id: FromPath[int], offset: Offset = 0, limit: Limit = 100
+                       ) -> Page[WebhookListed]:
+        await get_or_404(Institution, unit_id, "institution", "unit_id")
+        where = WebhookEndpoint.unit == unit_id
+        rows = await WebhookEndpoint.select(
+            WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.active, WebhookEndpoint.created_at
+        ).where(where).order_by(WebhookEndpoint.id).offset(offset).limit(limit)
+        items = [WebhookListed(r["id"], unit_id, r["url"], r["active"], r["created_at"]) for r in rows]
+        return Page(items, await WebhookEndpoint.count().where(where), offset, limit)
+
     @get("/jobs", summary="The scheduled jobs, when they are next checked and how each last ran")
-    async def jobs(self, request: Request) -> list[JobOut]:
+    async def jobs(self, request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[JobOut]:
         scheduler = getattr(request.app.state, "scheduler", None)
         daily = scheduler.get_job("daily_jobs") if scheduler else None
         out = []
-        for job in jobs.DAILY_JOBS:
+        for job in jobs.DAILY_JOBS[offset:offset + limit]:
             last = await JobRun.select().where(JobRun.job == job.name).order_by(
                 JobRun.id, ascending=False).first().output(load_json=True)
-            out.append(JobOut(job.name, job.description, "daily, once per day (checked every 5 minutes)",
+            out.append(JobOut(job.name, job.description, "每天运行一次（每 5 分钟检查一次）",
                               daily.next_run_time if daily else None, _run_out(last) if last else None))
-        return out
+        return Page(out, len(jobs.DAILY_JOBS), offset, limit)
 
     @post("/jobs/{name:str}/run", status_code=200, summary="Run a job for today now, unless it already ran today")
     async def run(self, name: FromPath[str], request: Request) -> dict:

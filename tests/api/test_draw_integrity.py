@@ -243,7 +243,7 @@ def test_out_of_pool_invitation_waits_for_the_office_R_PANEL_3(client, pool, uni
     assert answer.status_code == 409 and answer.json()["errors"][0]["rule_id"] == "R-PANEL-3"
     invited = [e for e in _record_events(client, unit["item"]) if e["event"] == "MembersInvited"]
     assert waiting["id"] not in invited[0]["invitation_ids"] and len(invited[0]["invitation_ids"]) == 5
-    mails = [r for r in client.get(f"{API}/outbox", params={"limit": 500}).json()
+    mails = [r for r in client.get(f"{API}/outbox", params={"limit": 500}).json()["items"]
              if r["channel"] == "email" and r["template"] == "invitation"]
     assert len(mails) == 5  # no notice to the out-of-pool expert yet
     wrong = client.post(f"{API}/panel-requests/{view['id']}/out-of-pool/{pool['experts'][0]['expert_id']}/decision",

@@ -51,7 +51,7 @@ def deliver(client) -> dict:
 
 
 def emails(client) -> list[dict]:
-    return [r for r in client.get(f"{API}/outbox", params={"limit": 500}).json() if r["channel"] == "email"]
+    return [r for r in client.get(f"{API}/outbox", params={"limit": 500}).json()["items"] if r["channel"] == "email"]
 
 
 def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, pool, smtp):
@@ -125,7 +125,7 @@ def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, poo
         item = make_item(client, drafting_unit_id=unit["id"])
         post_request(client, item, balance={})
         deliver(client)
-        [row] = [r for r in client.get(f"{API}/outbox").json() if r["channel"] == "webhook"]
+        [row] = [r for r in client.get(f"{API}/outbox").json()["items"] if r["channel"] == "webhook"]
         assert row["state"] == "failed" and "HTTP 503" in row["last_error"]
         clock.fixed += timedelta(minutes=1)
         deliver(client)
@@ -134,7 +134,7 @@ def test_webhook_is_signed_and_retried_until_the_unit_answers(client, clock, poo
         assert headers["x-signature"] == expected and headers["idempotency-key"] == f"outbox-{row['id']}"
         payload = json.loads(body)
         assert payload["template"] == "panel_drawn" and payload["item"] == "城市轨道交通票价调整方案"
-        inbox = client.get(f"{API}/inbox/unit:{unit['id']}").json()
+        inbox = client.get(f"{API}/inbox/unit:{unit['id']}").json()["items"]
         assert inbox and "专家抽取结果" in inbox[0]["subject"]
 
 
@@ -188,14 +188,15 @@ def test_term_expiry_notices_at_90_30_7_days_once_each_R_POOL_4(client, clock, s
     clock.fixed = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)  # 88 days before the end
     assert run_jobs(clock)["term_expiry"] == {"terms": 1}
     assert run_jobs(clock)["term_expiry"] is None  # the same day again: already run
-    notices = [r for r in client.get(f"{API}/outbox").json() if r["template"] == "term_expiry"]
+    notices = [r for r in client.get(f"{API}/outbox").json()["items"] if r["template"] == "term_expiry"]
     assert {r["recipient"] for r in notices} >= {"office", f"expert:{expert['expert_id']}", "zcfgc@example.gov.cn"}
     clock.fixed += timedelta(days=1)
     run_jobs(clock)  # the next day: the 90-day notice is not repeated
-    assert len([r for r in client.get(f"{API}/outbox").json() if r["template"] == "term_expiry"]) == len(notices)
+    again = [r for r in client.get(f"{API}/outbox").json()["items"] if r["template"] == "term_expiry"]
+    assert len(again) == len(notices)
     clock.fixed = datetime(2027, 1, 22, 1, 0, tzinfo=timezone.utc)  # 29 days before
     run_jobs(clock)
-    office = [m["subject"] for m in client.get(f"{API}/inbox/office").json()] if deliver(client) else []
+    office = [m["subject"] for m in client.get(f"{API}/inbox/office").json()["items"]] if deliver(client) else []
     assert len([s for s in office if "聘期届满" in s]) == 2
 
 
@@ -208,7 +209,7 @@ def test_daily_job_runs_once_with_two_processes(client, clock):
 
     results = asyncio.run(both())
     assert sorted(r is None for r in results) == [False, True]  # one ran, the other found it taken
-    recorded = [e for e in client.get(f"{API}/audit/events").json() if e["action"] == "job term_expiry"]
+    recorded = [e for e in client.get(f"{API}/audit/events").json()["items"] if e["action"] == "job term_expiry"]
     assert len(recorded) == 1 and recorded[0]["actor"].startswith("scheduler:")
     runs = asyncio.run(JobRun.select().where(JobRun.job == "term_expiry").run())
     assert len(runs) == 1 and runs[0]["state"] == "done"
@@ -247,7 +248,7 @@ def test_study_deadline_reminder_two_working_days_before_R_PANEL_4(client, clock
     assert run_jobs(clock)["study_deadline_reminders"] == {"reminded": 0}
     clock.fixed = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday: 2 working days before
     assert run_jobs(clock)["study_deadline_reminders"] == {"reminded": 1}
-    rows = [r for r in client.get(f"{API}/outbox").json() if r["template"] == "study_deadline_reminder"]
+    rows = [r for r in client.get(f"{API}/outbox").json()["items"] if r["template"] == "study_deadline_reminder"]
     assert rows and all(str(accepted["subject"]["id"]) in r["recipient"] or "@" in r["recipient"] for r in rows)
 
 
@@ -259,13 +260,13 @@ def test_record_filing_reminder_ten_working_days_after_the_decision_R_REC_3(clie
     clock.fixed = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
     assert run_jobs(clock)["record_filing"] == {"reminded": 1}
     deliver(client)
-    [message] = client.get(f"{API}/inbox/unit:{unit['id']}").json()
+    [message] = client.get(f"{API}/inbox/unit:{unit['id']}").json()["items"]
     assert "归档" in message["subject"] and "2026-11-16" in message["body"]
 
 
 def test_jobs_are_listed_with_their_last_run(client, clock):
     run_jobs(clock)
-    listed = client.get(f"{API}/jobs").json()
+    listed = client.get(f"{API}/jobs").json()["items"]
     assert [j["name"] for j in listed] == [j.name for j in jobs.DAILY_JOBS]
     assert all(j["last_run"]["state"] == "done" and j["last_run"]["run_key"].endswith("2026-11-24") for j in listed)
     again = client.post(f"{API}/jobs/term_expiry/run").json()
@@ -278,7 +279,7 @@ def test_dismissal_is_notified_in_the_same_transaction(client, smtp):
     expert = appoint_expert(client)
     client.post(f"{API}/experts/{expert['expert_id']}/dismissal",
                 json={"reason_code": "6", "explanation": "本人申请", "effective_on": "2026-12-01"})
-    rows = [r for r in client.get(f"{API}/outbox").json() if r["template"] == "dismissal"]
+    rows = [r for r in client.get(f"{API}/outbox").json()["items"] if r["template"] == "dismissal"]
     assert {r["channel"] for r in rows} == {"email", "inbox"}
     deliver(client)
     assert any("解聘通知" in m["Subject"] for m in smtp.mailbox.messages)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def events(client, **params) -> list[dict]:
-    return client.get(f"{API}/audit/events", params={"limit": 500, **params}).json()
+    return client.get(f"{API}/audit/events", params={"limit": 500, **params}).json()["items"]
 
 
 def test_decisions_are_events_with_who_when_why_R_REC_1(client, pool):
@@ -49,13 +49,13 @@ def test_chain_check_finds_a_row_edited_in_the_database_R_REC_2(client, pool):
     total = len(events(client))
     asyncio.run(AuditEvent.update({AuditEvent.reason: "改过的理由"}).where(AuditEvent.seq == 3).run())
     report = client.get(f"{API}/audit/verification").json()
-    assert report["ok"] is False and report["first_bad_seq"] == 3 and "changed" in report["problem"]
+    assert report["ok"] is False and report["first_bad_seq"] == 3 and "改动" in report["problem"]
     command = subprocess.run([sys.executable, "-m", "accounts.cli", "verify-chain"], cwd=ROOT, env=os.environ,
                              capture_output=True, text=True)
-    assert command.returncode == 1 and "broken at event 3" in command.stdout
+    assert command.returncode == 1 and "第 3 条处不完整" in command.stdout
     asyncio.run(AuditEvent.delete().where(AuditEvent.seq == 3).run())
     report = client.get(f"{API}/audit/verification").json()
-    assert report["first_bad_seq"] == 3 and "missing" in report["problem"] and report["events"] == total - 1
+    assert report["first_bad_seq"] == 3 and "缺失" in report["problem"] and report["events"] == total - 1
 
 
 def test_item_record_exports_for_filing_R_REC_3(client, pool):
@@ -73,7 +73,7 @@ def test_first_office_account_by_command_never_a_default(client):
     env = {**os.environ, "REGISTRY_PASSWORD": "short"}
     weak = subprocess.run([sys.executable, "-m", "accounts.cli", "create-office-user", "chief"], cwd=ROOT, env=env,
                           capture_output=True, text=True)
-    assert weak.returncode == 2 and "at least 12" in weak.stderr
+    assert weak.returncode == 2 and "至少 12" in weak.stderr
     env["REGISTRY_PASSWORD"] = "a proper long passphrase"
     made = subprocess.run([sys.executable, "-m", "accounts.cli", "create-office-user", "chief"], cwd=ROOT, env=env,
                           capture_output=True, text=True)

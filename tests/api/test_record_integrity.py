@@ -74,7 +74,7 @@ def test_an_edited_and_rehashed_chain_is_found_without_the_key_R_REC_2(client, p
     asyncio.run(AuditEvent.update({AuditEvent.reason: "改过的理由"}).where(AuditEvent.seq == 2).run())
     _rehash_from(2, _plain_sha256)  # SHA-256 as anyone can compute it: the chain is keyed, so it fails
     report = _verification(client)
-    assert report["ok"] is False and report["first_bad_seq"] == 2 and "changed" in report["problem"]
+    assert report["ok"] is False and report["first_bad_seq"] == 2 and "改动" in report["problem"]
 
 
 def test_cutting_the_last_events_after_a_checkpoint_is_named_R_REC_2(client, pool, checkpoints):
@@ -85,7 +85,7 @@ def test_cutting_the_last_events_after_a_checkpoint_is_named_R_REC_2(client, poo
     asyncio.run(AuditEvent.delete().where(AuditEvent.seq >= total - 1).run())
     report = _verification(client)
     assert report["ok"] is False and report["first_bad_seq"] == total - 1
-    assert f"events {total - 1}..{total} are missing" in report["problem"]
+    assert f"第 {total - 1}..{total} 条记录缺失" in report["problem"]
 
 
 def test_rewriting_the_chain_behind_a_checkpoint_is_named_even_with_the_key_R_REC_2(client, pool, checkpoints):
@@ -94,7 +94,7 @@ def test_rewriting_the_chain_behind_a_checkpoint_is_named_even_with_the_key_R_RE
     asyncio.run(AuditEvent.update({AuditEvent.reason: "改过的理由"}).where(AuditEvent.seq == 2).run())
     _rehash_from(2, _with_the_key)  # an insider who also holds the key: the chain is consistent again
     report = _verification(client)
-    assert report["ok"] is False and report["first_bad_seq"] == audit_seq and "rewritten" in report["problem"]
+    assert report["ok"] is False and report["first_bad_seq"] == audit_seq and "改写" in report["problem"]
 
 
 def test_a_forged_checkpoint_line_is_named_R_REC_2(client, checkpoints):
@@ -104,7 +104,7 @@ def test_a_forged_checkpoint_line_is_named_R_REC_2(client, checkpoints):
     with checkpoints.open("a") as fh:
         fh.write(json.dumps(line) + "\n")
     report = _verification(client)
-    assert report["ok"] is False and "forged" in report["problem"]
+    assert report["ok"] is False and "伪造" in report["problem"]
 
 
 def test_record_keeps_a_bounded_copy_of_a_large_body_R_REC_1():
@@ -168,7 +168,7 @@ def test_deactivation_and_logout_take_effect_at_once_in_every_process(client):
         token = httpx.post(f"{other}{API}/auth/login", json={"username": "clerk", "password": PASSWORD}).json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         assert httpx.get(f"{other}{API}/auth/me", headers=headers).status_code == 200
-        account_id = next(a["id"] for a in client.get(f"{API}/accounts").json() if a["username"] == "clerk")
+        account_id = next(a["id"] for a in client.get(f"{API}/accounts").json()["items"] if a["username"] == "clerk")
         assert client.post(f"{API}/accounts/{account_id}/deactivation").status_code == 200
         assert httpx.get(f"{other}{API}/auth/me", headers=headers).status_code == 401  # no 30-second grace
         second = httpx.post(f"{other}{API}/auth/login", json={"username": "office", "password": PASSWORD}).json()
@@ -194,6 +194,6 @@ def test_a_protected_row_edited_in_the_database_is_named_R_REC_2(client):
     assert _verification(client)["ok"] is True
     asyncio.run(Account.update({Account.role: "auditor"}).where(Account.id == account_id).run())
     report = _verification(client)
-    assert report["ok"] is False and f"account:{account_id}" in report["problem"] and "changed" in report["problem"]
+    assert report["ok"] is False and f"account:{account_id}" in report["problem"] and "改动" in report["problem"]
     asyncio.run(Account.update({Account.role: "office"}).where(Account.id == account_id).run())
     assert _verification(client)["ok"] is True

@@ -98,7 +98,7 @@ def test_registry_writes_of_protected_rows_are_recorded_and_a_direct_edit_of_a_r
                 .where(PerformanceRating.id == rating_id).run())
     report = _verification(client)
     assert report["ok"] is False
-    assert f"performance_rating:{rating_id}" in report["problem"] and "changed" in report["problem"]
+    assert f"performance_rating:{rating_id}" in report["problem"] and "改动" in report["problem"]
 
 
 # --- bounded, clean bodies ---------------------------------------------------------------------------

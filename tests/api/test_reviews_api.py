@@ -136,7 +136,7 @@ def test_dismissals_by_review_or_discredit_notify_the_expert_at_the_service_time
     record = client.post(f"/api/v1/experts/{discredited}/discredit-records",
                          json={"kind": "fraud", "facts": "论证意见抄袭他人", "recorded_on": "2026-10-01"})
     assert record.status_code == 201, record.text
-    notices = [r for r in client.get("/api/v1/outbox").json() if r["template"] == "dismissal"]
+    notices = [r for r in client.get("/api/v1/outbox").json()["items"] if r["template"] == "dismissal"]
     inbox_recipients = {r["recipient"] for r in notices if r["channel"] == "inbox"}
     assert inbox_recipients == {f"expert:{reviewed}", f"expert:{discredited}"}
     assert {r["created_at"][:16] for r in notices} == {"2026-11-24T09:00"}  # the injected clock, not the wall clock

@@ -64,19 +64,19 @@ def test_auditor_and_office_see_an_experts_link_masked_R_REC_1(client, pool, smt
     add_account("auditor", "auditor")
     office_headers = dict(client.headers)
     login(client, "auditor")
-    seen_by_auditor = client.get(f"{API}/inbox/expert:{expert_id}").json()
+    seen_by_auditor = client.get(f"{API}/inbox/expert:{expert_id}").json()["items"]
     invitation = next(m for m in seen_by_auditor if "论证邀请" in m["subject"])
     assert MASKED["accept"] in invitation["body"] and MASKED["decline"] in invitation["body"]
     assert "/respond/" not in json.dumps(seen_by_auditor, ensure_ascii=False)
-    assert "/respond/" not in json.dumps(client.get(f"{API}/outbox", params={"limit": 500}).json())
+    assert "/respond/" not in json.dumps(client.get(f"{API}/outbox", params={"limit": 500}).json()["items"])
     client.headers.update(office_headers)
-    seen_by_office = client.get(f"{API}/inbox/expert:{expert_id}").json()
+    seen_by_office = client.get(f"{API}/inbox/expert:{expert_id}").json()["items"]
     assert "/respond/" not in json.dumps(seen_by_office, ensure_ascii=False)
 
     stored = json.dumps([*_rows(Outbox), *_rows(InboxMessage)], ensure_ascii=False, default=str)
     assert "/respond/" not in stored  # not in any body or payload: the live token is never stored
 
-    own = client.get(f"{API}/inbox/expert:{expert_id}", headers=expert_headers(client, expert_id)).json()
+    own = client.get(f"{API}/inbox/expert:{expert_id}", headers=expert_headers(client, expert_id)).json()["items"]
     assert LIVE.search(next(m["body"] for m in own if "论证邀请" in m["subject"]))
     mails = [m for m in smtp.mailbox.messages if "论证邀请" in m["Subject"]]
     assert mails and all(LIVE.search(m.get_content()) for m in mails)
@@ -119,7 +119,7 @@ def test_webhook_to_an_invited_institution_carries_the_link_masked_R_REC_1(clien
     office_headers = dict(client.headers)
     assert "/respond/" not in client.get(f"{API}/inbox/unit:{firm['id']}").text  # the office: masked
     login(client, "firm")
-    own = client.get(f"{API}/inbox/unit:{firm['id']}").json()
+    own = client.get(f"{API}/inbox/unit:{firm['id']}").json()["items"]
     assert LIVE.search(next(m["body"] for m in own if "论证邀请" in m["subject"]))
     client.headers.update(office_headers)
 

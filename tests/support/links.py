@@ -27,7 +27,7 @@ def expert_headers(client, expert_id: int) -> dict:
 def invitation_body(client, expert_id: int) -> str:
     """The invitation in the expert's own inbox, as the expert sees it (after a delivery pass)."""
     client.post(f"{API}/outbox/delivery")
-    messages = client.get(f"{API}/inbox/expert:{expert_id}", headers=expert_headers(client, expert_id)).json()
+    messages = client.get(f"{API}/inbox/expert:{expert_id}", headers=expert_headers(client, expert_id)).json()["items"]
     return next(m["body"] for m in messages if "论证邀请" in m["subject"])
 
 

@@ -33,7 +33,7 @@ def test_an_edited_event_is_named_R_REC_2():
     rows = _chain(5)
     rows[2]["reason"] = "改过的理由"
     report = chain.broken_link(KEY, rows)
-    assert report is not None and report.first_bad_seq == 3 and "changed" in report.problem
+    assert report is not None and report.first_bad_seq == 3 and "改动" in report.problem
 
 
 def test_a_chain_rehashed_without_the_key_is_named_R_REC_2():
@@ -46,7 +46,7 @@ def test_a_missing_event_is_named_R_REC_2():
     rows = _chain(5)
     del rows[1]
     report = chain.broken_link(KEY, rows)
-    assert report is not None and report.first_bad_seq == 2 and "missing" in report.problem
+    assert report is not None and report.first_bad_seq == 2 and "缺失" in report.problem
 
 
 def _checkpoint(rows: list[dict], upto: int, key: bytes = KEY) -> dict:
@@ -58,7 +58,7 @@ def _checkpoint(rows: list[dict], upto: int, key: bytes = KEY) -> dict:
 def test_events_cut_after_a_checkpoint_are_named_R_REC_2():
     rows = _chain(6)
     report = chain.behind_checkpoint(rows[:4], [_checkpoint(rows, 6)])
-    assert report is not None and report.first_bad_seq == 5 and "events 5..6 are missing" in report.problem
+    assert report is not None and report.first_bad_seq == 5 and "第 5..6 条记录缺失" in report.problem
 
 
 def test_a_chain_rewritten_behind_a_checkpoint_is_named_R_REC_2():
@@ -74,7 +74,7 @@ def test_a_chain_rewritten_behind_a_checkpoint_is_named_R_REC_2():
         prev = row["hash"]
     assert chain.broken_link(KEY, rewritten) is None  # consistent again...
     report = chain.behind_checkpoint(rewritten, [checkpoint])  # ...but not with what was anchored
-    assert report is not None and report.first_bad_seq == 4 and "rewritten" in report.problem
+    assert report is not None and report.first_bad_seq == 4 and "改写" in report.problem
 
 
 def test_a_forged_checkpoint_line_is_named_R_REC_2():
@@ -83,7 +83,7 @@ def test_a_forged_checkpoint_line_is_named_R_REC_2():
     parsed = chain.parse_checkpoints(KEY, [line, "not json"])
     assert [c["genuine"] for c in parsed] == [False]
     report = chain.behind_checkpoint(rows, parsed)
-    assert report is not None and "forged" in report.problem
+    assert report is not None and "伪造" in report.problem
 
 
 def test_a_protected_row_changed_or_deleted_is_named_R_REC_2():
@@ -92,9 +92,9 @@ def test_a_protected_row_changed_or_deleted_is_named_R_REC_2():
     latest = chain.recorded_rows(rows)
     assert chain.altered_row(KEY, latest, {"performance_rating:5": dict(rating)}) is None
     changed = chain.altered_row(KEY, latest, {"performance_rating:5": {**rating, "reliability": 5}})
-    assert changed == (7, "row performance_rating:5 was changed outside the service after event 7 recorded it")
+    assert changed == (7, "数据行 performance_rating:5 在第 7 条记录登记后被绕过本服务改动")
     deleted = chain.altered_row(KEY, latest, {"performance_rating:5": None})
-    assert deleted is not None and "deleted" in deleted[1]
+    assert deleted is not None and "被删除" in deleted[1]
 
 
 def test_the_record_keeps_no_personal_data_and_a_bounded_copy_R_REC_1():

@@ -146,7 +146,7 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"JSON is malformed: .*\(byte (\d+)\)"),
      lambda m: f"请求体不是合法的 JSON（约第 {m.group(1)} 字节处有误）"),
     (re.compile(r"JSON is malformed"), lambda m: "请求体不是合法的 JSON"),
-    (re.compile(r"Input data was truncated"), lambda m: "请求体不是完整的 JSON（内容被截断）"),
+    (re.compile(r"Input data was truncated"), lambda m: "请求体不是合法的 JSON（内容不完整）"),
 ]
 _MISSING_PARAM = re.compile(r"^Missing required \w+ parameter '([^']*)'")
 

@@ -143,8 +143,8 @@ async def add_aliases(kept_id: int, merged_id: int) -> list[str]:
     have = {kept.name, *(kept.aliases or [])}
     added = [n for n in dict.fromkeys([merged.name, *(merged.aliases or [])]) if n and n not in have]
     if added:
-        await Institution.update({Institution.aliases: [*(kept.aliases or []), *added]}).where(
-            Institution.id == kept_id)
+        kept.aliases = [*(kept.aliases or []), *added]  # type: ignore[assignment]  # a JSON column
+        await kept.save([Institution.aliases])
     return added
 
 
@@ -154,8 +154,8 @@ async def remove_aliases(kept_id: int, added: list[str]) -> None:
     kept = await Institution.objects().where(Institution.id == kept_id).output(load_json=True).first()
     if kept is None:
         return
-    await Institution.update({Institution.aliases: [a for a in kept.aliases or [] if a not in set(added)]}).where(
-        Institution.id == kept_id)
+    kept.aliases = [a for a in kept.aliases or [] if a not in set(added)]  # type: ignore[assignment]
+    await kept.save([Institution.aliases])
 
 
 async def record_merge(kind: str, kept_id: int, merged_id: int, flag_id: int | None, moved: list[Moved],

@@ -67,6 +67,9 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/relations": {"unit": ANY},
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/leader": {"unit": OWN},  # among accepted members (R-PANEL-5)
+    f"GET {V}/items/{{item_id}}/panel-requests": {"unit": OWN},
+    f"GET {V}/experts/{{expert_id}}/invitations": {"expert": OWN},
     f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides
     f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -18,13 +18,24 @@ from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.services.checks import check
 from core.api import DEPS, Offset, unit_scope
+from core.records import get_or_404
+from core.schemas import Page
 from decisions.controllers import require_own_item
+from decisions.tables import DecisionItem
 from registry.schemas import RatingOut
 from registry.services.reviews import correct_rating
 from registry.services.views import rating_out
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Live = NamedDependency[LiveGraph]  # the process's graph, synced once for the request (conflicts.deps)
+RequestStatus = Literal["active", "cancellation_requested", "cancelled"]
+InvitationStatus = Literal["pending", "accepted", "declined", "expired", "awaiting_approval", "refused", "withdrawn"]
+
+
+def actor(request: Request) -> str:
+    """Who acts, from the login (issue 13): the username, and for a drafting unit its unit id."""
+    user = request.user
+    return f"{user.username}（承办单位 {user.unit_id}）" if user.role == "unit" else user.username
 
 
 class PanelRequestController(Controller):
@@ -37,14 +48,14 @@ class PanelRequestController(Controller):
     async def create(self, data: JSONBody[s.PanelRequestIn], today: NamedDependency[date],
                      now: NamedDependency[datetime], request: Request, live: Live) -> s.PanelRequestOut:
         await require_own_item(request, data.item_id)
-        created = await requests.create_request(live, data, today, now)
+        created = await requests.create_request(live, data, today, now, actor(request))
         return await views.request_view(live, created.id, today)
 
-    @get("/", summary="Panel requests (a drafting unit sees its own)")
+    @get("/", summary="Panel requests, a page (a drafting unit sees its own)")
     async def index(self, today: NamedDependency[date], request: Request, live: Live,
-                    item_id: FromQuery[int | None] = None, offset: Offset = 0, limit: Limit = 20
-                    ) -> list[s.PanelRequestOut]:
-        return await views.list_requests(live, item_id, offset, limit, today, unit_scope(request))
+                    item_id: FromQuery[int | None] = None, status: FromQuery[RequestStatus | None] = None,
+                    offset: Offset = 0, limit: Limit = 20) -> Page[s.PanelRequestOut]:
+        return await views.list_requests(live, item_id, offset, limit, today, unit_scope(request), status)
 
     @get("/{request_id:int}")
     async def show(self, request_id: FromPath[int], today: NamedDependency[date], live: Live) -> s.PanelRequestOut:
@@ -84,6 +95,12 @@ class PanelRequestController(Controller):
                                    now: NamedDependency[datetime], live: Live) -> s.PanelRequestOut:
         await requests.decide_out_of_pool(live, request_id, expert_id, data, today, now)
         return await views.request_view(live, request_id, today)
+
+    @post("/{request_id:int}/leader", summary="Group mode: the unit names the leader (组长) among the members who "
+                                               "accepted (R-PANEL-5); a non-member is refused (422)")
+    async def leader(self, request_id: FromPath[int], data: JSONBody[s.LeaderIn], today: NamedDependency[date],
+                     now: NamedDependency[datetime], request: Request, live: Live) -> s.PanelRequestOut:
+        return await invitations.name_leader(live, request_id, data.expert_id, actor(request), today, now)
 
     @post("/{request_id:int}/leader-report", summary="Group mode: the leader's (组长) report was submitted "
                                                       "(R-PANEL-5), dated today by the server")
@@ -170,4 +187,26 @@ class RatingController(Controller):
                                                data.implementation_effect, data.reason, request.user.username, today))
 
 
-CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController]
+class PanelListController(Controller):
+    """Lists seen from an item and from an expert (issue 13)."""
+
+    path = "/"
+    tags = ["panels"]
+    dependencies = {**DEPS, **LIVE}
+
+    @get("/items/{item_id:int}/panel-requests", summary="The panel requests of one decision item, a page")
+    async def item_requests(self, item_id: FromPath[int], today: NamedDependency[date], request: Request, live: Live,
+                            status: FromQuery[RequestStatus | None] = None, offset: Offset = 0, limit: Limit = 20
+                            ) -> Page[s.PanelRequestOut]:
+        await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+        return await views.list_requests(live, item_id, offset, limit, today, unit_scope(request), status)
+
+    @get("/experts/{expert_id:int}/invitations",
+         summary="An expert's invitations, newest first, with their requests and items, a page")
+    async def expert_invitations(self, expert_id: FromPath[int], today: NamedDependency[date], live: Live,
+                                 status: FromQuery[InvitationStatus | None] = None, offset: Offset = 0,
+                                 limit: Limit = 20) -> Page[s.ExpertInvitationOut]:
+        return await views.expert_invitations(live, expert_id, status, offset, limit, today)
+
+
+CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController, PanelListController]

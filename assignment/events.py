@@ -92,3 +92,13 @@ class InvitationAccepted:
     subject_kind: str
     subject_id: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class LeaderNamed:
+    """The drafting unit named the group's leader (组长) among the members who accepted (R-PANEL-5)."""
+
+    request_id: int
+    expert_id: int
+    by: str  # the login
+    at: datetime

@@ -52,8 +52,12 @@ class PanelRequestIn(Input, kw_only=True):
     answer_working_days: Annotated[int, Meta(ge=1, le=20)] = 3
     balance: BalanceIn = msgspec.field(default_factory=BalanceIn)
     out_of_pool: Annotated[list[OutOfPoolIn], Meta(max_length=MAX_MEMBERS)] = []
-    leader_id: int | None = None  # group mode: the unit may name the leader (组长) among the members
-    requested_by: Who
+    # group mode (R-PANEL-5): the unit may name the leader (组长) here only among the out-of-pool experts it names
+    # (422 otherwise); after the draw, ``POST /panel-requests/{id}/leader`` names one among accepted members
+    leader_id: int | None = None
+    note: Note = ""  # free text; who asks is the login (issue 13)
+    # old bodies: kept as part of the note, never as the requester (the login is; issue 13)
+    requested_by: Who | None = None
 
 
 class ReasonOut(Struct):
@@ -106,8 +110,9 @@ class InvitationOut(Struct):
     decline_reason: str
     good_reason: bool | None
     replaced_by: int | None
-    opinion: str  # pending | on_time | late | missing
+    opinion: str  # pending | on_time | late | missing, against this member's own deadline
     opinion_submitted_on: date | None
+    deadline: date | None = None  # this member's study deadline (R-PANEL-4): a replacement's may be later
 
 
 class PanelRequestOut(Struct):
@@ -122,7 +127,7 @@ class PanelRequestOut(Struct):
     deadline: date
     deadline_provisional: bool
     earliest_deadline: date
-    requested_by: str
+    requested_by: str  # the login that asked (issue 13)
     panel: PanelOut
     invitations: list[InvitationOut]
     leader_report: str  # not_applicable | pending | on_time | late | missing
@@ -131,6 +136,28 @@ class PanelRequestOut(Struct):
     draws_for_purpose: int = 1
     status: str = "active"  # active | cancellation_requested | cancelled
     cancellation: CancellationOut | None = None
+    note: str = ""
+    # R-PANEL-4 (issue 13): the latest study deadline of the members (later than ``deadline`` when a
+    # replacement's own deadline moved); each invitation shows its member's own
+    latest_deadline: date | None = None
+    leader_id: int | None = None  # R-PANEL-5: the group's current leader (组长), None for other modes
+
+
+class LeaderIn(Input, kw_only=True):
+    """R-PANEL-5: the unit names the group's leader (组长) among the members who accepted."""
+
+    expert_id: int
+
+
+class ExpertInvitationOut(Struct):
+    """One of an expert's invitations, with the request it belongs to (``GET /experts/{id}/invitations``)."""
+
+    invitation: InvitationOut
+    item_id: int
+    item_title: str
+    purpose: str
+    mode: str
+    request_status: str
 
 
 class CancellationOut(Struct):

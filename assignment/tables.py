@@ -28,7 +28,7 @@ class PanelRequest(Table):
     answer_working_days = Integer(default=3)
     constraints = JSON()
     out_of_pool = JSON(default=[])  # [{expert_id, reason}] (R-PANEL-3)
-    requested_by = Varchar(length=64)
+    requested_by = Varchar(length=200)  # the login that asked (issue 13): username, and the unit's id
     leader_report_on = Date(null=True, default=None)
     created_at = Timestamptz()
     # R-PANEL-2: the n-th draw for this item, purpose and kind; one live request at a time
@@ -39,6 +39,9 @@ class PanelRequest(Table):
     cancellation_approved = Boolean(null=True, default=None)  # the office's decision
     cancellation_decision_reason = Text(default="")
     cancellation_decided_at = Timestamptz(null=True, default=None)
+    # R-PANEL-5 (issue 13): the leader (组长) the unit named among accepted members; None: the drawn one
+    leader_id = Integer(null=True, default=None)
+    note = Text(default="")  # the unit's free-text note; who asked is the login (requested_by)
 
 
 class Panel(Table):
@@ -92,6 +95,9 @@ class Invitation(Table):
     replaced_by = Integer(null=True, default=None)
     opinion_submitted_on = Date(null=True, default=None)
     created_at = Timestamptz()
+    # R-PANEL-4 (issue 13): this member's own study deadline; a replacement keeps 7 working days of study,
+    # so it may be later than the request's. None (rows before issue 13): the request's deadline.
+    deadline = Date(null=True, default=None)
 
 
 TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation]

@@ -25,9 +25,8 @@ def size_problem(size: int, minimum: int) -> FieldError | None:
     """R-PANEL-1: a panel smaller than the item's minimum is refused, saying why the minimum applies."""
     if size >= minimum:
         return None
-    why = "the item is marked wide in scope, controversial, complex or sensitive" if minimum == MINIMUM_GRAVE_PANEL \
-        else "always"
-    return FieldError("size", f"at least {minimum} experts are needed ({why}); {size} requested", "R-PANEL-1")
+    why = "该事项涉及面广、争议较大、专业性强或较为敏感" if minimum == MINIMUM_GRAVE_PANEL else "专家论证一律如此"
+    return FieldError("size", f"至少需要 {minimum} 名专家（{why}）；本次请求 {size} 名", "R-PANEL-1")
 
 
 def earliest_deadline(handover_on: date) -> WorkingDayCount:
@@ -40,8 +39,8 @@ def deadline_problem(handover_on: date, deadline: date | None) -> FieldError | N
     earliest = earliest_deadline(handover_on).day
     if deadline is None or deadline >= earliest:
         return None
-    return FieldError("deadline", f"at least {STUDY_WORKING_DAYS} working days of study after hand-over on "
-                                  f"{handover_on}: the earliest allowed deadline is {earliest}", "R-PANEL-4")
+    return FieldError("deadline", f"材料于 {handover_on} 提供后须留出至少 {STUDY_WORKING_DAYS} 个工作日研究："
+                                  f"最早的研究期限为 {earliest}", "R-PANEL-4")
 
 
 def study_deadline(handover_on: date, requested: date | None) -> tuple[date, bool]:
@@ -66,12 +65,11 @@ def out_of_pool_problems(named: Sequence[OutOfPool], known: set[int]) -> list[Fi
     for n, o in enumerate(named):
         field = f"out_of_pool[{n}].expert_id"
         if o.expert_id not in known:
-            problems.append(FieldError(field, f"no expert with id {o.expert_id}"))
+            problems.append(FieldError(field, f"没有编号为 {o.expert_id} 的专家"))
         elif ids.index(o.expert_id) != n:
-            problems.append(FieldError(field, "named twice"))
+            problems.append(FieldError(field, "同一专家列了两次"))
         if not o.reason:
-            problems.append(FieldError(f"out_of_pool[{n}].reason", "an out-of-pool expert needs a recorded reason",
-                                       "R-PANEL-3"))
+            problems.append(FieldError(f"out_of_pool[{n}].reason", "邀请库外专家须记录理由", "R-PANEL-3"))
     return problems
 
 
@@ -85,8 +83,7 @@ def out_of_pool_conflicts(named: Sequence[OutOfPool], blocked: Mapping[int, tupl
 def institution_request_problem(subject_kind: str, out_of_pool: bool, specialty_quotas: bool) -> FieldError | None:
     """Institutions come from the evaluator pool alone: no specialty quotas, no out-of-pool additions."""
     if subject_kind == "institution" and (out_of_pool or specialty_quotas):
-        return FieldError("subject_kind", "institutions are drawn from the evaluator pool without specialty quotas or "
-                                          "out-of-pool additions")
+        return FieldError("subject_kind", "第三方评估机构只从评估机构库中抽取，不设专业名额，也不能指定库外机构")
     return None
 
 

@@ -74,7 +74,7 @@ class Shortfall:
 class Infeasible(RuleViolation):
     def __init__(self, shortfalls: list[Shortfall]):
         super().__init__(
-            detail="no panel meets these constraints: " + "; ".join(s.message for s in shortfalls),
+            detail="没有满足这些条件的论证组：" + "；".join(s.message for s in shortfalls),
             errors=[FieldError(s.field, s.message, "R-PANEL-2") for s in shortfalls],
             extra={"shortfalls": [s.__dict__ for s in shortfalls]})
         self.shortfalls = shortfalls

@@ -153,7 +153,7 @@ class Drawer:
             if not over_maxima([self.candidates[i] for i in panel], self.k):
                 return panel
         raise Infeasible([Shortfall("max_per_employer", "max_per_employer", self.k.size, len(self.candidates),
-                                    "no draw found members from enough different employers")])
+                                    "抽取未能找到来自足够多不同单位的成员")])
 
 
 def draw(plan: Plan, candidates: Mapping[int, Candidate], k: Constraints, seed: int) -> list[int]:
@@ -189,7 +189,7 @@ def replacement_order(candidates: Mapping[int, Candidate], k: Constraints, membe
                      and not violations(staying + [candidates[i]], k))
     if not options:
         raise Infeasible([Shortfall("replacement", "replacement", 1, 0,
-                                    "no eligible candidate can replace this member and keep every constraint")])
+                                    "没有符合条件的候选人能够替补该成员并满足全部均衡条件")])
     random.Random(seed).shuffle(options)
     return options
 

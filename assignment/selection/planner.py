@@ -88,7 +88,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
     notes = []
     dissent_possible = any(c.id in k.dissenting for c in candidates)
     if k.dissenting and not dissent_possible:
-        notes.append("none of the candidates named as holding a different view is eligible")
+        notes.append("所列持不同意见的候选人均不符合入选条件")
     if len(candidates) < k.size:  # nothing to plan over: say why at once
         raise Infeasible(explain_infeasible(None, candidates, k, excluded))
     crowded: set[int] = set()
@@ -113,8 +113,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes,
                                budget)
     if employer_overloads(plan, by_id, k):
-        plan.notes.append("some compositions expect more members from one employer than its maximum: a draw that "
-                          "exceeds it is redrawn, and the chances shown can differ slightly from the realised ones")
+        plan.notes.append("部分组合中同一单位的预期人数超过上限：超出上限的抽取会重抽，公示的入选概率可能与实际略有差异")
     return plan
 
 
@@ -167,8 +166,7 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
             covered |= set(found[1])
     live = [t for t in range(model.n) if t not in impossible]
     if impossible:
-        notes.append(f"{sum(len(groups[t]) for t in impossible)} eligible candidates cannot be part of any panel "
-                     "meeting these constraints")
+        notes.append(f"有 {sum(len(groups[t]) for t in impossible)} 名符合条件的候选人无法进入任何满足这些条件的论证组")
     # The master program lives in one HiGHS model: each new composition is a column added to it, and
     # the simplex restarts from the previous basis, so an iteration costs little more than pricing.
     master = highspy.Highs()

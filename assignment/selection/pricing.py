@@ -76,31 +76,31 @@ def explain_infeasible(model: CompositionModel | None, candidates: list[Candidat
     employers = len({c.employer if c.employer is not None else -c.id for c in candidates})
     reachable = len(candidates) if k.max_per_employer is None else min(len(candidates), employers * k.max_per_employer)
     if reachable < k.size:
-        why = f"{len(candidates)} eligible" + (f" from {employers} employers (at most {k.max_per_employer} each)"
-                                              if k.max_per_employer is not None else "")
+        why = f"符合条件的候选 {len(candidates)} 名"
+        if k.max_per_employer is not None:
+            why += f"，来自 {employers} 个单位（每个单位至多 {k.max_per_employer} 名）"
         shortfalls.append(Shortfall("size", "size", k.size, reachable,
-                                    f"size: {k.size} members needed, {why}; {excluded.get('conflicts', 0)} excluded "
-                                    f"by conflicts, {excluded.get('registry', 0)} not eligible in the registry, "
-                                    f"{excluded.get('workload', 0)} at their workload limit"))
+                                    f"人数：需要 {k.size} 名，{why}；因利益冲突排除 {excluded.get('conflicts', 0)} 名，"
+                                    f"不符合入库条件 {excluded.get('registry', 0)} 名，"
+                                    f"已达工作量上限 {excluded.get('workload', 0)} 名"))
     for spec, need in sorted(k.min_per_specialty.items()):
         have = sum(spec in c.specialties for c in candidates)
         if have < need:
             shortfalls.append(Shortfall(f"min_per_specialty.{spec}", "min_per_specialty", need, have,
-                                        f"specialty {spec}: {need} needed, {have} eligible; "
-                                        f"{excluded.get('conflicts.' + spec, 0)} of that specialty excluded by "
-                                        "conflicts"))
+                                        f"专业 {spec}：需要 {need} 名，符合条件 {have} 名；该专业因利益冲突排除 "
+                                        f"{excluded.get('conflicts.' + spec, 0)} 名"))
     if k.max_per_sector is not None:
         room = sum(min(n, k.max_per_sector) for n in Counter(c.sector for c in candidates).values())
         if room < k.size:
             shortfalls.append(Shortfall("max_per_sector", "max_per_sector", k.size, room,
-                                        f"sector mix: at most {k.max_per_sector} per sector leaves room for {room} of "
-                                        f"{k.size} members"))
+                                        f"界别构成：每个界别至多 {k.max_per_sector} 名，只能凑足 {room} 名，"
+                                        f"需要 {k.size} 名"))
     if not shortfalls and model is not None:  # each alone is fine: find the ones that clash, one left out at a time
         for name in model.names:
             if name != "size" and model.best(np.ones(model.n), drop=name) is not None:
                 shortfalls.append(Shortfall(name, name.split(".")[0], k.size, len(candidates),
-                                            f"{name} cannot be met together with the other constraints"))
+                                            f"{name} 与其他均衡条件无法同时满足"))
         if not shortfalls:
             shortfalls.append(Shortfall("constraints", "combination", k.size, len(candidates),
-                                        "the constraints together cannot be met"))
+                                        "各项均衡条件合在一起无法满足"))
     return shortfalls

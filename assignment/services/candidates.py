@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from assignment.domain.membership import ACTIVE, workload, workload_problem
+from assignment.domain.membership import ACTIVE, member_deadline, workload, workload_problem
 from assignment.selection.constraints import Candidate
 from assignment.tables import Invitation
 from conflicts.live import LiveGraph
@@ -29,10 +29,12 @@ Exclusion = dict  # {kind, id, stage, reasons: [{rule_id, message, explanation}]
 
 
 async def _workload(expert_ids: list[int], day: date) -> tuple[Counter, Counter]:
-    rows = await Invitation.select(Invitation.subject_id, Invitation.request.deadline, Invitation.created_at).where(
+    rows = await Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
+                                   Invitation.created_at).where(
         (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE))
         & Invitation.subject_id.is_in(expert_ids or [-1]))
-    return workload(((r["subject_id"], r["request.deadline"], r["created_at"]) for r in rows), day)
+    return workload(((r["subject_id"], member_deadline(r["deadline"], r["request.deadline"]), r["created_at"])
+                     for r in rows), day)
 
 
 def _exclusion(kind: str, subject_id: int, stage: str, reasons: list[dict]) -> Exclusion:
@@ -159,6 +161,47 @@ async def no_longer_free(live: LiveGraph, kind: str, item_id: int, purpose: Purp
     subjects = [(kind, i) for i in drawn] + [("expert", i) for i in named]
     _, conflicts, _ = await run_check(live, item_id, purpose, day, subjects)
     return gone | {subject_id for _, subject_id in conflict_exclusions(conflicts)}
+
+
+async def refusals(live: LiveGraph, kind: str, item_id: int, purpose: Purpose, day: date, ids: list[int]
+                   ) -> dict[int, dict]:
+    """Those of ``ids`` who could not be drawn today, each with the first reason why ({reason, rule_id, stage}):
+    the same tests as a draw's candidates (``expert_candidates``, ``institution_candidates``): today's registry
+    eligibility (dismissed, discredited, term ended, no commitment letter...), the workload caps, and today's
+    conflict check. A replacement drawn from a panel's frozen candidate list must pass them (issue 13)."""
+    out: dict[int, dict] = {}
+    if kind == "expert":
+        settings = get_settings()
+        eligibility = await eligibility_for(ids, day)
+        for i in ids:
+            if not eligibility[i].eligible:
+                first = eligibility[i].reasons[0] if eligibility[i].reasons else None
+                out[i] = {"reason": first.message if first else "不符合入库条件",
+                          "rule_id": first.rule_id if first else "", "stage": "registry"}
+        active, year = await _workload([i for i in ids if i not in out], day)
+        for i in ids:
+            busy = None if i in out else workload_problem(active[i], year[i], settings.max_active_panels,
+                                                          settings.max_panels_per_year)
+            if busy:
+                out[i] = {"reason": busy, "rule_id": "WORKLOAD", "stage": "workload"}
+    else:
+        pool = set(await institution_pool_ids())
+        rows = {r["id"]: r for r in await Institution.select().where(Institution.id.is_in(ids or [-1]))}
+        for i in ids:
+            if i not in pool or i not in rows:
+                out[i] = {"reason": "已不在第三方评估机构库中", "rule_id": "R-POOL-8", "stage": "registry"}
+                continue
+            reasons = institution_eligibility(InstitutionStanding(True, CreditStatus(rows[i]["credit_status"]),
+                                                                  rows[i]["blacklisted"]))
+            if reasons:
+                out[i] = {"reason": reasons[0].message, "rule_id": reasons[0].rule_id, "stage": "registry"}
+    rest = [i for i in ids if i not in out]
+    if rest:
+        _, conflicts, _ = await run_check(live, item_id, purpose, day, [(kind, i) for i in rest])
+        for (_, subject_id), e in conflict_exclusions(conflicts).items():
+            why = e["reasons"][0] if e["reasons"] else {"message": e["stage"], "rule_id": ""}
+            out[subject_id] = {"reason": why["message"], "rule_id": why["rule_id"], "stage": e["stage"]}
+    return out
 
 
 async def busy_experts(expert_ids: list[int], day: date) -> dict[int, str]:

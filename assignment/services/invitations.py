@@ -4,6 +4,7 @@ written opinions and the group leader's report (R-PANEL-5)."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from datetime import date, datetime
 from typing import Any
@@ -13,16 +14,19 @@ from assignment.domain.membership import (
     answer_problem,
     leader_after_replacement,
     leader_report_problem,
+    naming_leader_problem,
+    replacement_deadline,
+    status_zh,
     submission_problem,
 )
-from assignment.events import InvitationAccepted, MemberReplaced, MembersInvited
+from assignment.events import InvitationAccepted, LeaderNamed, MemberReplaced, MembersInvited
 from assignment.selection.constraints import Candidate, Constraints, Infeasible, seed_commitment
 from assignment.selection.plan import replacement_order
-from assignment.services.candidates import conflict_exclusions
-from assignment.services.views import answer_out, invitation_view, panels_of, request_view
+from assignment.services.candidates import refusals
+from assignment.services.views import answer_out, current_leader, invitation_view, panels_of, request_view
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
-from conflicts.services.checks import run_check
+from conflicts.policy import Purpose
 from core.errors import Duplicate, FieldError, OutOfOrder, RuleViolation, conflict, forbidden, invalid
 from core.locks import exclusive
 from core.records import get_or_404, stored
@@ -47,20 +51,35 @@ def _submission_problem(submitted_on: date, today: date) -> FieldError | None:
     return submission_problem(submitted_on, today)
 
 
+def deadline_fixed() -> bool:
+    """``STUDY_DEADLINE_FIXED``: the office's setting that a panel's study deadline cannot move (R-PANEL-4).
+    ``1``: a replacement who would have fewer than 7 working days of study is not invited and the answer
+    reports the shortfall; ``0`` (default): the replacement's own deadline moves. Read at each replacement."""
+    return os.environ.get("STUDY_DEADLINE_FIXED", "0").strip().lower() in ("1", "true", "yes")
+
+
 async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now: datetime
                    ) -> tuple[int | None, dict | None, str]:
     """Draw a replacement keeping every constraint; record it as a new panel record pointing back.
-    The new invitation's id and panel record, or why there is none.
+    The new invitation's id and panel record, or why there is none (the shortfall, in the answer).
 
     R-PANEL-2 (issue 11): the seed is the service's own (secrets), committed to in the record with the
     frozen candidate list; the record keeps what the draw used (the member leaving, the members before,
-    the ids unavailable, the candidates today's conflict check refused and why), so verification re-runs
-    ``replacement_order`` from the record alone and finds the same member."""
+    the ids unavailable, the candidates refused today and why), so verification re-runs
+    ``replacement_order`` from the record alone and finds the same member.
+
+    Issue 13: a replacement from the frozen list must pass today's registry eligibility, workload caps and
+    conflict check (``candidates.refusals``, what a draw uses); those refused are recorded as skipped, with
+    why. R-PANEL-4: the replacement keeps 7 working days of study: their own deadline moves (noted on the
+    record), or, when the office fixed the deadlines (``STUDY_DEADLINE_FIXED``), nobody is invited."""
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     panels = await panels_of(request.id)
     latest = panels[-1]
     if inv.subject_id not in latest["members"]:
-        return None, None, "an out-of-pool member is not replaced by a draw"
+        return None, None, "库外专家不通过抽取替补；如有需要，可另行申请邀请库外专家"
+    deadline, provisional, cannot = replacement_deadline(request.deadline, today, deadline_fixed())
+    if deadline is None:
+        return None, None, cannot
     candidates = {c["id"]: Candidate.from_dict(c) for c in latest["candidates"]}
     constraints = Constraints.from_dict(latest["constraints"])
     unavailable = sorted({r["subject_id"] for r in await Invitation.select(Invitation.subject_id).where(
@@ -68,19 +87,22 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     seed = secrets.randbits(63)  # the service's, never derived from the first seed (nobody can predict it)
     try:
         order = replacement_order(candidates, constraints, latest["members"], inv.subject_id, set(unavailable), seed)
-    except Infeasible as exc:
-        return None, None, exc.shortfalls[0].message
+    except Infeasible:
+        return None, None, "冻结的候选名单中没有人能够替补该成员并同时满足全部均衡条件"
     skipped: list[dict] = []
-    for new_id in order[:REPLACEMENT_ATTEMPTS]:
-        # records may have changed since the draw: the replacement passes today's check
-        _, conflicts, _ = await run_check(live, request.item, request.purpose, today, [(request.subject_kind, new_id)])
-        refused = conflict_exclusions(conflicts).get((request.subject_kind, new_id))
-        if refused is None:
+    new_id = None
+    for start in range(0, len(order), REPLACEMENT_ATTEMPTS):  # in the seed's order, a batch at a time
+        batch = order[start:start + REPLACEMENT_ATTEMPTS]
+        refused = await refusals(live, request.subject_kind, request.item, Purpose(request.purpose), today, batch)
+        new_id = next((i for i in batch if i not in refused), None)
+        for i in batch[:batch.index(new_id) if new_id is not None else len(batch)]:
+            skipped.append({"id": i, "reason": refused[i]["reason"], "rule_id": refused[i]["rule_id"],
+                            "stage": refused[i]["stage"]})
+        if new_id is not None:
             break
-        first = refused["reasons"][0] if refused["reasons"] else {"message": refused["stage"], "rule_id": ""}
-        skipped.append({"id": new_id, "reason": first["message"], "rule_id": first["rule_id"]})
-    else:
-        return None, None, "every possible replacement now has a conflict"
+    if new_id is None:
+        return None, None, (f"无法替补：冻结候选名单中能满足均衡条件的 {len(order)} 人今日均不能入选"
+                            "（入库资格、工作量上限或利益冲突），详见各人原因")
     members = sorted([m for m in latest["members"] if m != inv.subject_id] + [new_id])
     leader = leader_after_replacement(latest["leader"], inv.subject_id, new_id)
     panel = Panel(**{k: v for k, v in latest.items() if k not in ("id", "created_at")})
@@ -90,15 +112,19 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     panel.seed_commitment = seed_commitment(seed, latest["candidates_hash"])
     panel.replacement = {"leaving": inv.subject_id, "members_before": list(latest["members"]),
                          "unavailable": unavailable, "skipped": skipped}
+    joining = live.graph.name((request.subject_kind, new_id))
+    if deadline != request.deadline:
+        panel.notes = [*latest["notes"], f"替补成员{joining}的研究期限顺延至 {deadline}（自 {today} 起 7 个工作日）"
+                       + ("；该日期按暂定节假日安排推算" if provisional else "")]
     await save_protected(panel)
+    named_leader = request.leader_id is not None  # a leader the unit named stays the leader (R-PANEL-5)
     new = Invitation(request=request.id, panel=panel.id, subject_kind=request.subject_kind, subject_id=new_id,
-                     leader=leader == new_id, answer_by=add_working_days(today, request.answer_working_days).day,
-                     created_at=now)
+                     leader=leader == new_id and not named_leader, deadline=deadline,
+                     answer_by=add_working_days(today, request.answer_working_days).day, created_at=now)
     await save_protected(new)
     await update_protected(Invitation, {Invitation.replaced_by: new.id}, Invitation.id == inv.id)
     emit(MembersInvited(request.id, (new.id,), now))
-    emit(MemberReplaced(request.id, panel.id, live.graph.name((inv.subject_kind, inv.subject_id)),
-                        live.graph.name((request.subject_kind, new_id)), why, now))
+    emit(MemberReplaced(request.id, panel.id, live.graph.name((inv.subject_kind, inv.subject_id)), joining, why, now))
     return new.id, await stored(Panel, panel.id), ""
 
 
@@ -134,13 +160,13 @@ async def _decline(live: LiveGraph, invitation_id: int, status: str, reason: str
                 judged_by=AUTOMATIC if automatic else "", judged_on=today if automatic else None,
                 judgement_note=note, judgements=history, created_at=now))
         who = live.graph.name((inv.subject_kind, inv.subject_id))
-        why = f"{who} {'declined' if status == 'declined' else 'did not answer in time'}: {reason}"
+        why = f"{who}{'谢绝邀请' if status == 'declined' else '未在答复期限内答复'}：{reason}"
         return inv, *await _replace(live, inv, why, today, now)
 
 
 def _already_answered(status: str) -> OutOfOrder:
-    problem = answer_problem(status) or FieldError("id", "this invitation was answered meanwhile")
-    return OutOfOrder(detail="invitation already answered", errors=[problem])
+    problem = answer_problem(status) or FieldError("id", "该邀请刚已被答复")
+    return OutOfOrder(detail="该邀请已答复", errors=[problem])
 
 
 async def answer(live: LiveGraph, invitation_id: int, data: s.AnswerIn, today: date, now: datetime) -> s.AnswerOut:
@@ -174,7 +200,7 @@ async def expire_overdue(live: LiveGraph, today: date, now: datetime) -> list[s.
     for row in await Invitation.objects().where((Invitation.status == "pending") & (Invitation.answer_by < today)):
         request = await get_or_404(PanelRequest, row.request, "panel request")
         try:
-            _, new_id, panel, shortfall = await _decline(live, row.id, "expired", "no answer by the answer date",
+            _, new_id, panel, shortfall = await _decline(live, row.id, "expired", "答复期限已过",
                                                          today, now)
         except OutOfOrder:  # answered since the list was read
             continue
@@ -188,17 +214,16 @@ async def submit_opinion(live: LiveGraph, invitation_id: int, today: date, recei
     paper opinion the office records (``received_on``, with its reason on the record), the day it was received."""
     inv = await get_or_404(Invitation, invitation_id, "invitation")
     if inv.status != "accepted":
-        raise OutOfOrder(detail="not a member", errors=[FieldError(
-            "id", f"only an accepted invitation has an opinion; this one is {inv.status}")])
+        raise OutOfOrder(detail="不是论证组成员", errors=[FieldError(
+            "id", f"只有已接受的邀请才提交论证意见；该邀请的状态为{status_zh(inv.status)}")])
     if inv.opinion_submitted_on is not None:
-        raise Duplicate(detail="opinion already recorded", errors=[FieldError(
-            "id", f"recorded as submitted on {inv.opinion_submitted_on}")])
+        raise Duplicate(detail="论证意见已登记", errors=[FieldError(
+            "id", f"已登记于 {inv.opinion_submitted_on} 提交")])
     day = _received_day(received_on, today)
     async with unit_of_work():  # recorded once, even when two submissions race
         if not await update_protected(Invitation, {Invitation.opinion_submitted_on: day},
                                       (Invitation.id == inv.id) & Invitation.opinion_submitted_on.is_null()):
-            raise Duplicate(detail="opinion already recorded", errors=[FieldError(
-                "id", "recorded meanwhile by another submission")])
+            raise Duplicate(detail="论证意见已登记", errors=[FieldError("id", "另一次提交刚已登记")])
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     return await invitation_view(live, inv.id, request, today)
 
@@ -218,12 +243,49 @@ async def submit_leader_report(live: LiveGraph, request_id: int, today: date, re
     """R-PANEL-5: the group leader's (组长) report was submitted, as of today (the server's date), or on paper
     on ``received_on`` (recorded by the office with its reason); other modes have none."""
     request = await get_or_404(PanelRequest, request_id, "panel request")
-    problem = leader_report_problem(request.mode)
+    problem = leader_report_problem(request.mode, await _leader_status(request))
     if problem:
-        raise conflict("not a group panel", problem.field, problem.reason, problem.rule_id)
+        raise conflict("组长报告未被接受", problem.field, problem.reason, problem.rule_id)
     day = _received_day(received_on, today)
     async with unit_of_work():
         await update_protected(PanelRequest, {PanelRequest.leader_report_on: day}, PanelRequest.id == request.id)
+    return await request_view(live, request_id, today)
+
+
+async def _member_statuses(request_id: int) -> dict[int, str]:
+    """Each member's current invitation status in the request (a later invitation of the same person wins)."""
+    rows = await Invitation.select(Invitation.subject_id, Invitation.status).where(
+        Invitation.request == request_id).order_by(Invitation.id)
+    return {r["subject_id"]: r["status"] for r in rows}
+
+
+async def _leader_status(request: PanelRequest) -> str | None:
+    """The status of the current leader's invitation (R-PANEL-5), None when the group has no leader."""
+    panels = await panels_of(request.id)
+    leader = current_leader(request, panels[-1]) if panels else None
+    return None if leader is None else (await _member_statuses(request.id)).get(leader)
+
+
+async def name_leader(live: LiveGraph, request_id: int, expert_id: int, actor: str, today: date, now: datetime
+                      ) -> s.PanelRequestOut:
+    """R-PANEL-5: the drafting unit names the group's leader (组长) among the members who accepted: a non-member
+    is refused (422), a member who has not accepted, another mode or a report already in (409). The leader
+    flags of the invitations follow; the issued panel records stay as they were."""
+    async with unit_of_work(transaction_factory=exclusive):
+        request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+        statuses = await _member_statuses(request_id)
+        found = naming_leader_problem(request.mode, expert_id, statuses, request.leader_report_on is not None)
+        if found is not None:
+            kind, problem = found
+            if kind == "invalid":
+                raise _refused(problem)
+            raise conflict("不能指定该组长", problem.field, problem.reason, problem.rule_id)
+        await update_protected(Invitation, {Invitation.leader: False},
+                               (Invitation.request == request_id) & Invitation.leader.eq(True))
+        await update_protected(Invitation, {Invitation.leader: True}, (Invitation.request == request_id) & (
+            Invitation.subject_id == expert_id) & (Invitation.status == "accepted"))
+        await update_protected(PanelRequest, {PanelRequest.leader_id: expert_id}, PanelRequest.id == request_id)
+        emit(LeaderNamed(request_id, expert_id, actor, now))
     return await request_view(live, request_id, today)
 
 
@@ -240,13 +302,12 @@ async def judge_decline(invitation_id: int, data: s.DeclineJudgementIn, by: str,
         inv = await get_or_404(Invitation, invitation_id, "invitation")
         row = await Decline.objects().where(Decline.invitation == inv.id).first()
         if row is None:
-            raise OutOfOrder(detail="nothing to judge", errors=[FieldError(
-                "id", f"this invitation is {inv.status}: only an expert's declined or expired invitation is judged",
-                "R-POOL-5")])
+            raise OutOfOrder(detail="没有需要认定的谢绝", errors=[FieldError(
+                "id", f"该邀请的状态为{status_zh(inv.status)}：只认定专家谢绝或逾期未答复的邀请", "R-POOL-5")])
         correction = clean(data.correction_reason)
         if row.judged_by not in ("", AUTOMATIC) and not correction:
             verdict = "有正当理由" if row.judged_good_reason else "无正当理由"
-            raise Duplicate(detail="decline already judged", errors=[FieldError(
+            raise Duplicate(detail="该谢绝已认定", errors=[FieldError(
                 "correction_reason", f"已于 {row.judged_on} 由 {row.judged_by} 认定为{verdict}；更正须说明理由",
                 "R-POOL-5")])
         note = clean(data.note)
@@ -273,14 +334,14 @@ async def rate(invitation_id: int, data: s.InvitationRatingIn, unit_id: int | No
     request = await get_or_404(PanelRequest, inv.request, "panel request")
     item = await get_or_404(DecisionItem, request.item, "decision item")
     if unit_id is None:
-        raise forbidden("only the drafting unit rates", "id",
+        raise forbidden("评价由决策承办单位作出", "id",
                         "评价由该专家所在论证组的决策承办单位作出；政策法规处可更正评价 (R-POOL-6)")
     if unit_id != item.drafting_unit:
-        raise forbidden("not your panel", "id", "a drafting unit rates the members of its own panels only (R-POOL-6)")
+        raise forbidden("不是本单位的论证组", "id", "决策承办单位只评价本单位论证组的成员 (R-POOL-6)")
     if inv.status != "accepted":
-        raise OutOfOrder(detail="not a member", errors=[FieldError(
-            "id", f"only an accepted invitation is rated; this one is {inv.status}", "R-POOL-6")])
+        raise OutOfOrder(detail="不是论证组成员", errors=[FieldError(
+            "id", f"只评价已接受的邀请；该邀请的状态为{status_zh(inv.status)}", "R-POOL-6")])
     if inv.subject_kind != "expert":
-        raise invalid("id", "an institution's work is not rated as an expert's (R-POOL-6)", "R-POOL-6")
+        raise invalid("id", "第三方机构的工作不按专家评价 (R-POOL-6)", "R-POOL-6")
     return await rate_invitation(inv.subject_id, unit_id, inv.id, f"panel-request:{request.id}", data.participation,
                                  data.reliability, data.implementation_effect, data.comment, today)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from assignment import schemas as s
-from assignment.domain.membership import choose_leader
+from assignment.domain.membership import choose_leader, replacement_deadline, request_leader_problem
 from assignment.domain.requests import (
     LIVE_STATUSES,
     OutOfPool,
@@ -43,6 +43,7 @@ from assignment.services.candidates import (
     institution_candidates,
     no_longer_free,
 )
+from assignment.services.invitations import deadline_fixed
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
@@ -75,7 +76,7 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
     for name, day in (("handover_on", data.handover_on), ("deadline", data.deadline)):
         if problem := day_problem(day):
             errors.add(name, problem)
-    errors.raise_if_any("panel request refused")  # working days are counted only between sensible dates
+    errors.raise_if_any("抽取请求未通过")  # working days are counted only between sensible dates
     _collect(errors, [size_problem(data.size, minimum_members(data.subject_kind, gravity_of(item))),
                       deadline_problem(data.handover_on, data.deadline)])
     await check_specialty_codes(list(data.balance.min_per_specialty), "balance.min_per_specialty", errors)
@@ -86,14 +87,16 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
         known = {r["id"] for r in await table.select(table.id).where(table.id.is_in(data.balance.dissenting_ids))}
         for n, i in enumerate(data.balance.dissenting_ids):
             if i not in known:
-                errors.add(f"balance.dissenting_ids[{n}]", f"no {data.subject_kind} with id {i}")
+                errors.add(f"balance.dissenting_ids[{n}]",
+                           f"没有编号为 {i} 的{'专家' if data.subject_kind == 'expert' else '机构'}")
     if named:
         ids = [o.expert_id for o in named]
         _collect(errors, out_of_pool_problems(named, {r["id"] for r in await Expert.select(Expert.id).where(
             Expert.id.is_in(ids))}))
         _collect(errors, [real_reason_problem(f"out_of_pool[{n}].reason", clean(o.reason), "R-PANEL-3")
                           for n, o in enumerate(named)])
-    errors.raise_if_any("panel request refused")
+    _collect(errors, [request_leader_problem(data.mode, data.leader_id, [o.expert_id for o in named])])
+    errors.raise_if_any("抽取请求未通过")
     return study_deadline(data.handover_on, data.deadline)
 
 
@@ -135,12 +138,14 @@ class _Draft:
     version: int
 
 
-async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, now: datetime) -> PanelRequest:
+async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, now: datetime, actor: str = ""
+                         ) -> PanelRequest:
     """Check, plan and draw without the selection lock: the linear program can take seconds (within
     PLAN_SECONDS) and must not hold other requests up. Then, under the lock, confirm that the members
     drawn are still free (workload caps, registry, conflicts, policy version) and store the panel with its
     invitations and notices in one unit of work, so concurrent requests see each other's invitations
-    when they count workloads. When someone took a member meanwhile, plan again from what is free now."""
+    when they count workloads. When someone took a member meanwhile, plan again from what is free now.
+    ``actor``: who asks, from the login (recorded as ``requested_by``)."""
     for _ in range(PLAN_ATTEMPTS):
         await live.sync()  # what other requests and processes wrote before this attempt
         draft = await _prepare(live, data, today)
@@ -149,10 +154,10 @@ async def create_request(live: LiveGraph, data: s.PanelRequestIn, today: date, n
                 await live.sync()  # what changed while this request planned and waited for the lock
                 await _refuse_second_live_request(data)  # under the lock: two racing requests cannot both pass
                 await _confirm(live, data, draft, today)
-                return await _store(data, draft, today, now)
+                return await _store(data, draft, today, now, actor)
         except _Taken:
             continue  # rolled back: nothing written, nothing recorded
-    raise conflict("panel request refused: the candidates kept changing", "size",
+    raise conflict("抽取请求未完成：候选专家不断变化", "size",
                    f"抽取期间候选专家连续 {PLAN_ATTEMPTS} 次被其他请求占用或发生变化，未能确认名单，请稍后重试")
 
 
@@ -172,7 +177,7 @@ async def _refuse_second_live_request(data: s.PanelRequestIn) -> None:
     """R-PANEL-2: one live draw per item and purpose; a new one needs the previous one cancelled (409)."""
     live_requests = await _live_requests(data)
     if problem := live_request_problem(live_requests):
-        raise conflict("panel request refused: a live draw exists for this item and purpose", problem.field,
+        raise conflict("该事项同一用途已有有效的抽取", problem.field,
                        problem.reason, problem.rule_id, live_request_id=live_requests[0][0])
 
 
@@ -206,7 +211,7 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
         errors = ErrorCollector()
         _collect(errors, await _out_of_pool_standing(named, {c.id for c in candidates}, today))
         _collect(errors, out_of_pool_conflicts(named, blocked))
-        errors.raise_if_any("out-of-pool expert refused")
+        errors.raise_if_any("库外专家未通过")
         extra = {o.expert_id for o in named}
         candidates = [c for c in candidates if c.id not in extra]
     b = data.balance
@@ -215,7 +220,9 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
     plan = await asyncio.to_thread(plan_panel, candidates, constraints, excluded, seconds=plan_seconds())
     seed = new_seed()  # made by the service at the draw, never by the caller (R-PANEL-2)
     members = draw(plan, {c.id: c for c in candidates}, constraints, seed)
-    leader = choose_leader(data.mode, members + [o.expert_id for o in named], seed)
+    # R-PANEL-5: the leader the unit named among its out-of-pool members (checked), else drawn with the seed
+    leader = data.leader_id if data.leader_id is not None else choose_leader(
+        data.mode, members + [o.expert_id for o in named], seed)
     return _Draft(item, named, deadline, provisional, candidates, exclusions, constraints, plan, seed, members,
                   leader, version)
 
@@ -230,19 +237,30 @@ async def _confirm(live: LiveGraph, data: s.PanelRequestIn, draft: _Draft, today
     if draft.named:  # R-PANEL-3: still not a candidate, excluded or busy now (another request may have taken them)
         errors = ErrorCollector()
         _collect(errors, await _out_of_pool_standing(draft.named, {c.id for c in draft.candidates}, today))
-        errors.raise_if_any("out-of-pool expert refused")
+        errors.raise_if_any("库外专家未通过")
 
 
-async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: datetime) -> PanelRequest:
-    """The request, the panel record and the invitations, each a protected row of the record (R-REC-2)."""
+def request_note(data: s.PanelRequestIn) -> str:
+    """The unit's free-text note. Who asked is the login (issue 13); an old body's ``requested_by`` is kept as
+    a note, never as the requester."""
+    note = clean(data.note)
+    old = clean(data.requested_by or "")
+    if old and old != note:
+        note = f"{note}（请求中填写的 requested_by：{old}）" if note else f"请求中填写的 requested_by：{old}"
+    return note
+
+
+async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: datetime, actor: str) -> PanelRequest:
+    """The request, the panel record and the invitations, each a protected row of the record (R-REC-2).
+    Every member's own study deadline starts as the request's (a replacement's may move, R-PANEL-4)."""
     named, plan, candidates, constraints = draft.named, draft.plan, draft.candidates, draft.constraints
     everyone = draft.members + [o.expert_id for o in named]
     request = PanelRequest(
         item=draft.item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode,
         size=data.size, handover_on=data.handover_on, deadline=draft.deadline, deadline_provisional=draft.provisional,
         answer_working_days=data.answer_working_days, constraints=constraints.as_dict(),
-        out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=data.requested_by,
-        draw_number=await _draw_number(data), status="active")
+        out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=actor,
+        note=request_note(data), leader_id=data.leader_id, draw_number=await _draw_number(data), status="active")
     await save_protected(request)
     panel = Panel(
         panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],
@@ -256,7 +274,7 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
     answer_by = add_working_days(today, data.answer_working_days).day
     outside = {o.expert_id for o in named}  # R-PANEL-3: invited only once the office approves each of them
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
-                              leader=i == draft.leader, answer_by=answer_by, created_at=now,
+                              leader=i == draft.leader, answer_by=answer_by, created_at=now, deadline=draft.deadline,
                               status="awaiting_approval" if i in outside else "pending") for i in everyone]
     await Invitation.insert(*invitations)
     for inv in invitations:
@@ -286,7 +304,7 @@ async def request_cancellation(request_id: int, data: s.CancellationIn, now: dat
     async with unit_of_work(transaction_factory=exclusive):
         request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
         if problem := cancellation_request_problem(request.status):
-            raise _out_of_order("cancellation refused", problem)
+            raise _out_of_order("不能申请撤销", problem)
         await update_protected(PanelRequest, {
             PanelRequest.status: "cancellation_requested", PanelRequest.cancellation_reason: reason,
             PanelRequest.cancellation_requested_at: now, PanelRequest.cancellation_approved: None,
@@ -301,7 +319,7 @@ async def decide_cancellation(request_id: int, data: s.DecisionIn, now: datetime
     async with unit_of_work(transaction_factory=exclusive):
         request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
         if problem := cancellation_decision_problem(request.status):
-            raise _out_of_order("no cancellation to decide", problem)
+            raise _out_of_order("没有待决定的撤销申请", problem)
         approve = bool(data.approve)
         await update_protected(PanelRequest, {
             PanelRequest.status: status_after_cancellation_decision(approve),
@@ -328,17 +346,22 @@ async def decide_out_of_pool(live: LiveGraph, request_id: int, expert_id: int, d
             Invitation.subject_kind == "expert") & (Invitation.subject_id == expert_id)).order_by(Invitation.id).first()
         named = next((o for o in request.out_of_pool if o["expert_id"] == expert_id), None)
         if inv is None or named is None:
-            raise _out_of_order("no out-of-pool addition to decide", out_of_pool_decision_problem(None))
+            raise _out_of_order("没有待决定的库外专家", out_of_pool_decision_problem(None))
         if problem := out_of_pool_decision_problem(inv.status):
-            raise _out_of_order("no out-of-pool addition to decide", problem)
+            raise _out_of_order("没有待决定的库外专家", problem)
         if request.status != "active":
-            raise conflict("the draw is not active", "request_id", f"该抽取请求状态为 {request.status}", "R-PANEL-2")
+            said = {"cancellation_requested": "已申请撤销", "cancelled": "已撤销"}.get(request.status, request.status)
+            raise conflict("该抽取请求不在有效状态", "request_id", f"该抽取请求{said}", "R-PANEL-2")
         approve = bool(data.approve)
         if approve:
             await _still_allowed(live, request, OutOfPool(expert_id, named["reason"]), today)
         values: dict = {Invitation.status: "pending" if approve else "refused"}
-        if approve:  # the answer period starts when the invitation really goes out
+        if approve:  # the answer period, and the 7 working days of study (R-PANEL-4), start when it goes out
+            deadline, _, cannot = replacement_deadline(request.deadline, today, deadline_fixed())
+            if deadline is None:
+                raise conflict("无法保证 7 个工作日的研究时间", "expert_id", cannot, "R-PANEL-4")
             values[Invitation.answer_by] = add_working_days(today, request.answer_working_days).day
+            values[Invitation.deadline] = deadline
         await update_protected(Invitation, values, Invitation.id == inv.id)
         if approve:
             emit(MembersInvited(request_id, (inv.id,), now))
@@ -358,4 +381,4 @@ async def _still_allowed(live: LiveGraph, request: PanelRequest, named: OutOfPoo
                for (kind, subject_id), e in conflict_exclusions(conflicts).items() if kind == "expert"}
     problems += out_of_pool_conflicts([named], blocked)
     _collect(errors, [FieldError("expert_id", p.reason, p.rule_id) for p in problems])
-    errors.raise_if_any("out-of-pool expert refused")
+    errors.raise_if_any("库外专家未通过")

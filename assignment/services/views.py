@@ -7,15 +7,24 @@ import asyncio
 from datetime import date
 
 from assignment import schemas as s
-from assignment.domain.membership import leader_report_status, opinion_status
+from assignment.domain.membership import (
+    ACTIVE,
+    has_leader,
+    latest_deadline,
+    leader_report_status,
+    member_deadline,
+    opinion_status,
+)
 from assignment.domain.requests import earliest_deadline, minimum_members
 from assignment.selection.verify import verify_record
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.schemas import NodeOut
 from core.records import get_or_404
+from core.schemas import Page
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
+from registry.tables import Expert
 
 
 def _node(live: LiveGraph, kind: str, subject_id: int) -> NodeOut:
@@ -36,11 +45,14 @@ def panel_out(live: LiveGraph, p: dict, kind: str) -> s.PanelOut:
 
 
 def invitation_out(live: LiveGraph, inv: dict, deadline: date, today: date) -> s.InvitationOut:
-    opinion = opinion_status(inv["opinion_submitted_on"], deadline, today) if inv["status"] == "accepted" \
+    """An invitation; its opinion is judged against the member's own deadline (R-PANEL-4), else ``deadline``
+    (the request's)."""
+    own = member_deadline(inv.get("deadline"), deadline)
+    opinion = opinion_status(inv["opinion_submitted_on"], own, today) if inv["status"] == "accepted" \
         else "not_applicable"
     return s.InvitationOut(inv["id"], inv["request"], inv["panel"], _node(live, inv["subject_kind"], inv["subject_id"]),
                            inv["leader"], inv["status"], inv["answer_by"], inv["answered_at"], inv["decline_reason"],
-                           inv["good_reason"], inv["replaced_by"], opinion, inv["opinion_submitted_on"])
+                           inv["good_reason"], inv["replaced_by"], opinion, inv["opinion_submitted_on"], own)
 
 
 async def invitation_view(live: LiveGraph, invitation_id: int, request: PanelRequest, today: date) -> s.InvitationOut:
@@ -62,18 +74,37 @@ async def panels_of(request_id: int) -> list[dict]:
     return await Panel.select().where(Panel.panel_request == request_id).order_by(Panel.id).output(load_json=True)
 
 
+def current_leader(r: PanelRequest, latest_panel: dict) -> int | None:
+    """R-PANEL-5: the leader the unit named, else the one the draw (and its replacements) gave; None outside
+    group mode."""
+    if not has_leader(r.mode):
+        return None
+    return r.leader_id if r.leader_id is not None else latest_panel["leader"]
+
+
+def report_deadline(r: PanelRequest, invitations: list[dict]) -> date:
+    """The latest study deadline of the members holding a seat: the group's report waits for every opinion."""
+    return latest_deadline((member_deadline(i["deadline"], r.deadline) for i in invitations
+                            if i["status"] in ACTIVE), r.deadline)
+
+
 async def request_view(live: LiveGraph, request_id: int, today: date) -> s.PanelRequestOut:
     r = await get_or_404(PanelRequest, request_id, "panel request")
     panels = await panels_of(request_id)
     invitations = await Invitation.select().where(Invitation.request == request_id).order_by(Invitation.id)
     item = await get_or_404(DecisionItem, r.item, "decision item")
+    panel = panel_out(live, panels[-1], r.subject_kind)
+    leader = current_leader(r, panels[-1])
+    for member in panel.members:  # the current leader, who may have been named after the draw
+        member.leader = leader is not None and member.subject.id == leader
+    latest = report_deadline(r, invitations)
     return s.PanelRequestOut(
         r.id, r.item, r.subject_kind, r.purpose, r.mode, r.size, minimum_members(r.subject_kind, gravity_of(item)),
         r.handover_on, r.deadline, r.deadline_provisional, earliest_deadline(r.handover_on).day, r.requested_by,
-        panel_out(live, panels[-1], r.subject_kind), [invitation_out(live, i, r.deadline, today) for i in invitations],
-        leader_report_status(r.mode, r.leader_report_on, r.deadline, today), r.draw_number,
+        panel, [invitation_out(live, i, r.deadline, today) for i in invitations],
+        leader_report_status(r.mode, r.leader_report_on, latest, today), r.draw_number,
         await PanelRequest.count().where((PanelRequest.item == r.item) & (PanelRequest.purpose == r.purpose) & (
-            PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r))
+            PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r), r.note, latest, leader)
 
 
 def _cancellation(r: PanelRequest) -> s.CancellationOut | None:
@@ -85,13 +116,38 @@ def _cancellation(r: PanelRequest) -> s.CancellationOut | None:
 
 
 async def list_requests(live: LiveGraph, item_id: int | None, offset: int, limit: int, today: date,
-                        unit: int | None = None) -> list[s.PanelRequestOut]:
-    query = PanelRequest.select(PanelRequest.id).order_by(PanelRequest.id).offset(offset).limit(limit)
+                        unit: int | None = None, status: str | None = None) -> Page[s.PanelRequestOut]:
+    """Panel requests, oldest first (a unit's own; one item's), as a page with the count of all that match."""
+    where = []
     if unit is not None:
-        query = query.where(PanelRequest.item.drafting_unit == unit)
+        where.append(PanelRequest.item.drafting_unit == unit)
     if item_id is not None:
-        query = query.where(PanelRequest.item == item_id)
-    return [await request_view(live, r["id"], today) for r in await query]
+        where.append(PanelRequest.item == item_id)
+    if status is not None:
+        where.append(PanelRequest.status == status)
+    query = PanelRequest.select(PanelRequest.id).order_by(PanelRequest.id).offset(offset).limit(limit)
+    count = PanelRequest.count()
+    for condition in where:
+        query, count = query.where(condition), count.where(condition)
+    items = [await request_view(live, r["id"], today) for r in await query]
+    return Page(items, await count, offset, limit)
+
+
+async def expert_invitations(live: LiveGraph, expert_id: int, status: str | None, offset: int, limit: int,
+                             today: date) -> Page[s.ExpertInvitationOut]:
+    """An expert's invitations, newest first, each with its request and item (issue 13), as a page."""
+    await get_or_404(Expert, expert_id, "expert", "expert_id")
+    where = (Invitation.subject_kind == "expert") & (Invitation.subject_id == expert_id)
+    if status is not None:
+        where &= Invitation.status == status
+    rows = await Invitation.select(
+        *Invitation.all_columns(), Invitation.request.deadline, Invitation.request.item,
+        Invitation.request._.item._.title, Invitation.request.purpose, Invitation.request.mode,
+        Invitation.request.status).where(where).order_by(Invitation.id, ascending=False).offset(offset).limit(limit)
+    items = [s.ExpertInvitationOut(invitation_out(live, r, r["request.deadline"], today), r["request.item"],
+                                   r["request.item.title"], r["request.purpose"], r["request.mode"],
+                                   r["request.status"]) for r in rows]
+    return Page(items, await Invitation.count().where(where), offset, limit)
 
 
 async def panel_history(live: LiveGraph, request_id: int) -> list[s.PanelOut]:

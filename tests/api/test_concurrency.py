@@ -35,5 +35,5 @@ def test_concurrent_requests_across_two_processes_respect_the_workload_cap(clien
     members = [m["subject"]["id"] for r in responses if r.status_code == 201 for m in r.json()["panel"]["members"]]
     assert len(members) == 10 and len(set(members)) == 10  # nobody twice, on one panel or across them
     refused = [r.json() for r in responses if r.status_code == 422]
-    assert all("at their workload limit" in r["detail"] for r in refused)
+    assert all("已达工作量上限" in r["detail"] for r in refused)
 

@@ -55,7 +55,7 @@ def test_a_seed_sent_by_the_caller_is_refused_R_PANEL_2(client, pool):
     refused = post_request(client, item, seed=20261124)
     assert refused.status_code == 400, refused.text
     assert refused.json()["errors"][0]["field"] == "seed"
-    assert client.get(f"{API}/panel-requests").json() == []
+    assert client.get(f"{API}/panel-requests").json()["items"] == []
     first = post_request(client, item).json()
     again = post_request(client, make_item(client)).json()
     assert first["panel"]["id"] != again["panel"]["id"]
@@ -78,7 +78,7 @@ def test_unlimited_requests_for_one_item_and_purpose_are_refused_R_PANEL_2(clien
         assert error["rule_id"] == "R-PANEL-2" and error["field"] == "item_id"
         assert f"抽取请求 {view['id']}" in error["reason"] and "撤销" in error["reason"]
         assert body["live_request_id"] == view["id"]
-    assert len(client.get(f"{API}/panel-requests").json()) == 1  # nothing stored by the refusals
+    assert client.get(f"{API}/panel-requests").json()["total"] == 1  # nothing stored by the refusals
     other_purpose = post_request(client, item, purpose="risk_assessment")
     assert other_purpose.status_code == 201, other_purpose.text  # another purpose is another draw
     assert other_purpose.json()["draw_number"] == 1
@@ -163,7 +163,7 @@ def test_two_concurrent_requests_for_one_item_and_purpose_draw_once_R_PANEL_2(cl
     [drawn] = [r.json() for r in responses if r.status_code == 201]
     assert all(r.json()["live_request_id"] == drawn["id"] and r.json()["errors"][0]["rule_id"] == "R-PANEL-2"
                for r in responses if r.status_code == 409)
-    assert [r["id"] for r in client.get(f"{API}/panel-requests").json()] == [drawn["id"]]
+    assert [r["id"] for r in client.get(f"{API}/panel-requests").json()["items"]] == [drawn["id"]]
 
 
 def test_the_live_draw_is_checked_again_under_the_lock_R_PANEL_2(client, pool, monkeypatch):
@@ -182,7 +182,7 @@ def test_the_live_draw_is_checked_again_under_the_lock_R_PANEL_2(client, pool, m
     response = post_request(client, make_item(client))
     assert response.status_code == 409, response.text
     assert response.json()["live_request_id"] == rivals[0].id
-    assert len(client.get(f"{API}/panel-requests").json()) == 1
+    assert client.get(f"{API}/panel-requests").json()["total"] == 1
 
 
 # --- out-of-pool experts (R-PANEL-3) --------------------------------------------------------------------
@@ -205,7 +205,7 @@ def test_a_dismissed_and_discredited_expert_is_refused_out_of_pool_R_PANEL_3(cli
     errors = refused.json()["errors"]
     assert {e["field"] for e in errors} == {"out_of_pool[0].expert_id"}
     assert {e["rule_id"] for e in errors} == {"R-POOL-5", "R-POOL-7"}
-    assert client.get(f"{API}/panel-requests").json() == []
+    assert client.get(f"{API}/panel-requests").json()["items"] == []
 
 
 def test_an_eligible_pool_member_cannot_be_hand_picked_R_PANEL_3(client, pool):

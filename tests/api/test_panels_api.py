@@ -49,11 +49,11 @@ def test_size_below_minimum_is_refused_R_PANEL_1(client, pool):
     refused = post_request(client, plain, size=4)
     assert refused.status_code == 422
     assert refused.json()["errors"][0] == {"field": "size", "rule_id": "R-PANEL-1",
-                                           "reason": "at least 5 experts are needed (always); 4 requested"}
+                                           "reason": "至少需要 5 名专家（专家论证一律如此）；本次请求 4 名"}
     hard = make_item(client, title="生活垃圾分类管理办法", controversial=True)
     refused = post_request(client, hard, size=5)
-    assert refused.status_code == 422 and "at least 7" in refused.json()["errors"][0]["reason"]
-    assert client.get(f"{API}/panel-requests").json() == []  # nothing stored
+    assert refused.status_code == 422 and "至少需要 7 名" in refused.json()["errors"][0]["reason"]
+    assert client.get(f"{API}/panel-requests").json()["total"] == 0  # nothing stored
 
 
 def test_deadline_counts_chinese_working_days_R_PANEL_4(client, pool):
@@ -62,7 +62,7 @@ def test_deadline_counts_chinese_working_days_R_PANEL_4(client, pool):
     assert early.status_code == 422
     error = early.json()["errors"][0]
     assert error["field"] == "deadline" and error["rule_id"] == "R-PANEL-4"
-    assert "earliest allowed deadline is 2026-10-13" in error["reason"]  # National Day and 调休 Saturday counted
+    assert "最早的研究期限为 2026-10-13" in error["reason"]  # National Day and 调休 Saturday counted
     ok = post_request(client, item, handover_on="2026-09-28")
     assert ok.status_code == 201 and ok.json()["deadline"] == "2026-10-13"
     assert ok.json()["deadline_provisional"] is False
@@ -76,7 +76,7 @@ def test_infeasible_request_says_which_constraint_and_how_many_R_PANEL_2(client,
     body = refused.json()
     [short] = body["shortfalls"]
     assert short["field"] == "min_per_specialty.LAW" and short["needed"] == 4 and short["eligible"] == 3
-    assert "1 of that specialty excluded by conflicts" in short["message"]
+    assert "该专业因利益冲突排除 1 名" in short["message"]
 
 
 def test_recorded_draw_reruns_to_the_same_panel_and_never_changes(client, pool):
@@ -96,7 +96,7 @@ def test_dissenting_expert_is_included_R_PANEL_2(client, pool):
         view = post_request(client, make_item(client), balance={"dissenting_ids": [dissenter]}).json()
         assert dissenter in member_ids(view)
     none = post_request(client, make_item(client), balance={"dissenting_ids": [pool["outsider"]["id"]]}).json()
-    assert "none of the candidates named as holding a different view is eligible" in none["panel"]["notes"]
+    assert "所列持不同意见的候选人均不符合入选条件" in none["panel"]["notes"]
 
 
 def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_POOL_5(client, pool):
@@ -112,7 +112,7 @@ def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_
     result = answer.json()
     assert result["invitation"]["status"] == "declined" and result["replacement"] is not None
     new_panel = result["panel"]
-    assert new_panel["supersedes"] == first_panel["id"] and "declined: 出差" in new_panel["change_reason"]
+    assert new_panel["supersedes"] == first_panel["id"] and "谢绝邀请：出差" in new_panel["change_reason"]
     members = sorted(m["subject"]["id"] for m in new_panel["members"])
     by_id = {e["expert_id"]: e for e in pool["experts"]}
     assert leaving["subject"]["id"] not in members and len(members) == 5
@@ -146,8 +146,9 @@ def test_opinions_on_time_late_missing_and_leader_report_R_PANEL_5(client, clock
     view = post_request(client, item, mode="group").json()
     leaders = [m for m in view["panel"]["members"] if m["leader"]]
     assert len(leaders) == 1 and sum(i["leader"] for i in view["invitations"]) == 1
-    a, b, c = view["invitations"][:3]
-    for inv in (a, b, c):
+    leader = next(i for i in view["invitations"] if i["leader"])
+    a, b, c = [i for i in view["invitations"] if not i["leader"]][:3]
+    for inv in (a, b, c, leader):  # the leader's report needs the leader to have accepted (R-PANEL-5)
         client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True})
     clock.fixed = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # the server's date is the submission's
     on_time = client.post(f"{API}/invitations/{a['id']}/opinion", json={})
@@ -187,7 +188,7 @@ def test_workload_cap_excludes_busy_experts(client, pool, monkeypatch):
     first = post_request(client, item, size=5, balance={}).json()
     second = post_request(client, make_item(client), size=6, balance={})
     assert second.status_code == 422  # ten eligible, five busy: five left for six seats
-    assert "5 at their workload limit" in second.json()["shortfalls"][0]["message"]
+    assert "已达工作量上限 5 名" in second.json()["shortfalls"][0]["message"]
     assert len(member_ids(first)) == 5
 
 

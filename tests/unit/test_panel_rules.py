@@ -60,9 +60,9 @@ def test_a_panel_below_the_minimum_is_refused_saying_why_R_PANEL_1():
     assert size_problem(9, 7) is None
     small = size_problem(4, 5)
     assert (small.field, small.rule_id) == ("size", "R-PANEL-1")
-    assert small.reason == "at least 5 experts are needed (always); 4 requested"
+    assert small.reason == "至少需要 5 名专家（专家论证一律如此）；本次请求 4 名"
     grave = size_problem(6, 7)
-    assert "at least 7" in grave.reason and "wide in scope" in grave.reason and "6 requested" in grave.reason
+    assert "至少需要 7 名" in grave.reason and "涉及面广" in grave.reason and "本次请求 6 名" in grave.reason
 
 
 # --- R-PANEL-2 defaults ----------------------------------------------------------------------------
@@ -84,9 +84,9 @@ def test_out_of_pool_experts_exist_are_named_once_and_have_a_reason_R_PANEL_3():
     named = [OutOfPool(3, "参与过同类项目论证"), OutOfPool(99, "特殊事项"), OutOfPool(3, "重复"), OutOfPool(5, "")]
     problems = out_of_pool_problems(named, known={3, 5})
     assert [(p.field, p.reason) for p in problems] == [
-        ("out_of_pool[1].expert_id", "no expert with id 99"),
-        ("out_of_pool[2].expert_id", "named twice"),
-        ("out_of_pool[3].reason", "an out-of-pool expert needs a recorded reason"),
+        ("out_of_pool[1].expert_id", "没有编号为 99 的专家"),
+        ("out_of_pool[2].expert_id", "同一专家列了两次"),
+        ("out_of_pool[3].reason", "邀请库外专家须记录理由"),
     ]
     assert problems[-1].rule_id == "R-PANEL-3"
     assert out_of_pool_problems([OutOfPool(3, "参与过同类项目论证")], known={3}) == []
@@ -118,7 +118,7 @@ def test_a_deadline_cutting_the_study_time_short_is_refused_R_PANEL_4():
     assert deadline_problem(date(2026, 11, 24), date(2026, 12, 3)) is None
     early = deadline_problem(date(2026, 11, 24), date(2026, 12, 2))
     assert (early.field, early.rule_id) == ("deadline", "R-PANEL-4")
-    assert "earliest allowed deadline is 2026-12-03" in early.reason
+    assert "最早的研究期限为 2026-12-03" in early.reason
 
 
 def test_the_deadline_defaults_to_the_earliest_and_says_when_the_calendar_is_unknown_R_PANEL_4():
@@ -166,7 +166,7 @@ def test_opinions_are_on_time_late_missing_or_pending():
 
 def test_an_invitation_is_answered_once_and_submissions_are_not_dated_ahead():
     assert answer_problem("pending") is None
-    assert answer_problem("declined").reason == "this invitation is declined"
+    assert answer_problem("declined").reason == "该邀请已处理（当前状态：已谢绝）"
     assert submission_problem(date(2026, 11, 24), date(2026, 11, 24)) is None
     assert submission_problem(date(2026, 11, 25), date(2026, 11, 24)).field == "submitted_on"
 
@@ -178,7 +178,7 @@ def test_workload_counts_current_panels_and_this_years_panels():
     active, year = workload(rows, day)
     assert (active[1], year[1], active[2], year[2]) == (1, 2, 0, 0)
     assert workload_problem(1, 2, max_active=3, max_per_year=10) is None
-    assert workload_problem(3, 2, max_active=3, max_per_year=10).startswith("on 3 active panels (limit 3)")
+    assert workload_problem(3, 2, max_active=3, max_per_year=10).startswith("已在 3 个进行中的论证组中（上限 3 个）")
     assert workload_problem(0, 10, max_active=3, max_per_year=10) is not None
 
 

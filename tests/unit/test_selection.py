@@ -80,17 +80,17 @@ def test_infeasible_request_names_constraint_and_numbers_R_PANEL_2():
         plan_panel(people, Constraints(7, {"LAW": lawyers + 1}), excluded={"conflicts.LAW": 2})
     [short] = refused.value.shortfalls
     assert short.field == "min_per_specialty.LAW" and short.needed == lawyers + 1 and short.eligible == lawyers
-    assert "2 of that specialty excluded by conflicts" in short.message
+    assert "该专业因利益冲突排除 2 名" in short.message
     with pytest.raises(Infeasible) as refused:
         plan_panel([Candidate(i, employer=i % 3) for i in range(1, 20)], Constraints(5, {}, 1),
                    excluded={"conflicts": 4})
     shortfall = refused.value.shortfalls[0]
-    assert shortfall.field == "size" and "4 excluded by conflicts" in shortfall.message
+    assert shortfall.field == "size" and "因利益冲突排除 4 名" in shortfall.message
 
 
 def test_named_dissent_is_reported_when_none_is_eligible_R_PANEL_2():
     plan = plan_panel(pool(40), Constraints(5, dissenting=frozenset({999})))
-    assert plan.notes == ["none of the candidates named as holding a different view is eligible"]
+    assert plan.notes == ["所列持不同意见的候选人均不符合入选条件"]
 
 
 def test_replacement_keeps_every_constraint_R_PANEL_2():
@@ -147,4 +147,4 @@ def test_no_eligible_candidate_at_all_is_explained_not_a_crash_R_PANEL_2():
     with pytest.raises(Infeasible) as refused:
         plan_panel([], Constraints(5), excluded={"workload": 10})
     shortfall = refused.value.shortfalls[0]
-    assert shortfall.field == "size" and "10 at their workload limit" in shortfall.message
+    assert shortfall.field == "size" and "已达工作量上限 10 名" in shortfall.message

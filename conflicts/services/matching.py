@@ -71,7 +71,7 @@ async def rematch_open_names(live: LiveGraph, institution_id: int) -> int:
             await update_protected(RelationRow, {RelationRow.target_id: match.institution_id,
                                                  RelationRow.confirmed: sure, RelationRow.match_score: match.score},
                                    RelationRow.id == task["record_id"])
-        values = {NameMatchTask.candidates: _candidates(live, match)}
+        values: dict = {NameMatchTask.candidates: _candidates(live, match)}
         if sure:
             values.update({NameMatchTask.status: "confirmed", NameMatchTask.chosen_institution: match.institution_id,
                            NameMatchTask.decided_by: "system", NameMatchTask.decided_at: datetime.now(UTC),

@@ -11,6 +11,7 @@ from conflicts.events import PersonRegistered
 from conflicts.services.views import person_out
 from conflicts.tables import Person
 from core.errors import Duplicate, FieldError, invalid
+from core.records import stored
 from core.schemas import Page, clean
 from core.uow import emit, save_protected, unit_of_work
 from registry.domain.identifiers import mask_citizen_id, parse_citizen_id
@@ -44,13 +45,12 @@ async def create_person(data: s.PersonIn, actor: str, now: datetime) -> s.Person
                      note=clean(data.note), created_by=actor, created_at=now)
         await save_protected(row)  # its digest goes into the record
         emit(PersonRegistered(row.id))
-    stored = await Person.select().where(Person.id == row.id).first()
-    return person_out(stored)
+    return person_out(await stored(Person, row.id))
 
 
 async def list_people(offset: int, limit: int, name: str | None = None) -> Page[s.PersonOut]:
     query = Person.select().order_by(Person.id).offset(offset).limit(limit)
     count = Person.count()
     if name:
-        query, count = query.where(Person.name.ilike(f"%{name}%")), count.where(Person.name.ilike(f"%{name}%"))
+        query, count = query.where(Person.name.like(f"%{name}%")), count.where(Person.name.like(f"%{name}%"))
     return Page([person_out(p) for p in await query], await count, offset, limit)

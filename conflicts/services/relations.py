@@ -183,7 +183,7 @@ async def list_relations(live: LiveGraph, kind: str | None, node_kind: str | Non
                          ) -> Page[s.RelationOut]:
     """A page of relations, filtered by kind, by a node at either end, by the drafting unit that entered
     them and by origin; ``total`` counts every matching row."""
-    conditions = []
+    conditions: list = []
     if kind:
         conditions.append(RelationRow.kind == kind)
     if node_kind and node_id is not None:

@@ -124,7 +124,7 @@ def test_decline_is_judged_once_a_correction_needs_a_reason_and_is_kept_R_POOL_5
     assert body["good_reason"] is False
     assert [(j["good_reason"], j["correction_reason"]) for j in body["judgements"]] == [
         (True, ""), (False, "核实后无出差证明")]
-    expert_view = client.get(f"{API}/experts/{declined['subject']['id']}/declines").json()
+    expert_view = client.get(f"{API}/experts/{declined['subject']['id']}/declines").json()["items"]
     assert expert_view[0]["good_reason"] is False and len(expert_view[0]["judgements"]) == 2
     not_declined = client.post(f"{API}/invitations/{accepted['id']}/decline-judgement", json={"good_reason": True})
     assert not_declined.status_code == 409
@@ -276,7 +276,7 @@ def test_ratings_come_only_from_the_units_own_panel_once_per_accepted_invitation
     assert body["rated_on"] == "2026-11-24"  # the server's day
     again = client.post(url, json={"participation": 1, "reliability": 1}, headers=unit)
     assert again.status_code == 409
-    assert len(client.get(f"{API}/experts/{accepted['subject']['id']}/ratings").json()) == 1
+    assert client.get(f"{API}/experts/{accepted['subject']['id']}/ratings").json()["total"] == 1
 
 
 def test_forged_one_point_ratings_no_longer_propose_dismissal_R_POOL_6(client, pool):
@@ -311,7 +311,7 @@ def test_office_corrects_a_rating_with_a_reason_the_original_stays_and_the_revie
     assert client.post(url, json={"participation": 4, "reason": "单位误填"}, headers=unit).status_code == 403
     corrected = client.post(url, json={"participation": 4, "reliability": 5, "reason": "承办单位来函：误填分数"})
     assert corrected.status_code == 201, corrected.text
-    [shown] = client.get(f"{API}/experts/{expert_id}/ratings").json()
+    [shown] = client.get(f"{API}/experts/{expert_id}/ratings").json()["items"]
     assert (shown["participation"], shown["reliability"]) == (1, 1)  # the original stays visible
     assert shown["corrections"][0]["reason"] == "承办单位来函：误填分数" and shown["corrections"][0]["by"] == "office"
     figures = _review(client, expert_id)["figures"]
@@ -362,5 +362,5 @@ def test_risk_assessment_members_are_barred_but_post_evaluation_members_bar_noth
     other = make_item(client)
     evaluation = post_request(client, other, purpose="post_evaluation", size=5, balance={}).json()
     assert _answer(client, evaluation["invitations"][0], accept=True).status_code == 201
-    relations = client.get(f"{API}/relations", params={"kind": "argued_before"}).json()
+    relations = client.get(f"{API}/relations", params={"kind": "argued_before"}).json()["items"]
     assert [r["origin"] for r in relations] == [f"panel:{risk['panel']['id']}"]

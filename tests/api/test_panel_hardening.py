@@ -60,7 +60,7 @@ def test_relations_and_panels_written_through_the_record_verify_issue_12(client,
                             json={"reason": "录入错误", "entered_by": "政策法规处"})
     assert withdrawn.status_code == 201, withdrawn.text
     typed = relate(client, "adviser_of", ref("expert", expert), target_text="浙江工大")
-    [task] = [t for t in client.get(f"{API}/name-matches", params={"status": "open"}).json()
+    [task] = [t for t in client.get(f"{API}/name-matches", params={"status": "open"}).json()["items"]
               if t["source"] == "relation"]
     confirmed = client.post(f"{API}/name-matches/{task['id']}/confirmation",
                             json={"institution_id": zjut["id"], "by": "政策法规处 王科长"})
@@ -101,7 +101,7 @@ def test_an_invitation_is_answered_once_issue_12(client, pool):
         assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "accept", refused.text
     again = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": False, "reason": "改主意了"})
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "id"
-    assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json() == []
+    assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json()["items"] == []
 
 
 def test_a_decline_rechecks_the_invitation_under_the_lock_issue_12(client, pool, monkeypatch):
@@ -121,7 +121,7 @@ def test_a_decline_rechecks_the_invitation_under_the_lock_issue_12(client, pool,
     late = client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": False, "reason": "出差"})
     assert late.status_code == 409, late.text
     assert checks[:2] == ["accepted", "accepted"] and (len(_events()), _count(Panel)) == before
-    assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json() == []
+    assert client.get(f"{API}/experts/{inv['subject']['id']}/declines").json()["items"] == []
 
 
 # --- bounded bodies ------------------------------------------------------------------------------------

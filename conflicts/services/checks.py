@@ -10,7 +10,7 @@ from conflicts.graph import Node
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.rules import check_commission, check_item
-from conflicts.services.relations import INST, TABLE_OF, E, existing
+from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
 from core.errors import ErrorCollector
@@ -29,7 +29,7 @@ async def run_check(live: LiveGraph, item_id: int, purpose: Purpose, day: date, 
                     ) -> tuple[DecisionItem, list[s.ConflictOut], int]:
     """The check used by the API and by panel selection: conflicts with their status, and the policy
     version. ``live`` is synced by the caller (once per request)."""
-    item = await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+    item = await get_or_404(DecisionItem, item_id, "决策事项", "item_id")
     policy = live.policy
     conflicts = check_item(live.graph, policy, ("item", item_id), purpose, day, candidates)
     dismissals = await active_dismissals(item_id)
@@ -55,7 +55,7 @@ def subject_status(conflicts: list[s.ConflictOut]) -> str:
 
 async def check_candidate(live: LiveGraph, item_id: int, kind: str, subject_id: int, purpose: Purpose, day: date
                           ) -> s.CandidateCheckOut:
-    await get_or_404(TABLE_OF[kind], subject_id, kind, f"{kind}_id")
+    await get_or_404(TABLE_OF[kind], subject_id, KIND_NAMES[kind], f"{kind}_id")
     _, conflicts, version = await run_check(live, item_id, purpose, day, [(kind, subject_id)])
     status = subject_status(conflicts)
     return s.CandidateCheckOut(item_id, node_out(live, (kind, subject_id)), purpose.value, day, version,
@@ -65,20 +65,20 @@ async def check_candidate(live: LiveGraph, item_id: int, kind: str, subject_id: 
 async def commission_check(live: LiveGraph, item_id: int, data: s.CommissionCheckIn, day: date
                            ) -> s.CommissionCheckOut:
     """R-COI-5 (``rules.check_commission``) on stored records; unknown ids are refused together (422)."""
-    item = await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+    item = await get_or_404(DecisionItem, item_id, "决策事项", "item_id")
     refs = {(INST, data.institution_id)} | {(E, i) for i in data.hired_expert_ids} | {(INST, x.institution_id)
                                                                                   for x in data.subcontractors}
     stored = await existing(refs)
     errors = ErrorCollector()
     if (INST, data.institution_id) not in stored:
-        errors.add("institution_id", f"no institution with id {data.institution_id}")
+        errors.add("institution_id", f"不存在 id 为 {data.institution_id} 的机构")
     for n, expert_id in enumerate(data.hired_expert_ids):
         if (E, expert_id) not in stored:
-            errors.add(f"hired_expert_ids[{n}]", f"no expert with id {expert_id}")
+            errors.add(f"hired_expert_ids[{n}]", f"不存在 id 为 {expert_id} 的专家")
     for n, sub in enumerate(data.subcontractors):
         if (INST, sub.institution_id) not in stored:
-            errors.add(f"subcontractors[{n}].institution_id", f"no institution with id {sub.institution_id}")
-    errors.raise_if_any("commission check refused")
+            errors.add(f"subcontractors[{n}].institution_id", f"不存在 id 为 {sub.institution_id} 的机构")
+    errors.raise_if_any("委托审查未进行")
     findings, conflicts = check_commission(
         live.graph, live.policy, ("item", item.id), data.purpose, day, (INST, data.institution_id),
         [(E, i) for i in data.hired_expert_ids],

@@ -5,9 +5,11 @@ like one already registered is flagged as a possible duplicate; a new or renamed
 names still waiting in the match queue (issue 13). Registered by the application's wiring.
 
 The process's graph is synced before this transaction writes its own change rows, so it does not
-apply a change that could still roll back. The one exception is a new institution: it is flagged by
-a matcher that already knows it, as when flagging ran after the commit. Its own name then matches
-exactly, so only institutions of the same normalised name are flagged, not near namesakes.
+apply a change that could still roll back. The exceptions are a new or renamed institution: the
+matcher must already know its names, to flag it (as when flagging ran after the commit: its own name then
+matches exactly, so only institutions of the same normalised name are flagged, not near namesakes) and to
+match again the names waiting in the queue. Should the unit roll back, the graph reads the records again
+as committed (``LiveGraph.sync`` registers the undo).
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/experts/{{expert_id}}/declarations": {"expert": OWN},
     f"POST {V}/experts/{{expert_id}}/declarations": {"expert": OWN},
     f"POST {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},
+    f"GET {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},  # and the text signed (issue 13)
     f"GET {V}/experts/{{expert_id}}/declines": {"expert": OWN},
     # a unit's decision items, panels and their conflict checks
     f"GET {V}/items": {"unit": ANY},  # the list is limited to the unit's own items

@@ -14,6 +14,7 @@ from registry.domain.identifiers import mask_citizen_id, mask_phone
 from registry.domain.letters import Commitment
 from registry.domain.terms import latest_term_end
 from registry.privacy import get_vault
+from registry.services.search import refresh_search_keys
 from registry.tables import (
     CommitmentLetter,
     Dismissal,
@@ -52,6 +53,7 @@ async def load_world(world: World, today: date) -> dict[str, int]:
         await Employment.insert(*[Employment(expert=expert_ids[e.id], institution=ids[j.institution_id],
                                              employer_name=j.employer_name, position=j.position, start=j.start,
                                              end=j.end) for e in people for j in e.employments])
+        await refresh_search_keys(expert_ids.values())  # ?q= finds them by pinyin and employer (issue 13)
         letters = {c.value: True for c in Commitment}
         appointed = dismissed = 0
         for n, e in enumerate(people):

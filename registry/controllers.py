@@ -13,9 +13,11 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from core.api import DEPS, Limit, Offset, read_cache_key
 from core.locks import read_transaction
 from core.records import get_or_404
+from core.schemas import Page
 from core.settings import get_settings
 from registry import schemas as s
-from registry.domain.vocab import InstitutionKind, Sector
+from registry.domain.recruitment import ApplicationState
+from registry.domain.vocab import DiscreditKind, DismissalReason, InstitutionKind, ReviewProposal, Sector
 from registry.services import (
     dismissals,
     experts,
@@ -28,7 +30,7 @@ from registry.services import (
 )
 from registry.services.reviews import Participation
 from registry.services.standing import eligibility_for
-from registry.tables import Application, Expert, ExpertChangeRequest, Institution
+from registry.tables import Application, CommitmentLetter, Expert, ExpertChangeRequest, Institution, RecruitmentCall
 
 READ_CACHE = get_settings().read_cache_seconds
 
@@ -40,6 +42,8 @@ def caller(request: Request) -> tuple[str, str]:
 
 # A search text or filter in the query string: bounded like a name (issue 12).
 SearchText = Annotated[str | None, QueryParameter(max_length=200)]
+# ``state`` is a name Litestar keeps for the application's state: the query parameter is read under another name.
+StateFilter = Annotated[ApplicationState | None, QueryParameter(name="state")]
 
 
 class SpecialtyController(Controller):
@@ -68,7 +72,7 @@ class InstitutionController(Controller):
     @get("/")
     async def index(self, offset: Offset = 0, limit: Limit = 50, q: SearchText = None,
                     kind: FromQuery[InstitutionKind | None] = None,
-                    in_pool: FromQuery[bool | None] = None) -> list[s.InstitutionOut]:
+                    in_pool: FromQuery[bool | None] = None) -> Page[s.InstitutionOut]:
         return await views.list_institutions(q, kind.value if kind else None, offset, limit, in_pool)
 
     @get("/{institution_id:int}")
@@ -86,9 +90,10 @@ class InstitutionController(Controller):
         return next(e for e in await views.pool_entries(institution_id) if e.id == entry.id)
 
     @get("/{institution_id:int}/evaluator-pool")
-    async def pool_history(self, institution_id: FromPath[int]) -> list[s.PoolEntryOut]:
+    async def pool_history(self, institution_id: FromPath[int], offset: Offset = 0,
+                           limit: Limit = 50) -> Page[s.PoolEntryOut]:
         await get_or_404(Institution, institution_id, "institution")
-        return await views.pool_entries(institution_id)
+        return await views.pool_entry_page(institution_id, False, offset, limit)
 
     @get("/{institution_id:int}/eligibility", summary="Whether the institution may be commissioned (R-POOL-8)")
     async def eligibility(self, institution_id: FromPath[int]) -> s.InstitutionEligibilityOut:
@@ -106,8 +111,8 @@ class EvaluatorPoolController(Controller):
     tags = ["institutions"]
 
     @get("/", summary="Institutions admitted to the third-party evaluator pool (第三方评估机构库)")
-    async def members(self) -> list[s.PoolEntryOut]:
-        return await views.pool_entries(admitted_only=True)
+    async def members(self, offset: Offset = 0, limit: Limit = 50) -> Page[s.PoolEntryOut]:
+        return await views.pool_entry_page(None, True, offset, limit)
 
 
 class ExpertController(Controller):
@@ -124,11 +129,13 @@ class ExpertController(Controller):
          cache_key_builder=read_cache_key)
     async def index(self, today: NamedDependency[date], offset: Offset = 0, limit: Limit = 50,
                     specialty: SearchText = None, sector: FromQuery[Sector | None] = None,
-                    region: SearchText = None, q: SearchText = None,
+                    region: SearchText = None, q: SearchText = None, employer: SearchText = None,
                     eligible: FromQuery[bool | None] = None, on: FromQuery[date | None] = None) -> s.ExpertPage:
+        """``q`` finds a name as written, in traditional or simplified characters, by its pinyin (``gongxuan``) or
+        initials (``gx``), or by a current employer's name; ``employer`` by an employer on the day ``on``."""
         async with read_transaction():  # reached only when the read cache has no answer
             return await views.list_experts(on or today, specialty, sector.value if sector else None, region, q,
-                                          eligible, offset, limit)
+                                            eligible, offset, limit, employer)
 
     @get("/{expert_id:int}", cache=READ_CACHE or False, cache_key_builder=read_cache_key)
     async def show(self, expert_id: FromPath[int], today: NamedDependency[date],
@@ -171,8 +178,12 @@ class ExpertController(Controller):
 
     @post("/{expert_id:int}/commitment-letters", summary="Sign the commitment letter for a term (R-DUTY-1)")
     async def sign_letter(self, expert_id: FromPath[int], data: JSONBody[s.LetterIn]) -> s.LetterOut:
-        row = await terms.sign_letter(expert_id, data)
-        return s.LetterOut(row.id, row.term, row.text_version, dict(row.commitments), row.signed_on)
+        return views.letter_out(await terms.sign_letter(expert_id, data))
+
+    @get("/{expert_id:int}/commitment-letters", summary="The expert's signed commitment letters, with their text")
+    async def letters(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.LetterOut]:
+        await get_or_404(Expert, expert_id, "expert")
+        return await views.letters(expert_id, None, None, None, offset, limit)
 
     @post("/{expert_id:int}/ratings", summary="The office enters a rating by hand (a paper form, R-POOL-6); a "
                                               "drafting unit rates through its accepted invitation")
@@ -180,8 +191,8 @@ class ExpertController(Controller):
         return views.rating_out(await reviews.add_rating(expert_id, data))
 
     @get("/{expert_id:int}/ratings")
-    async def ratings(self, expert_id: FromPath[int]) -> list[s.RatingOut]:
-        return await views.ratings_of(expert_id)
+    async def ratings(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.RatingOut]:
+        return await views.ratings_of(expert_id, offset, limit)
 
     @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
     async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int],
@@ -194,8 +205,8 @@ class ExpertController(Controller):
         return views.decline_out(await reviews.add_decline(expert_id, data))
 
     @get("/{expert_id:int}/declines")
-    async def declines(self, expert_id: FromPath[int]) -> list[s.DeclineOut]:
-        return await views.declines_of(expert_id)
+    async def declines(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.DeclineOut]:
+        return await views.declines_of(expert_id, offset, limit)
 
     @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
     async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn],
@@ -229,7 +240,7 @@ class ChangeRequestController(Controller):
     @get("/", summary="Experts' change requests (specialties, sector), oldest first; filter by status or expert")
     async def index(self, offset: Offset = 0, limit: Limit = 50,
                     status: FromQuery[Literal["pending", "approved", "refused"] | None] = None,
-                    expert_id: FromQuery[int | None] = None) -> list[s.ChangeRequestOut]:
+                    expert_id: FromQuery[int | None] = None) -> Page[s.ChangeRequestOut]:
         return await views.change_requests(status, expert_id, offset, limit)
 
     @get("/{change_request_id:int}")
@@ -254,8 +265,19 @@ class RecruitmentController(Controller):
         return views.call_out(await recruitment.create_call(data))
 
     @get("/")
-    async def index(self) -> list[s.CallOut]:
-        return await views.calls()
+    async def index(self, offset: Offset = 0, limit: Limit = 50) -> Page[s.CallOut]:
+        return await views.calls(offset, limit)
+
+    @get("/{call_id:int}", summary="One call for applications")
+    async def show(self, call_id: FromPath[int]) -> s.CallOut:
+        return views.call_out(await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id"))
+
+    @get("/{call_id:int}/applications", summary="A call's applications, oldest first; filter by state")
+    async def applications(self, call_id: FromPath[int], offset: Offset = 0, limit: Limit = 50,
+                           application_state: StateFilter = None) -> Page[s.ApplicationOut]:
+        await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id")
+        state = application_state.value if application_state else None
+        return await views.applications(call_id, state, None, offset, limit)
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
     async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate],
@@ -266,6 +288,13 @@ class RecruitmentController(Controller):
 class ApplicationController(Controller):
     path = "/applications"
     tags = ["recruitment"]
+
+    @get("/", summary="Applications of every call, oldest first; filter by call, state or expert")
+    async def index(self, offset: Offset = 0, limit: Limit = 50, call_id: FromQuery[int | None] = None,
+                    application_state: StateFilter = None,
+                    expert_id: FromQuery[int | None] = None) -> Page[s.ApplicationOut]:
+        state = application_state.value if application_state else None
+        return await views.applications(call_id, state, expert_id, offset, limit)
 
     @get("/{application_id:int}")
     async def show(self, application_id: FromPath[int]) -> s.ApplicationOut:
@@ -289,5 +318,49 @@ class ApplicationController(Controller):
         return views.application_out(await recruitment.withdraw(application_id, data))
 
 
+class RegistryRecordsController(Controller):
+    """The office's lists of its own decisions (issue 13): annual reviews, dismissals, discredit records and
+    commitment letters, each a Page with the filters an office works by."""
+
+    path = "/"
+    tags = ["registry records"]
+
+    @get("/annual-reviews", summary="Annual reviews (R-POOL-6): filter by year, status (open|decided), proposal, "
+                                    "expert")
+    async def annual_reviews(self, offset: Offset = 0, limit: Limit = 50,
+                             year: FromQuery[Annotated[int, QueryParameter(ge=2000, le=2100)] | None] = None,
+                             status: FromQuery[Literal["open", "decided"] | None] = None,
+                             proposal: FromQuery[ReviewProposal | None] = None,
+                             expert_id: FromQuery[int | None] = None) -> Page[s.AnnualReviewOut]:
+        return await views.annual_reviews(year, status, proposal.value if proposal else None, expert_id, offset,
+                                          limit)
+
+    @get("/dismissals", summary="Early dismissals (R-POOL-5): filter by expert, reason code, effective dates")
+    async def dismissals(self, offset: Offset = 0, limit: Limit = 50, expert_id: FromQuery[int | None] = None,
+                         reason_code: FromQuery[DismissalReason | None] = None,
+                         effective_from: FromQuery[date | None] = None,
+                         effective_to: FromQuery[date | None] = None) -> Page[s.DismissalOut]:
+        return await views.dismissals(expert_id, reason_code.value if reason_code else None, effective_from,
+                                      effective_to, offset, limit)
+
+    @get("/discredit-records", summary="Discredit records of experts (R-POOL-7) and institutions (R-POOL-8)")
+    async def discredit_records(self, offset: Offset = 0, limit: Limit = 50,
+                                subject: FromQuery[Literal["expert", "institution"] | None] = None,
+                                expert_id: FromQuery[int | None] = None, institution_id: FromQuery[int | None] = None,
+                                kind: FromQuery[DiscreditKind | None] = None) -> Page[s.DiscreditOut]:
+        return await views.discredit_records(subject, expert_id, institution_id, kind.value if kind else None,
+                                             offset, limit)
+
+    @get("/commitment-letters", summary="Signed commitment letters (R-DUTY-1) with their text")
+    async def letters(self, offset: Offset = 0, limit: Limit = 50, expert_id: FromQuery[int | None] = None,
+                      term_id: FromQuery[int | None] = None, signed_from: FromQuery[date | None] = None,
+                      signed_to: FromQuery[date | None] = None) -> Page[s.LetterOut]:
+        return await views.letters(expert_id, term_id, signed_from, signed_to, offset, limit)
+
+    @get("/commitment-letters/{letter_id:int}", summary="One signed commitment letter and the text signed")
+    async def letter(self, letter_id: FromPath[int]) -> s.LetterOut:
+        return views.letter_out(await get_or_404(CommitmentLetter, letter_id, "commitment letter"))
+
+
 CONTROLLERS = [SpecialtyController, InstitutionController, EvaluatorPoolController, ExpertController,
-               ChangeRequestController, RecruitmentController, ApplicationController]
+               ChangeRequestController, RecruitmentController, ApplicationController, RegistryRecordsController]

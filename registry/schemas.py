@@ -320,7 +320,8 @@ class ApplicationOut(Struct):
     recommended_by_id: int | None
     findings: list[dict]
     reasons: list[str]
-    term_id: int | None = None
+    term_id: int | None = None  # the term the appointment opened (R-POOL-4)
+    expert_name: str = ""  # in a call's list of applications
 
 
 # --- terms, letters, reviews, dismissal ------------------------------------------------------------
@@ -343,6 +344,9 @@ class LetterOut(Struct):
     text_version: str
     commitments: dict[str, bool]
     signed_on: date
+    expert_id: int | None = None
+    text: str = ""  # the wording of the version signed (R-DUTY-1)
+    commitment_labels: dict[str, str] = {}  # each commitment's wording, NMG-E art.11
 
 
 class RatingIn(Input, kw_only=True):
@@ -416,6 +420,7 @@ class AnnualReviewOut(Struct):
     decision: str | None
     decision_note: str
     decided_on: date | None
+    status: str = "open"  # open (awaiting the office's decision) | decided
 
 
 class DismissalIn(Input, kw_only=True):

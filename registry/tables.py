@@ -83,6 +83,9 @@ class Expert(Table):
     created_at = Timestamptz()
     # Decided to be the same as another expert (issue 13): the record kept; see ``RecordMerge``.
     merged_into = Integer(null=True, default=None, index=True)
+    # What ``GET /experts?q=`` matches (issue 13): the name folded to simplified characters, its pinyin
+    # readings and initials, the current employers' names; written with the profile (registry.domain.search).
+    search_key = Text(default="")
 
 
 class ExpertSpecialty(Table):
@@ -153,6 +156,7 @@ class Application(Table):
     certificate_no = Varchar(length=64, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    term = Integer(null=True, default=None, index=True)  # the term the appointment opened (issue 13)
 
 
 class Term(Table):

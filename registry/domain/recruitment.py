@@ -7,12 +7,15 @@ certificate (聘书).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from core.errors import ErrorCollector, FieldError, OutOfOrder
+from core.errors import ErrorCollector, FieldError, OutOfOrder, conflict, invalid
+from registry.domain.eligibility import ExpertStanding
 from registry.domain.refusals import out_of_order
+from registry.domain.specialties import Specialty, subtree_codes
 from registry.domain.vocab import LabelledEnum
 
 
@@ -108,3 +111,25 @@ def check_findings_complete(findings: list[ConditionFinding]) -> None:
     if len({f.condition for f in findings}) != len(findings):
         errors.add("findings", "a condition is reviewed more than once", "R-POOL-3")
     errors.raise_if_any("qualification review incomplete")
+
+
+def check_within_call(applicant_codes: Iterable[str], call_codes: Iterable[str], tree: Iterable[Specialty],
+                      field_name: str = "expert.specialties") -> None:
+    """A call recruits for its sub-pools (R-POOL-2): an applicant needs at least one specialty in one of them
+    (the call's codes or any code below them)."""
+    tree = list(tree)
+    wanted = set().union(*(subtree_codes(code, tree) for code in call_codes)) if call_codes else set()
+    if not wanted & set(applicant_codes):
+        raise invalid(field_name, f"申请人的专业（{'、'.join(applicant_codes) or '无'}）不在本次遴选的专业分库"
+                                  f"（{'、'.join(call_codes)}）之内", "R-POOL-2")
+
+
+def check_may_be_recruited(standing: ExpertStanding, field_name: str = "expert_id") -> None:
+    """An expert with a discredit record (R-POOL-7) or a dismissal (R-POOL-5) is not recruited again: neither
+    applying, nor a review, a collective decision or an appointment goes ahead."""
+    if standing.discredited_on is not None:
+        raise conflict("expert discredited", field_name,
+                       f"该专家有失信记录（{standing.discredited_on}），已取消论证资格，不能报名或入库", "R-POOL-7")
+    if standing.dismissed_on is not None:
+        raise conflict("expert dismissed", field_name,
+                       f"该专家已于 {standing.dismissed_on} 解聘，不能再次报名或入库", "R-POOL-5")

@@ -14,7 +14,7 @@ from statistics import fmean
 
 from core.errors import conflict, invalid
 from registry.domain.dismissals import DismissalOrder
-from registry.domain.eligibility import Reason, Term
+from registry.domain.eligibility import ExpertStanding, Reason, Term
 from registry.domain.refusals import duplicate
 from registry.domain.vocab import DismissalReason, ReviewProposal
 
@@ -131,6 +131,17 @@ class ReviewDecision:
 
     dismissal: DismissalOrder | None = None
     renew_term_id: int | None = None
+
+
+def check_reviewable(standing: ExpertStanding, year: int, until: date) -> None:
+    """The annual review is of pool experts (R-POOL-6): an expert never appointed, or with no term in the
+    year up to the review date, has nothing to review (R-POOL-4)."""
+    if not standing.terms:
+        raise conflict("never appointed", "expert_id", "该专家从未聘任入库，不能开启年度考核", "R-POOL-4")
+    first = date(year, 1, 1)
+    if not any(t.span.start <= until and t.span.end >= first for t in standing.terms):
+        raise conflict("no term in the year", "year", f"该专家 {year} 年度（截至 {until}）不在任何聘期内，"
+                       "不能开启年度考核", "R-POOL-4")
 
 
 def check_unrated_effect(current_effect: int | None) -> None:

@@ -26,6 +26,7 @@ from registry.events import (
 )
 from registry.inputs import add_day_problems, cleaned
 from registry.privacy import get_vault
+from registry.services.search import refresh_search_keys
 from registry.services.specialties import check_specialty_codes
 from registry.tables import (
     Employment,
@@ -92,6 +93,7 @@ async def create_expert(data: s.ExpertCreate, prefix: str = "") -> Expert:
         rows = [_employment_row(expert.id, e) for e in data.employments]
         for row in rows:
             await row.save()
+        await refresh_search_keys([expert.id])
         emit(ExpertRegistered(expert.id, tuple(row.id for row in rows)))
     return expert
 
@@ -222,6 +224,7 @@ async def add_employment(expert_id: int, data: s.EmploymentIn) -> Employment:
     row = _employment_row(expert_id, data)
     async with unit_of_work():
         await row.save()
+        await refresh_search_keys([expert_id])  # a new current employer is found by ?q= too
         emit(EmploymentAdded(row.id))
     return row
 

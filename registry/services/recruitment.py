@@ -13,9 +13,11 @@ from registry.domain import recruitment as rec
 from registry.domain.refusals import duplicate
 from registry.inputs import add_day_problems, cleaned, taken_in
 from registry.services.experts import create_expert
-from registry.services.specialties import check_specialty_codes
+from registry.services.records import json_list
+from registry.services.specialties import all_specialties, check_specialty_codes
+from registry.services.standing import load_standing
 from registry.services.terms import open_term
-from registry.tables import Application, Expert, Institution, RecruitmentCall, Term
+from registry.tables import Application, Expert, ExpertSpecialty, Institution, RecruitmentCall, Term
 
 
 async def create_call(data: s.CallCreate) -> RecruitmentCall:
@@ -45,19 +47,32 @@ async def submit_application(call_id: int, data: s.ApplicationCreate, today: dat
         raise invalid("expert", "give either a new candidate's profile in 'expert' or an existing 'expert_id'")
     if data.recommended_by_id is not None and not await Institution.exists().where(
             Institution.id == data.recommended_by_id):
-        raise invalid("recommended_by_id", f"no institution with id {data.recommended_by_id}")
-    async with unit_of_work():
+        raise invalid("recommended_by_id", f"没有编号为 {data.recommended_by_id} 的机构")
+    call_codes, tree = rec_codes(call.specialty_codes), await all_specialties()
+    if data.expert is not None:  # a new candidate: checked against the call before anything is stored
+        rec.check_within_call(data.expert.specialties, call_codes, tree, "expert.specialties")
+    async with unit_of_work():  # every read below is inside the write transaction (taken at once)
         if data.expert is not None:
             expert_id = (await create_expert(data.expert, prefix="expert.")).id
         else:
             expert_id = (await get_or_404(Expert, data.expert_id, "expert", "expert_id")).id
+            rec.check_may_be_recruited(await load_standing(expert_id), "expert_id")
+            codes = [r["specialty_code"] for r in await ExpertSpecialty.select(ExpertSpecialty.specialty_code)
+                     .where(ExpertSpecialty.expert == expert_id)]
+            rec.check_within_call(codes, call_codes, tree, "expert_id")
             if await Application.exists().where((Application.call == call_id) & (Application.expert == expert_id)
                                                 & (Application.state != rec.ApplicationState.WITHDRAWN.value)):
-                raise duplicate("duplicate application", "expert_id", "this expert already applied to this call")
+                raise duplicate("duplicate application", "expert_id", "该专家已报名本次遴选", "R-POOL-2")
         row = Application(call=call_id, expert=expert_id, recommended_by=data.recommended_by_id,
-                          recommendation_note=data.recommendation_note, state=rec.ApplicationState.SUBMITTED.value)
+                          recommendation_note=data.recommendation_note, state=rec.ApplicationState.SUBMITTED.value,
+                          findings=[], reasons=[])
         await row.save()
     return row
+
+
+def rec_codes(value: object) -> list[str]:
+    """A call's specialty codes (a JSON column: a list, or its text when read without load_json)."""
+    return [str(c) for c in json_list(value)]
 
 
 async def _application_at(application_id: int, step: rec.ApplicationStep) -> Application:
@@ -69,6 +84,7 @@ async def _application_at(application_id: int, step: rec.ApplicationStep) -> App
 async def review_qualification(application_id: int, data: s.QualificationReviewIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.QUALIFICATION_REVIEW)
     data = cleaned(data)
+    rec.check_may_be_recruited(await load_standing(row.expert), "expert_id")  # discredited since applying
     findings = [rec.ConditionFinding(f.condition, f.met, f.note) for f in data.findings]
     rec.check_findings_complete(findings)
     state, reasons = rec.qualification_outcome(findings)
@@ -83,6 +99,8 @@ async def review_qualification(application_id: int, data: s.QualificationReviewI
 async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.COLLECTIVE_DECISION)
     data = taken_in(data, "collective decision refused")
+    if data.approved:
+        rec.check_may_be_recruited(await load_standing(row.expert), "expert_id")
     row.state = (rec.ApplicationState.APPROVED if data.approved else rec.ApplicationState.NOT_APPROVED).value
     row.decision_meeting_on, row.decision_note = data.meeting_on, data.note
     async with unit_of_work():
@@ -96,7 +114,7 @@ async def appoint(application_id: int, data: s.AppointmentIn) -> tuple[Applicati
     data = taken_in(data, "appointment refused")
     async with unit_of_work():
         term = await open_term(row.expert, data.start, data.end, data.certificate_no, previous_id=None)
-        row.state, row.certificate_no = rec.ApplicationState.APPOINTED.value, data.certificate_no
+        row.state, row.certificate_no, row.term = rec.ApplicationState.APPOINTED.value, data.certificate_no, term.id
         await row.save()
     return row, term
 

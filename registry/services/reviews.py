@@ -22,6 +22,7 @@ from registry.domain.refusals import duplicate
 from registry.domain.reviews import (
     Rating,
     ReviewPolicy,
+    check_reviewable,
     check_undecided,
     check_unrated_effect,
     decide,
@@ -119,8 +120,9 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
     await get_or_404(Expert, expert_id, "expert")
     data = taken_in(data, "annual review refused")
     if await AnnualReview.exists().where((AnnualReview.expert == expert_id) & (AnnualReview.year == data.year)):
-        raise duplicate("review exists", "year", f"the {data.year} review of this expert is already open", "R-POOL-6")
+        raise duplicate("review exists", "year", f"该专家 {data.year} 年度的考核已开启", "R-POOL-6")
     first, last = date(data.year, 1, 1), date(data.year, 12, 31)
+    check_reviewable(await load_standing(expert_id), data.year, min(data.review_date, last))
     ratings = await PerformanceRating.select().where(
         (PerformanceRating.expert == expert_id) & (PerformanceRating.rated_on >= first)
         & (PerformanceRating.rated_on <= last)).output(load_json=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from core.errors import invalid
 from core.records import get_or_404
+from core.schemas import Page
 from registry import schemas as s
 from registry.domain import recruitment as rec
 from registry.domain.eligibility import Eligibility, Reason, expert_eligibility
+from registry.domain.letters import LETTER_TEXTS, Commitment
+from registry.domain.search import SEPARATOR, query_text
 from registry.domain.specialties import subtree_codes
 from registry.domain.vocab import (
     DiscreditKind,
@@ -20,6 +22,7 @@ from registry.domain.vocab import (
     ReviewProposal,
 )
 from registry.services.institutions import institution_pool_ids
+from registry.services.records import json_list, json_map
 from registry.services.specialties import all_specialties
 from registry.services.standing import eligibility_for, load_standings
 from registry.tables import (
@@ -50,6 +53,11 @@ def eligibility_out(expert_id: int, on: date, e: Eligibility) -> s.EligibilityOu
     return s.EligibilityOut(expert_id, on, e.eligible, e.current_term_id, reasons_out(e.reasons))
 
 
+async def paged(query: Any, count: Any, offset: int, limit: int) -> tuple[list, int]:
+    """One page of ``query`` and the count of every matching row (a COUNT query, not the page's length)."""
+    return await query.offset(offset).limit(limit), await count
+
+
 async def specialty_tree_with_counts(on: date) -> list[s.SpecialtyOut]:
     """Each node with the number of eligible experts in its sub-pool (its own code and all below it)."""
     tree = await all_specialties()
@@ -68,7 +76,7 @@ async def specialty_tree_with_counts(on: date) -> list[s.SpecialtyOut]:
 
 # --- institutions and the evaluator pool -----------------------------------------------------------
 def institution_out(row: Institution, in_pool: bool) -> s.InstitutionOut:
-    return s.InstitutionOut(id=row.id, name=row.name, kind=row.kind, uscc=row.uscc, aliases=list(row.aliases or []),
+    return s.InstitutionOut(id=row.id, name=row.name, kind=row.kind, uscc=row.uscc, aliases=json_list(row.aliases),
                             parent_id=row.parent, region=row.region, credit_status=row.credit_status,
                             blacklisted=row.blacklisted, in_evaluator_pool=in_pool)
 
@@ -81,19 +89,28 @@ async def institution_view(row: Institution) -> s.InstitutionOut:
 
 
 async def list_institutions(q: str | None, kind: str | None, offset: int, limit: int,
-                            in_pool: bool | None = None) -> list[s.InstitutionOut]:
-    query = Institution.objects().output(load_json=True).order_by(Institution.id).offset(offset).limit(limit)
-    query = query.where(Institution.merged_into.is_null())  # a record merged into another leaves the lists (issue 13)
+                            in_pool: bool | None = None) -> Page[s.InstitutionOut]:
+    query = Institution.objects().output(load_json=True).order_by(Institution.id)
+    count = Institution.count()
+    conditions = [Institution.merged_into.is_null()]  # a record merged into another leaves the lists (issue 13)
     if in_pool is not None:  # the evaluator pool as listed (R-POOL-8), or everyone outside it
         members = list(await institution_pool_ids()) or [-1]
-        query = query.where(Institution.id.is_in(members) if in_pool else Institution.id.not_in(members))
+        conditions.append(Institution.id.is_in(members) if in_pool else Institution.id.not_in(members))
     if q:
-        query = query.where(Institution.name.ilike(f"%{q}%"))
+        conditions.append(Institution.name.ilike(f"%{q}%"))
     if kind:
-        query = query.where(Institution.kind == kind)
-    rows = await query
+        conditions.append(Institution.kind == kind)
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
     pool = await institution_pool_ids([r.id for r in rows])
-    return [institution_out(r, r.id in pool) for r in rows]
+    return Page([institution_out(r, r.id in pool) for r in rows], total, offset, limit)
+
+
+async def pool_entry_page(institution_id: int | None, admitted_only: bool, offset: int,
+                          limit: int) -> Page[s.PoolEntryOut]:
+    entries = await pool_entries(institution_id, admitted_only)
+    return Page(entries[offset:offset + limit], len(entries), offset, limit)
 
 
 async def pool_entries(institution_id: int | None = None, admitted_only: bool = False) -> list[s.PoolEntryOut]:
@@ -105,8 +122,9 @@ async def pool_entries(institution_id: int | None = None, admitted_only: bool = 
         query = query.where(EvaluatorPoolEntry.admitted.eq(True) & EvaluatorPoolEntry.removed_on.is_null()
                             & EvaluatorPoolEntry.institution.is_in(list(await institution_pool_ids()) or [-1]))
     return [s.PoolEntryOut(id=r["id"], institution_id=r["institution"], institution_name=r["institution.name"],
-                           admitted=r["admitted"], reasons=[s.ReasonOut(**x) for x in r["reasons"]],
-                           qualifications=r["qualifications"], staff_competences=r["staff_competences"],
+                           admitted=r["admitted"], reasons=[s.ReasonOut(**x) for x in json_list(r["reasons"])],
+                           qualifications=json_list(r["qualifications"]),
+                           staff_competences=json_list(r["staff_competences"]),
                            has_facilities=r["has_facilities"], created_at=r["created_at"],
                            removed_on=r["removed_on"], removal_reason=r["removal_reason"])
             for r in await query]
@@ -119,19 +137,21 @@ async def expert_views(rows: list[Expert], on: date, detail: bool) -> list[s.Exp
     for link in await ExpertSpecialty.select().where(ExpertSpecialty.expert.is_in(ids)).order_by(ExpertSpecialty.id):
         specialties[link["expert"]].append(link["specialty_code"])
     standings = await load_standings(ids)
+    # Lists and the single record show the same employments and terms (issue 13: lists showed none).
     employments: dict[int, list[s.EmploymentOut]] = defaultdict(list)
-    letters: set[int] = set()
-    if detail:
-        for e in await Employment.select().where(Employment.expert.is_in(ids)).order_by(Employment.start):
-            employments[e["expert"]].append(s.EmploymentOut(e["id"], e["employer_name"], e["institution"],
-                                                            e["position"], e["start"], e["end"]))
-        letters = {r["term"] for r in await CommitmentLetter.select(CommitmentLetter.term)
-                   .where(CommitmentLetter.expert.is_in(ids))}
+    for e in await Employment.select().where(Employment.expert.is_in(ids)).order_by(Employment.start, Employment.id):
+        employments[e["expert"]].append(s.EmploymentOut(e["id"], e["employer_name"], e["institution"],
+                                                        e["position"], e["start"], e["end"]))
+    letters = {r["term"] for r in await CommitmentLetter.select(CommitmentLetter.term)
+               .where(CommitmentLetter.expert.is_in(ids))}
+    term_rows = {t["id"]: t for t in await Term.select(Term.id, Term.previous, Term.certificate_no)
+                 .where(Term.expert.is_in(ids))}
     out = []
     for r in rows:
         standing = standings[r.id]
-        terms = [s.TermOut(t.id, t.span.start, t.span.end, None, "", t.ended_early_on, t.id in letters)
-                 for t in standing.terms] if detail else []
+        terms = [s.TermOut(t.id, t.span.start, t.span.end, term_rows[t.id]["previous"],
+                           term_rows[t.id]["certificate_no"], t.ended_early_on, t.id in letters)
+                 for t in sorted(standing.terms, key=lambda t: (t.span.start, t.id))]
         out.append(s.ExpertOut(
             id=r.id, name=r.name, gender=r.gender, id_number=r.id_number_masked, phone=r.phone_masked,
             email=r.email, title=r.title, region=r.region, sector=r.sector, specialties=specialties[r.id],
@@ -143,31 +163,31 @@ async def expert_views(rows: list[Expert], on: date, detail: bool) -> list[s.Exp
 async def expert_detail(expert_id: int, on: date) -> s.ExpertOut:
     row = await get_or_404(Expert, expert_id, "expert")
     view = (await expert_views([row], on, detail=True))[0]
-    term_rows = {t["id"]: t for t in await Term.select().where(Term.expert == expert_id)}
-    for t in view.terms:
-        t.previous_term_id = term_rows[t.id]["previous"]
-        t.certificate_no = term_rows[t.id]["certificate_no"]
     view.possible_duplicate_ids = await open_duplicate_ids("expert", expert_id)
     view.pending_change_request = await pending_change_request(expert_id)
     return view
 
 
 def change_request_out(r: ExpertChangeRequest) -> s.ChangeRequestOut:
-    return s.ChangeRequestOut(id=r.id, expert_id=r.expert, fields=dict(r.fields or {}),
-                              previous=dict(r.previous or {}), reason=r.reason, status=r.status,
+    return s.ChangeRequestOut(id=r.id, expert_id=r.expert, fields=json_map(r.fields),
+                              previous=json_map(r.previous), reason=r.reason, status=r.status,
                               requested_by=r.requested_by, created_at=r.created_at, decided_by=r.decided_by,
                               decided_at=r.decided_at, decision_reason=r.decision_reason)
 
 
 async def change_requests(status: str | None, expert_id: int | None, offset: int,
-                          limit: int) -> list[s.ChangeRequestOut]:
+                          limit: int) -> Page[s.ChangeRequestOut]:
     """Experts' requests to change their sub-pools, oldest first (the office's work list)."""
     query = ExpertChangeRequest.objects().output(load_json=True).order_by(ExpertChangeRequest.id)
+    count = ExpertChangeRequest.count()
     if status:
-        query = query.where(ExpertChangeRequest.status == status)
+        where = ExpertChangeRequest.status == status
+        query, count = query.where(where), count.where(where)
     if expert_id is not None:
-        query = query.where(ExpertChangeRequest.expert == expert_id)
-    return [change_request_out(r) for r in await query.offset(offset).limit(limit)]
+        query, count = query.where(ExpertChangeRequest.expert == expert_id), count.where(
+            ExpertChangeRequest.expert == expert_id)
+    rows, total = await paged(query, count, offset, limit)
+    return Page([change_request_out(r) for r in rows], total, offset, limit)
 
 
 async def pending_change_request(expert_id: int) -> s.ChangeRequestOut | None:
@@ -185,7 +205,11 @@ async def open_duplicate_ids(kind: str, record_id: int) -> list[int]:
 
 
 async def list_experts(on: date, specialty: str | None, sector: str | None, region: str | None,
-                       q: str | None, eligible: bool | None, offset: int, limit: int) -> s.ExpertPage:
+                       q: str | None, eligible: bool | None, offset: int, limit: int,
+                       employer: str | None = None) -> s.ExpertPage:
+    """Experts matching every filter, by id. ``q`` matches the stored search key (name, simplified form,
+    pinyin and its initials, current employers: ``registry.domain.search``); ``employer`` the name of an
+    employer the expert works for on ``on`` (as typed, or the linked institution's name or alias)."""
     query = Expert.objects().order_by(Expert.id)
     count = Expert.count()
     conditions = [Expert.merged_into.is_null()]  # a record merged into another leaves the lists (issue 13)
@@ -200,69 +224,137 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
         conditions.append(Expert.sector == sector)
     if region:
         conditions.append(Expert.region == region)
-    if q:
-        conditions.append(Expert.name.ilike(f"%{q}%"))
+    if q and (text := query_text(q).replace("%", "").replace("_", "").replace(SEPARATOR, "")):
+        conditions.append(Expert.search_key.like(f"%{text}%") | Expert.name.ilike(f"%{q.strip()}%"))
+    if employer and employer.strip():
+        conditions.append(Expert.id.is_in(await _employed_by(employer.strip(), on)))
     for c in conditions:
         query, count = query.where(c), count.where(c)
     if eligible is None:
-        rows, total = await query.offset(offset).limit(limit), await count
+        rows, total = await paged(query, count, offset, limit)
         return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
-    # Eligibility is computed, not stored: filter after computing it for the matching experts.
-    rows = await query
-    views = [v for v in await expert_views(rows, on, detail=False) if v.eligibility.eligible == eligible]
-    return s.ExpertPage(views[offset:offset + limit], len(views), offset, limit)
+    # Eligibility is computed, not stored: filter the matching ids on it, then build the page's views only.
+    ids = [r["id"] for r in await Expert.select(Expert.id).where(*conditions).order_by(Expert.id)] \
+        if conditions else [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
+    matching = [i for i, e in (await eligibility_for(ids, on)).items() if e.eligible == eligible]
+    matching.sort()
+    window = matching[offset:offset + limit]
+    rows = await Expert.objects().where(Expert.id.is_in(window or [-1])).order_by(Expert.id)
+    return s.ExpertPage(await expert_views(rows, on, detail=False), len(matching), offset, limit)
+
+
+async def _employed_by(employer: str, on: date) -> list[int]:
+    """Experts with an employment current on ``on`` whose employer matches: the name as typed (folded to
+    simplified characters too) or the linked institution's name."""
+    folded = query_text(employer)
+    current = (Employment.start <= on) & (Employment.end.is_null() | (Employment.end >= on))
+    named = Employment.employer_name.ilike(f"%{employer}%") | Employment.employer_name.ilike(f"%{folded}%") \
+        | Employment.institution.name.ilike(f"%{employer}%") | Employment.institution.name.ilike(f"%{folded}%")
+    rows = await Employment.select(Employment.expert).where(current & named)
+    return sorted({r["expert"] for r in rows}) or [-1]
 
 
 # --- recruitment -----------------------------------------------------------------------------------
 def call_out(c: RecruitmentCall) -> s.CallOut:
-    return s.CallOut(c.id, c.title, list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
+    return s.CallOut(c.id, c.title, json_list(c.specialty_codes), c.opens_on, c.closes_on, c.description)
 
 
-async def calls() -> list[s.CallOut]:
-    return [call_out(c) for c in await RecruitmentCall.objects().order_by(RecruitmentCall.id).output(load_json=True)]
+async def calls(offset: int = 0, limit: int = 50) -> Page[s.CallOut]:
+    rows, total = await paged(RecruitmentCall.objects().order_by(RecruitmentCall.id).output(load_json=True),
+                              RecruitmentCall.count(), offset, limit)
+    return Page([call_out(c) for c in rows], total, offset, limit)
 
 
 def application_out(row: Application, term_id: int | None = None) -> s.ApplicationOut:
     state = rec.ApplicationState(row.state)
     return s.ApplicationOut(id=row.id, call_id=row.call, expert_id=row.expert, state=state, state_label=state.label,
                             allowed_next_steps=[x.value for x in rec.allowed_steps(state)],
-                            recommended_by_id=row.recommended_by, findings=list(row.findings or []),
-                            reasons=list(row.reasons or []), term_id=term_id)
+                            recommended_by_id=row.recommended_by, findings=json_list(row.findings),
+                            reasons=json_list(row.reasons), term_id=term_id if term_id is not None else row.term,
+                            expert_name=getattr(row, "expert_name", ""))
+
+
+async def applications(call_id: int | None, state: str | None, expert_id: int | None, offset: int,
+                       limit: int) -> Page[s.ApplicationOut]:
+    """A call's applications (or every call's), oldest first, with the applicant's name."""
+    query = Application.objects().output(load_json=True).order_by(Application.id)
+    count = Application.count()
+    conditions = []
+    if call_id is not None:
+        conditions.append(Application.call == call_id)
+    if state:
+        conditions.append(Application.state == state)
+    if expert_id is not None:
+        conditions.append(Application.expert == expert_id)
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
+    names = {r["id"]: r["name"] for r in await Expert.select(Expert.id, Expert.name).where(
+        Expert.id.is_in([r.expert for r in rows] or [-1]))}
+    out = []
+    for row in rows:
+        view = application_out(row)
+        view.expert_name = names.get(row.expert, "")
+        out.append(view)
+    return Page(out, total, offset, limit)
 
 
 # --- ratings, declines, reviews, dismissal and discredit -------------------------------------------
 def rating_out(r: PerformanceRating) -> s.RatingOut:
     return s.RatingOut(r.id, r.expert, r.unit, r.assignment_ref, r.participation, r.reliability,
-                       r.implementation_effect, r.comment, r.rated_on, r.invitation, _listed(r.corrections))
+                       r.implementation_effect, r.comment, r.rated_on, r.invitation, json_list(r.corrections))
 
 
-async def ratings_of(expert_id: int) -> list[s.RatingOut]:
+async def ratings_of(expert_id: int, offset: int = 0, limit: int = 50) -> Page[s.RatingOut]:
     await get_or_404(Expert, expert_id, "expert")
-    rows = await PerformanceRating.objects().where(PerformanceRating.expert == expert_id).order_by(PerformanceRating.id)
-    return [rating_out(r) for r in rows]
+    where = PerformanceRating.expert == expert_id
+    rows, total = await paged(PerformanceRating.objects().where(where).order_by(PerformanceRating.id),
+                              PerformanceRating.count().where(where), offset, limit)
+    return Page([rating_out(r) for r in rows], total, offset, limit)
 
 
 def decline_out(d: Decline) -> s.DeclineOut:
     return s.DeclineOut(d.id, d.assignment_ref, d.declined_on, d.reason, d.judged_good_reason, d.judged_by,
-                        d.invitation, _listed(d.judgements))
+                        d.invitation, json_list(d.judgements))
 
 
-def _listed(value: Any) -> list[dict]:
-    """A JSON list column as stored (some engines hand JSON back as text)."""
-    return list(json.loads(value) if isinstance(value, str) else value or [])
-
-
-async def declines_of(expert_id: int) -> list[s.DeclineOut]:
+async def declines_of(expert_id: int, offset: int = 0, limit: int = 50) -> Page[s.DeclineOut]:
     await get_or_404(Expert, expert_id, "expert")
-    return [decline_out(d) for d in await Decline.objects().where(Decline.expert == expert_id).order_by(Decline.id)]
+    where = Decline.expert == expert_id
+    rows, total = await paged(Decline.objects().where(where).order_by(Decline.id), Decline.count().where(where),
+                              offset, limit)
+    return Page([decline_out(d) for d in rows], total, offset, limit)
 
 
 def review_out(r: AnnualReview) -> s.AnnualReviewOut:
     return s.AnnualReviewOut(
-        id=r.id, expert_id=r.expert, year=r.year, review_date=r.review_date, figures=dict(r.figures),
+        id=r.id, expert_id=r.expert, year=r.year, review_date=r.review_date, figures=json_map(r.figures),
         proposal=r.proposal, proposal_label=ReviewProposal(r.proposal).label,
-        proposed_dismissal_reason=r.proposed_dismissal_reason, reasons=[s.ReasonOut(**x) for x in r.reasons],
-        decision=r.decision, decision_note=r.decision_note, decided_on=r.decided_on)
+        proposed_dismissal_reason=r.proposed_dismissal_reason,
+        reasons=[s.ReasonOut(**x) for x in json_list(r.reasons)],
+        decision=r.decision, decision_note=r.decision_note, decided_on=r.decided_on,
+        status="decided" if r.decision is not None else "open")
+
+
+async def annual_reviews(year: int | None, status: str | None, proposal: str | None, expert_id: int | None,
+                         offset: int, limit: int) -> Page[s.AnnualReviewOut]:
+    """Annual reviews, oldest first: ``status`` open (awaiting the office's decision) or decided."""
+    conditions = []
+    if year is not None:
+        conditions.append(AnnualReview.year == year)
+    if status == "open":
+        conditions.append(AnnualReview.decision.is_null())
+    elif status == "decided":
+        conditions.append(AnnualReview.decision.is_not_null())
+    if proposal:
+        conditions.append(AnnualReview.proposal == proposal)
+    if expert_id is not None:
+        conditions.append(AnnualReview.expert == expert_id)
+    query, count = AnnualReview.objects().output(load_json=True).order_by(AnnualReview.id), AnnualReview.count()
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
+    return Page([review_out(r) for r in rows], total, offset, limit)
 
 
 def dismissal_out(d: Dismissal) -> s.DismissalOut:
@@ -274,5 +366,72 @@ def dismissal_out(d: Dismissal) -> s.DismissalOut:
                           d.effective_on)
 
 
+async def dismissals(expert_id: int | None, reason_code: str | None, effective_from: date | None,
+                     effective_to: date | None, offset: int, limit: int) -> Page[s.DismissalOut]:
+    conditions = []
+    if expert_id is not None:
+        conditions.append(Dismissal.expert == expert_id)
+    if reason_code:
+        conditions.append(Dismissal.reason_code == reason_code)
+    if effective_from is not None:
+        conditions.append(Dismissal.effective_on >= effective_from)
+    if effective_to is not None:
+        conditions.append(Dismissal.effective_on <= effective_to)
+    query, count = Dismissal.objects().order_by(Dismissal.id), Dismissal.count()
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
+    return Page([dismissal_out(d) for d in rows], total, offset, limit)
+
+
 def discredit_out(d: DiscreditRecord) -> s.DiscreditOut:
     return s.DiscreditOut(d.id, d.expert, d.institution, d.kind, DiscreditKind(d.kind).label, d.facts, d.recorded_on)
+
+
+async def discredit_records(subject: str | None, expert_id: int | None, institution_id: int | None,
+                            kind: str | None, offset: int, limit: int) -> Page[s.DiscreditOut]:
+    """Discredit records of experts (R-POOL-7) and institutions (R-POOL-8), oldest first."""
+    conditions = []
+    if subject == "expert":
+        conditions.append(DiscreditRecord.expert.is_not_null())
+    elif subject == "institution":
+        conditions.append(DiscreditRecord.institution.is_not_null())
+    if expert_id is not None:
+        conditions.append(DiscreditRecord.expert == expert_id)
+    if institution_id is not None:
+        conditions.append(DiscreditRecord.institution == institution_id)
+    if kind:
+        conditions.append(DiscreditRecord.kind == kind)
+    query, count = DiscreditRecord.objects().order_by(DiscreditRecord.id), DiscreditRecord.count()
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
+    return Page([discredit_out(d) for d in rows], total, offset, limit)
+
+
+# --- commitment letters (R-DUTY-1) -----------------------------------------------------------------
+def letter_out(row: CommitmentLetter) -> s.LetterOut:
+    """A signed letter with the text the expert signed (its version's wording) and the four commitments."""
+    commitments = json_map(row.commitments)
+    return s.LetterOut(row.id, row.term, row.text_version, {k: bool(v) for k, v in commitments.items()},
+                       row.signed_on, expert_id=row.expert, text=LETTER_TEXTS.get(row.text_version, ""),
+                       commitment_labels={c.value: c.label for c in Commitment})
+
+
+async def letters(expert_id: int | None, term_id: int | None, signed_from: date | None, signed_to: date | None,
+                  offset: int, limit: int) -> Page[s.LetterOut]:
+    conditions = []
+    if expert_id is not None:
+        conditions.append(CommitmentLetter.expert == expert_id)
+    if term_id is not None:
+        conditions.append(CommitmentLetter.term == term_id)
+    if signed_from is not None:
+        conditions.append(CommitmentLetter.signed_on >= signed_from)
+    if signed_to is not None:
+        conditions.append(CommitmentLetter.signed_on <= signed_to)
+    query = CommitmentLetter.objects().output(load_json=True).order_by(CommitmentLetter.id)
+    count = CommitmentLetter.count()
+    for c in conditions:
+        query, count = query.where(c), count.where(c)
+    rows, total = await paged(query, count, offset, limit)
+    return Page([letter_out(r) for r in rows], total, offset, limit)

@@ -45,7 +45,7 @@ def conflicts(client, item: dict, purpose: str) -> dict[int, list[dict]]:
 
 
 def pool_ids(client) -> set[int]:
-    return {e["institution_id"] for e in client.get(f"{API}/evaluator-pool").json()}
+    return {e["institution_id"] for e in client.get(f"{API}/evaluator-pool").json()["items"]}
 
 
 def test_government_body_is_refused_from_the_evaluator_pool_R_COI_4(client):
@@ -68,11 +68,11 @@ def test_blacklisted_institution_leaves_every_pool_list_R_POOL_8(client):
     assert record.status_code == 201
     assert pool_ids(client) == {honest["id"]}  # GET /evaluator-pool
     assert client.get(f"{API}/institutions/{cheat['id']}").json()["in_evaluator_pool"] is False
-    listed = {i["id"] for i in client.get(f"{API}/institutions", params={"in_pool": True}).json()}
+    listed = {i["id"] for i in client.get(f"{API}/institutions", params={"in_pool": True}).json()["items"]}
     assert listed == {honest["id"]}
-    outside = {i["id"] for i in client.get(f"{API}/institutions", params={"in_pool": False}).json()}
+    outside = {i["id"] for i in client.get(f"{API}/institutions", params={"in_pool": False}).json()["items"]}
     assert cheat["id"] in outside
-    [history] = client.get(f"{API}/institutions/{cheat['id']}/evaluator-pool").json()
+    [history] = client.get(f"{API}/institutions/{cheat['id']}/evaluator-pool").json()["items"]
     assert history["removed_on"] == "2026-11-20" and "黑名单" in history["removal_reason"]
     # nor is it a candidate for an institution draw, not even among the excluded
     unit = create_institution(client, name="市交通运输局", kind="government_body")

@@ -10,7 +10,7 @@ def test_duplicate_credit_code_is_refused_and_nothing_changes(client):
     again = client.post("/api/v1/institutions", json={"name": "浙江大学2", "kind": "university", "uscc": first["uscc"]})
     assert again.status_code == 409
     assert again.json()["errors"][0]["field"] == "uscc"
-    listing = client.get("/api/v1/institutions").json()
+    listing = client.get("/api/v1/institutions").json()["items"]
     assert [i["name"] for i in listing] == ["浙江大学"]
 
 
@@ -22,7 +22,7 @@ def test_bad_credit_code_names_the_field(client):
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "uscc", "reason": "check character does not match (GB 32100)", "rule_id": None}]
-    assert client.get("/api/v1/institutions").json() == []
+    assert client.get("/api/v1/institutions").json()["items"] == []
 
 
 def test_unknown_field_and_malformed_json_are_refused(client):
@@ -57,7 +57,7 @@ def test_pool_admission_and_refusal_with_reasons_R_POOL_8(client):
                           json={"has_facilities": True, "staff_competences": ["law"]})
     assert refused.json()["admitted"] is False
     assert {r["code"] for r in refused.json()["reasons"]} == {"credit", "staff"}
-    assert [e["institution_id"] for e in client.get("/api/v1/evaluator-pool").json()] == [good["id"]]
+    assert [e["institution_id"] for e in client.get("/api/v1/evaluator-pool").json()["items"]] == [good["id"]]
     not_eligible = client.get(f"/api/v1/institutions/{warned['id']}/eligibility").json()
     assert not_eligible["eligible"] is False
     assert {r["code"] for r in not_eligible["reasons"]} == {"not_in_pool", "credit"}

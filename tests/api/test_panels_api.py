@@ -117,7 +117,7 @@ def test_decline_counts_for_review_and_draws_a_constraint_keeping_replacement_R_
     by_id = {e["expert_id"]: e for e in pool["experts"]}
     assert leaving["subject"]["id"] not in members and len(members) == 5
     assert sum(by_id[m]["spec"].startswith("LAW") for m in members) >= 2  # the quota still holds
-    declines = client.get(f"{API}/experts/{leaving['subject']['id']}/declines").json()
+    declines = client.get(f"{API}/experts/{leaving['subject']['id']}/declines").json()["items"]
     # the office judges the reason, not the expert (issue 11, R-POOL-5(3)): not judged yet
     assert declines[0]["good_reason"] is None and declines[0]["assignment_ref"] == f"panel-request:{view['id']}"
     # the issued record is unchanged; the history shows both

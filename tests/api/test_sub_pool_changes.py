@@ -57,7 +57,7 @@ def test_expert_cannot_move_themselves_between_sub_pools_R_POOL_1_issue_11(clien
     assert own.status_code == 403
     assert ExpertChangeRequest.select(ExpertChangeRequest.status).first().run_sync()["status"] == "pending"
 
-    listed = client.get(f"{API}/expert-change-requests", params={"status": "pending"}).json()
+    listed = client.get(f"{API}/expert-change-requests", params={"status": "pending"}).json()["items"]
     assert [r["id"] for r in listed] == [pending["id"]]
     approved = client.post(f"{API}/expert-change-requests/{pending['id']}/decision",
                            json={"approve": True, "reason": "研究方向已变，同意调整"})
@@ -113,7 +113,7 @@ def test_one_pending_request_and_refusal_needs_a_reason_issue_11(client):
                           json={"approve": False, "reason": "未提供执业证明"})
     assert refused.status_code == 201 and refused.json()["status"] == "refused"
     assert client.get(f"{API}/experts/{expert_id}").json()["sector"] == "academia"
-    assert client.get(f"{API}/expert-change-requests", params={"status": "pending"}).json() == []
+    assert client.get(f"{API}/expert-change-requests", params={"status": "pending"}).json()["items"] == []
 
 
 def test_the_office_changes_sub_pools_directly(client):

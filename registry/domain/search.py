@@ -1,0 +1,55 @@
+"""The search key of an expert (issue 13): what ``GET /experts?q=`` matches, computed once on write.
+
+A person is found by the name as written, in simplified characters (龔軒 → 龚轩), by its pinyin written
+together (``gongxuan``), by its pinyin initials (``gx``), and by the names of their current employers. A
+surname often has two readings (单 dan/shan, 曾 zeng/ceng): pypinyin has no surname mode, so every reading
+of every character is kept (heteronyms), up to ``MAX_READINGS`` combinations. The key is lower-case text
+whose parts are separated by ``|``, so a query never matches across two parts. Pure: no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import islice, product
+
+from pypinyin import Style, pinyin
+from zhconv import convert
+
+SEPARATOR = "|"
+MAX_READINGS = 32  # combinations of readings of one name kept (a 4-character name of ambiguous readings)
+MAX_KEY = 4000  # characters of one key (a person with very many employers keeps the first)
+_SPACE = re.compile(r"[\s·•.\-_'’]+")
+
+
+def fold(text: str) -> str:
+    """Text as the key holds it and a query is compared: simplified characters, lower case, without spaces or
+    the dots of foreign names (``龔 軒`` → ``龚轩``, ``Gong Xuan`` → ``gongxuan``)."""
+    return _SPACE.sub("", convert(text, "zh-cn")).lower().replace(SEPARATOR, "")
+
+
+def readings(name: str) -> list[str]:
+    """The pinyin of ``name`` written together, one per combination of the characters' readings (heteronyms),
+    the most common reading first; characters that are not Chinese stay as they are."""
+    syllables = pinyin(fold(name), style=Style.NORMAL, heteronym=True, errors=lambda chars: [c for c in chars])
+    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
+    return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+
+
+def initials(name: str) -> list[str]:
+    """The first letters of each syllable (``gx`` for 龚轩), one per combination of readings."""
+    syllables = pinyin(fold(name), style=Style.FIRST_LETTER, heteronym=True, errors=lambda chars: [c for c in chars])
+    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
+    return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+
+
+def search_key(name: str, employers: Iterable[str] = ()) -> str:
+    """The stored key: the name folded, its pinyin readings and initials, and each employer's name folded."""
+    parts = [fold(name), *readings(name), *initials(name), *(fold(e) for e in employers)]
+    unique = [p for p in dict.fromkeys(parts) if p]
+    return (SEPARATOR + SEPARATOR.join(unique) + SEPARATOR)[:MAX_KEY]
+
+
+def query_text(q: str) -> str:
+    """What a query is matched as: folded the same way as the key (traditional → simplified, no spaces)."""
+    return fold(q)

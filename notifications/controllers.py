@@ -166,7 +166,8 @@ class NotificationController(Controller):
         row = await get_or_404(InboxMessage, message_id, "message")
         if row.read_at is None:
             row.read_at = now
-            await row.save()
+            async with unit_of_work():  # recorded with the change, in the same transaction
+                await row.save([InboxMessage.read_at])
         bodies = await _bodies_for(request, [row.to_dict()])
         return InboxOut(row.id, row.recipient, row.subject, bodies[row.id], row.read_at, row.created_at)
 

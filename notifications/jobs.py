@@ -77,7 +77,7 @@ async def annual_review(day: JobDay) -> dict:
     """R-POOL-6: from the configured day on, every expert on an active term gets the year's review."""
     today, now = day.today, day.now
     if today < annual_review_day(today.year):
-        return {"opened": 0, "reason": f"opens on {annual_review_day(today.year)}"}
+        return {"opened": 0, "reason": f"{annual_review_day(today.year)} 起生成本年度考核任务"}
     reviewed = {r["expert"] for r in await AnnualReview.select(AnnualReview.expert).where(
         AnnualReview.year == today.year)}
     active = {r["expert"] for r in await Term.select(Term.expert).where(
@@ -170,7 +170,7 @@ async def record_checkpoint(day: JobDay) -> dict:
     file) and, when ``OFFICE_EMAIL`` is set, e-mailed to the office, so a chain cut short or rewritten
     behind it is named by the verification."""
     if not _CHECKPOINT:
-        return {"written": False, "reason": "no record to anchor in this process"}
+        return {"written": False, "reason": "本进程没有可锚定的全过程记录"}
     entry = await _CHECKPOINT[0](day.now)
     mailed = await email_office("record_checkpoint", {"day": day.today, **entry},
                                 f"record-checkpoint:{day.today}", day.now)

@@ -157,20 +157,20 @@ async def _send_email(row: dict, settings: NotificationSettings) -> None:
                               username=settings.smtp_user or None, password=settings.smtp_password or None,
                               start_tls=settings.smtp_starttls, timeout=15)
     except aiosmtplib.SMTPException as exc:
-        raise DeliveryError(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}",
+        raise DeliveryError(f"邮件服务器 smtp {settings.smtp_host}:{settings.smtp_port} 拒收或出错：{exc}",
                             permanent=_refused_for_good(exc)) from exc
     except OSError as exc:
-        raise DeliveryError(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}") from exc
+        raise DeliveryError(f"无法连接邮件服务器 smtp {settings.smtp_host}:{settings.smtp_port}：{exc}") from exc
 
 
 async def _post_webhook(row: dict) -> None:
     endpoint = await WebhookEndpoint.select().where(WebhookEndpoint.id == int(row["recipient"])).first()
     if endpoint is None or not endpoint["active"]:
-        raise DeliveryError("webhook endpoint removed or inactive")
+        raise DeliveryError("该 webhook 地址已删除或停用")
     try:
         target = await check_url(endpoint["url"])  # again: DNS may point elsewhere now
     except UrlRefused as refused:
-        raise DeliveryError(f"webhook {endpoint['url']}: {refused.reason}", permanent=not refused.transient) from None
+        raise DeliveryError(f"webhook {endpoint['url']}：{refused.reason}", permanent=not refused.transient) from None
     payload = {k: v for k, v in row["payload"].items() if k != "signed_link"}
     body = json.dumps({"id": row["id"], "subject": row["subject"], "body": mask_links(row["body"]),
                        **{k: mask_links(v) if isinstance(v, str) else v for k, v in payload.items()}},
@@ -183,9 +183,9 @@ async def _post_webhook(row: dict) -> None:
             response = await client.post(url.copy_with(host=target.address), content=body, headers=headers,
                                          extensions={"sni_hostname": target.host})
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"webhook {endpoint['url']}: {exc!r}") from exc
+        raise DeliveryError(f"webhook {endpoint['url']} 无法送达：{exc!r}") from exc
     if response.status_code >= 300:
-        raise DeliveryError(f"webhook {endpoint['url']}: HTTP {response.status_code}")
+        raise DeliveryError(f"webhook {endpoint['url']} 答复 HTTP {response.status_code}，未接收")
 
 
 async def _to_inbox(row: dict, now: datetime) -> None:

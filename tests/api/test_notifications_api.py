@@ -64,7 +64,7 @@ def test_smtp_down_then_up_ten_invitations_arrive_exactly_once(client, clock, po
     assert report["failed"] >= 10
     failed = [r for r in emails(client) if r["template"] == "invitation"]
     assert {r["state"] for r in failed} == {"failed"}
-    assert all("smtp 127.0.0.1" in r["last_error"] and r["attempts"] == 1 for r in failed)
+    assert all("邮件服务器 smtp 127.0.0.1" in r["last_error"] and r["attempts"] == 1 for r in failed)
 
     smtp.start()
     assert deliver(client)["sent"] == 0  # not before the back-off has passed

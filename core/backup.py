@@ -37,7 +37,7 @@ def create(target: Path) -> None:
 
 def restore(source: Path) -> None:
     if not source.exists():
-        raise SystemExit(f"no backup at {source}")
+        raise SystemExit(f"没有找到备份文件 {source}")
     database = get_settings().database
     if database.is_postgres:
         subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",

@@ -73,7 +73,9 @@ RECORD_NAMES = {
     "invitation": "邀请", "job": "定时任务", "message": "站内消息", "name-match task": "名称匹配任务",
     "panel": "论证组", "panel request": "抽取申请", "person": "人员", "policy version": "规则版本",
     "rating": "履职评价", "recruitment call": "遴选公告", "relation": "关系", "review": "考核",
-    "specialty": "专业", "term": "聘期", "webhook": "webhook 地址",
+    "specialty": "专业", "term": "聘期", "webhook": "webhook 地址", "merge": "合并记录", "record merge": "合并记录",
+    "conflict policy": "利益冲突规则", "work calendar": "工作日历", "calendar": "工作日历", "vocabulary": "参考数据",
+    "reference": "参考数据", "letter": "承诺书", "opinion": "书面意见", "leader report": "组长报告",
 }
 
 

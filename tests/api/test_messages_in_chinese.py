@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from core.api import chinese_reason
 from core.schemas import Email, Flag, Name, Note, Paragraph
+from tests.api.test_access import ROUTES, concrete
 from tests.builders import create_institution
 from tests.support.app import add_account, login
 
@@ -127,6 +128,39 @@ def test_account_answers_are_in_chinese(client):
                                                         "role": "auditor"}), 409, {"username"})
     assert_chinese(client.post(f"{API}/accounts/999999/deactivation"), 404)
     assert_chinese(client.get(f"{API}/items/999999/record"), 404, {"item_id"})
+
+
+def untranslated(response) -> list[str]:
+    """The detail and reasons of a refusal that carry no Chinese at all."""
+    if response.status_code < 400:
+        return []
+    body = response.json()
+    return [t for t in [body["detail"], *(e["reason"] for e in body["errors"])] if not CJK.search(t)]
+
+
+def test_every_route_refuses_in_chinese(client):
+    """A sweep of the whole API: every route called anonymously (401), as a drafting unit where the table
+    refuses it (403), and as the office with an unknown field or no body and ids that do not exist (400, 404,
+    422...). Every refusal's detail and reasons are Chinese."""
+    unit = create_institution(client, name="市交通运输局", kind="government_body")
+    add_account("unit-sweep", "unit", unit_id=unit["id"])
+    office = client.headers["Authorization"]
+    unit_token = f"Bearer {login(client, 'unit-sweep')['token']}"
+    client.headers["Authorization"] = office
+    english, refusals = [], 0
+    for method, path in ROUTES:
+        if path.endswith(("/logout", "/deactivation")):
+            continue  # they would end the sweep's own log-in
+        url = concrete(path)
+        calls = [client.request(method, url, headers={"Authorization": ""}),
+                 client.request(method, url, headers={"Authorization": unit_token})]
+        calls += [client.request(method, url, json=body if method != "GET" else None)
+                  for body in ({"no_such_field": 1}, None)]
+        for response in calls:
+            refusals += response.status_code >= 400
+            english += [(method, path, response.status_code, text) for text in untranslated(response)]
+    assert english == []
+    assert refusals > 2 * len(ROUTES)
 
 
 class _Everything(msgspec.Struct, forbid_unknown_fields=True):

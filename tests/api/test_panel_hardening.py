@@ -74,6 +74,10 @@ def test_relations_and_panels_written_through_the_record_verify_issue_12(client,
     assert declined.status_code == 201 and declined.json()["replacement"] is not None, declined.text
     for inv in (second, third):
         assert client.post(f"{API}/invitations/{inv['id']}/answer", json={"accept": True}).status_code == 201
+    current = client.get(f"{API}/panel-requests/{view['id']}").json()
+    [leader] = [i for i in current["invitations"] if i["leader"] and i["status"] in ("pending", "accepted")]
+    if leader["status"] == "pending":  # the leader's report needs a leader who accepted (R-PANEL-5, issue 13)
+        assert client.post(f"{API}/invitations/{leader['id']}/answer", json={"accept": True}).status_code == 201
     clock.fixed = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)
     opinion = client.post(f"{API}/invitations/{second['id']}/paper-opinion",
                           json={"received_on": "2026-12-02", "reason": "纸质意见12月2日送达"})

@@ -201,8 +201,8 @@ class ExpertController(Controller):
 
     @post("/{expert_id:int}/declines", summary="The office records a declined invitation by hand and judges "
                                                "its reason (R-POOL-5(3))")
-    async def decline(self, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
-        return views.decline_out(await reviews.add_decline(expert_id, data))
+    async def decline(self, request: Request, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
+        return views.decline_out(await reviews.add_decline(expert_id, data, by=caller(request)[1]))
 
     @get("/{expert_id:int}/declines")
     async def declines(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.DeclineOut]:

@@ -34,9 +34,9 @@ class DismissalOrder:
 def check_dismissal(already_dismissed: bool, order: DismissalOrder) -> None:
     """An expert is dismissed once (R-POOL-5); a duty breach supports codes 1 and 2 only (R-DUTY-2)."""
     if already_dismissed:
-        raise duplicate("already dismissed", "expert_id", "this expert has already been dismissed", "R-POOL-5")
+        raise duplicate("该专家已解聘", "expert_id", "该专家已解聘，不能再次解聘", "R-POOL-5")
     if order.duty_breach is not None and order.reason not in DUTY_BREACH_GROUNDS:
-        raise invalid("duty_breach", "a breach of the expert's duties supports dismissal codes 1 and 2 only",
+        raise invalid("duty_breach", "违反专家义务只能作为解聘理由 1 或 2 的依据",
                       "R-DUTY-2")
 
 

@@ -28,17 +28,17 @@ def parse_citizen_id(raw: str) -> CitizenId:
     """Validate a citizen ID number and return its parts; ``ValueError`` says what is wrong."""
     number = raw.strip().upper()
     if len(number) != 18:
-        raise ValueError("must be 18 characters")
+        raise ValueError("须为 18 位")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValueError("must be 17 digits followed by a digit or X")
+        raise ValueError("须为 17 位数字加 1 位数字或 X")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValueError("birth date (characters 7-14) is not a valid date") from None
+        raise ValueError("出生日期（第 7-14 位）不是有效日期") from None
     if birth.year < 1900:
-        raise ValueError("birth date (characters 7-14) is before 1900")
+        raise ValueError("出生日期（第 7-14 位）早于 1900 年")
     if number[17] != citizen_id_check_char(number[:17]):
-        raise ValueError("check digit does not match (GB 11643)")
+        raise ValueError("校验码不符（GB 11643）")
     return CitizenId(number=number, region_code=number[:6], birth_date=birth, is_male=int(number[16]) % 2 == 1)
 
 
@@ -56,14 +56,14 @@ def validate_uscc(raw: str) -> str:
     """Validate a unified social credit code (统一社会信用代码) and return it normalised."""
     code = raw.strip().upper()
     if len(code) != 18:
-        raise ValueError("must be 18 characters")
+        raise ValueError("须为 18 位")
     bad = sorted({c for c in code if c not in USCC_ALPHABET})
     if bad:
-        raise ValueError(f"contains characters not allowed by GB 32100: {''.join(bad)}")
+        raise ValueError(f"含有 GB 32100 不允许的字符：{''.join(bad)}")
     if not code[2:8].isdigit():
-        raise ValueError("characters 3-8 must be the administrative division code (digits)")
+        raise ValueError("第 3-8 位须为行政区划代码（数字）")
     if code[17] != uscc_check_char(code[:17]):
-        raise ValueError("check character does not match (GB 32100)")
+        raise ValueError("校验码不符（GB 32100）")
     return code
 
 
@@ -83,7 +83,7 @@ def validate_mobile(raw: str) -> str:
     if phone.startswith("+86"):
         phone = phone[3:]
     if not (len(phone) == 11 and phone.isdigit() and phone[0] == "1" and phone[1] in "3456789"):
-        raise ValueError("must be an 11-digit mainland mobile number starting with 13-19")
+        raise ValueError("须为 13-19 开头的 11 位大陆手机号码")
     return phone
 
 
@@ -98,5 +98,5 @@ def make_uscc(registration_dept: str, org_kind: str, region_code: str, body: str
     """Build a valid unified social credit code from its parts (1 + 1 + 6 + 9 characters + check)."""
     first17 = f"{registration_dept}{org_kind}{region_code}{body}"
     if len(first17) != 17 or any(c not in USCC_ALPHABET for c in first17):
-        raise ValueError("the parts must make 17 characters of the GB 32100 alphabet")
+        raise ValueError("各部分须合计为 17 个 GB 32100 字符")
     return first17 + uscc_check_char(first17)

@@ -56,7 +56,7 @@ def check_may_apply(kind: InstitutionKind, blacklisted: bool) -> None:
     if kind is InstitutionKind.GOVERNMENT_BODY:
         raise invalid("kind", GOVERNMENT_BODY_MESSAGE, "R-COI-4")
     if blacklisted:
-        raise conflict("blacklisted institution", "institution_id",
+        raise conflict("机构已列入黑名单", "institution_id",
                        "该机构因在评估中弄虚作假被列入黑名单，不再进入第三方评估机构库", "R-POOL-8")
 
 
@@ -92,14 +92,14 @@ def institution_eligibility(standing: InstitutionStanding) -> list[Reason]:
 def check_not_in_pool(in_pool: bool) -> None:
     """An institution applies to the pool while it is not in it (R-POOL-8)."""
     if in_pool:
-        raise duplicate("already in the pool", "institution_id", "this institution is already admitted", "R-POOL-8")
+        raise duplicate("机构已在库中", "institution_id", "该机构已进入第三方评估机构库", "R-POOL-8")
 
 
 def check_credit_change(blacklisted: bool, new_status: CreditStatus | None) -> None:
     """A blacklisted institution's credit cannot be restored to good (R-POOL-8)."""
     if new_status is CreditStatus.GOOD and blacklisted:
-        raise conflict("blacklisted institution", "credit_status",
-                       "a blacklisted institution is never commissioned again; its credit cannot be restored",
+        raise conflict("机构已列入黑名单", "credit_status",
+                       "列入黑名单的机构不再委托，其信用状况不能恢复",
                        "R-POOL-8")
 
 

@@ -34,19 +34,19 @@ def validate_letter(text_version: str, commitments: dict[str, bool]) -> None:
     """A letter must use a known text and affirm all four commitments; anything else is refused."""
     errors = ErrorCollector()
     if text_version not in LETTER_TEXTS:
-        errors.add("text_version", f"unknown letter text; known versions: {', '.join(LETTER_TEXTS)}", "R-DUTY-1")
+        errors.add("text_version", f"未知的承诺书文本版本；现有版本：{'、'.join(LETTER_TEXTS)}", "R-DUTY-1")
     known = {c.value for c in Commitment}
     for name in sorted(set(commitments) - known):
-        errors.add(f"commitments.{name}", "not one of the four commitments of NMG-E art.11", "R-DUTY-1")
+        errors.add(f"commitments.{name}", "不是《专家论证办法》第十一条规定的四项承诺之一", "R-DUTY-1")
     for c in Commitment:
         if commitments.get(c.value) is not True:
-            errors.add(f"commitments.{c.value}", f"must be affirmed: {c.label}", "R-DUTY-1")
-    errors.raise_if_any("commitment letter refused")
+            errors.add(f"commitments.{c.value}", f"须作出承诺：{c.label}", "R-DUTY-1")
+    errors.raise_if_any("承诺书不符合要求")
 
 
 def check_letter_for_term(term_end: date, signed_on: date, already_signed: bool) -> None:
     """One letter per term, signed before the term ends (R-DUTY-1)."""
     if signed_on > term_end:
-        raise invalid("signed_on", f"after the term ended ({term_end})", "R-DUTY-1")
+        raise invalid("signed_on", f"签署日期晚于聘期届满日（{term_end}）", "R-DUTY-1")
     if already_signed:
-        raise duplicate("letter exists", "term_id", "a commitment letter is already signed for this term", "R-DUTY-1")
+        raise duplicate("承诺书已签署", "term_id", "本聘期已签署专家承诺书", "R-DUTY-1")

@@ -55,10 +55,10 @@ def require_step(state: ApplicationState, step: ApplicationStep) -> None:
     (R-POOL-2)."""
     allowed = allowed_steps(state)
     if step not in allowed:
-        names = ", ".join(s.value for s in allowed) or "none (the application is closed)"
+        names = "、".join(s.value for s in allowed) or "无（报名已办结）"
         raise OutOfOrder(
-            f"step '{step.value}' is not allowed for an application in state '{state.value}'",
-            [FieldError("state", f"allowed next steps: {names}", "R-POOL-2")],
+            f"报名处于「{state.label}」状态，不能进行「{step.value}」步骤",
+            [FieldError("state", f"可进行的下一步：{names}", "R-POOL-2")],
             {"allowed_next_steps": [s.value for s in allowed]},
         )
 
@@ -66,8 +66,8 @@ def require_step(state: ApplicationState, step: ApplicationStep) -> None:
 def check_call_open(opens_on: date, closes_on: date, applied_on: date) -> None:
     """A call accepts applications from the day it opens to the day it closes (R-POOL-2)."""
     if not (opens_on <= applied_on <= closes_on):
-        raise out_of_order("call not open", "applied_on",
-                           f"the call accepts applications from {opens_on} to {closes_on}", "R-POOL-2")
+        raise out_of_order("遴选公告不在报名期内", "applied_on",
+                           f"本次遴选的报名时间为 {opens_on} 至 {closes_on}", "R-POOL-2")
 
 
 class Condition(LabelledEnum):
@@ -107,10 +107,10 @@ def check_findings_complete(findings: list[ConditionFinding]) -> None:
     """The qualification review covers each of the five conditions exactly once (R-POOL-3)."""
     errors = ErrorCollector()
     for c in missing_conditions(findings):
-        errors.add(f"findings.{c.value}", f"not reviewed: {c.label}", "R-POOL-3")
+        errors.add(f"findings.{c.value}", f"未审查：{c.label}", "R-POOL-3")
     if len({f.condition for f in findings}) != len(findings):
-        errors.add("findings", "a condition is reviewed more than once", "R-POOL-3")
-    errors.raise_if_any("qualification review incomplete")
+        errors.add("findings", "同一条件重复审查", "R-POOL-3")
+    errors.raise_if_any("资格审查不完整")
 
 
 def check_within_call(applicant_codes: Iterable[str], call_codes: Iterable[str], tree: Iterable[Specialty],
@@ -128,8 +128,8 @@ def check_may_be_recruited(standing: ExpertStanding, field_name: str = "expert_i
     """An expert with a discredit record (R-POOL-7) or a dismissal (R-POOL-5) is not recruited again: neither
     applying, nor a review, a collective decision or an appointment goes ahead."""
     if standing.discredited_on is not None:
-        raise conflict("expert discredited", field_name,
+        raise conflict("专家有失信记录", field_name,
                        f"该专家有失信记录（{standing.discredited_on}），已取消论证资格，不能报名或入库", "R-POOL-7")
     if standing.dismissed_on is not None:
-        raise conflict("expert dismissed", field_name,
+        raise conflict("专家已解聘", field_name,
                        f"该专家已于 {standing.dismissed_on} 解聘，不能再次报名或入库", "R-POOL-5")

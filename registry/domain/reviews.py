@@ -137,24 +137,24 @@ def check_reviewable(standing: ExpertStanding, year: int, until: date) -> None:
     """The annual review is of pool experts (R-POOL-6): an expert never appointed, or with no term in the
     year up to the review date, has nothing to review (R-POOL-4)."""
     if not standing.terms:
-        raise conflict("never appointed", "expert_id", "该专家从未聘任入库，不能开启年度考核", "R-POOL-4")
+        raise conflict("专家从未聘任", "expert_id", "该专家从未聘任入库，不能开启年度考核", "R-POOL-4")
     first = date(year, 1, 1)
     if not any(t.span.start <= until and t.span.end >= first for t in standing.terms):
-        raise conflict("no term in the year", "year", f"该专家 {year} 年度（截至 {until}）不在任何聘期内，"
+        raise conflict("该年度不在聘期内", "year", f"该专家 {year} 年度（截至 {until}）不在任何聘期内，"
                        "不能开启年度考核", "R-POOL-4")
 
 
 def check_unrated_effect(current_effect: int | None) -> None:
     """A rating's implementation effect is added once; ratings are not overwritten (R-POOL-6)."""
     if current_effect is not None:
-        raise duplicate("effect already rated", "implementation_effect",
-                        f"already rated {current_effect}; ratings are not overwritten", "R-POOL-6")
+        raise duplicate("决策实施效果已评价", "implementation_effect",
+                        f"已评价为 {current_effect}，评价不能覆盖", "R-POOL-6")
 
 
 def check_undecided(decision: str | None, decided_on: date | None) -> None:
     """An annual review is decided once (R-POOL-6)."""
     if decision is not None:
-        raise duplicate("already decided", "decision", f"decided '{decision}' on {decided_on}", "R-POOL-6")
+        raise duplicate("考核已作出决定", "decision", f"已于 {decided_on} 决定「{decision}」", "R-POOL-6")
 
 
 def decide(decision: ReviewProposal, year: int, proposed_dismissal_reason: DismissalReason | None,
@@ -167,8 +167,8 @@ def decide(decision: ReviewProposal, year: int, proposed_dismissal_reason: Dismi
         return ReviewDecision(dismissal=DismissalOrder(reason, decided_on, note or f"{year} 年度考核：{reason.label}"))
     if decision is ReviewProposal.RENEW:
         if not certificate_no:
-            raise invalid("certificate_no", "a renewal needs the new appointment certificate number", "R-POOL-4")
+            raise invalid("certificate_no", "续聘须填写新的聘书编号", "R-POOL-4")
         if term_at_review is None:
-            raise conflict("no term to renew", "decision", "the expert had no active term at the review", "R-POOL-4")
+            raise conflict("没有可续聘的聘期", "decision", "考核时该专家不在有效聘期内", "R-POOL-4")
         return ReviewDecision(renew_term_id=term_at_review.id)
     return ReviewDecision()

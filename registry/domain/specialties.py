@@ -61,6 +61,6 @@ def check_codes(codes: list[str], known: set[str], field_name: str, errors: Erro
     """Experts, calls and items name nodes of the tree, each once (R-POOL-1)."""
     for i, code in enumerate(codes):
         if code not in known:
-            errors.add(f"{field_name}[{i}]", f"unknown specialty '{code}'; see GET /api/v1/specialties", "R-POOL-1")
+            errors.add(f"{field_name}[{i}]", f"未知的专业代码「{code}」，见 GET /api/v1/specialties", "R-POOL-1")
     if len(set(codes)) != len(codes):
-        errors.add(field_name, "lists a specialty more than once")
+        errors.add(field_name, "专业代码重复")

@@ -38,19 +38,18 @@ def validate_term(start: date, end: date, existing: list[TermSpan] = ()) -> Term
     """Refuse a term that ends before it starts, exceeds three years, or overlaps another term."""
     errors = ErrorCollector()
     if end < start:
-        errors.add("end", f"end {end} is before start {start}")
+        errors.add("end", f"结束日期 {end} 早于开始日期 {start}")
     elif end > latest_term_end(start):
         errors.add(
             "end",
-            f"a term may last at most {MAX_TERM_YEARS} years: the latest end for a term starting {start} "
-            f"is {latest_term_end(start)}",
+            f"聘期最长 {MAX_TERM_YEARS} 年：{start} 开始的聘期最迟于 {latest_term_end(start)} 届满",
             "R-POOL-4",
         )
     for other in existing:
         if start <= other.end and other.start <= end:
-            errors.add("start", f"overlaps the term {other.start} to {other.end}", "R-POOL-4")
+            errors.add("start", f"与 {other.start} 至 {other.end} 的聘期重叠", "R-POOL-4")
             break
-    errors.raise_if_any("invalid term")
+    errors.raise_if_any("聘期不符合要求")
     return TermSpan(start, end)
 
 

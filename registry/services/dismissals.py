@@ -35,7 +35,7 @@ async def file_dismissal(expert_id: int, order: DismissalOrder, now: datetime) -
 async def dismiss(expert_id: int, data: s.DismissalIn, now: datetime) -> Dismissal:
     """The office dismisses an expert on one of the six grounds (R-POOL-5)."""
     await get_or_404(Expert, expert_id, "expert")
-    data = taken_in(data, "dismissal refused")
+    data = taken_in(data, "解聘不符合要求")
     return await file_dismissal(expert_id, DismissalOrder(data.reason_code, data.effective_on, data.explanation,
                                                           data.duty_breach), now)
 
@@ -43,7 +43,7 @@ async def dismiss(expert_id: int, data: s.DismissalIn, now: datetime) -> Dismiss
 async def record_expert_discredit(expert_id: int, data: s.DiscreditIn, now: datetime) -> DiscreditRecord:
     """Qualification cancelled, appointment ended, discredit record filed (R-POOL-7)."""
     await get_or_404(Expert, expert_id, "expert")
-    data = taken_in(data, "discredit record refused")
+    data = taken_in(data, "失信记录不符合要求")
     async with unit_of_work():
         record = await save_protected(DiscreditRecord(expert=expert_id, kind=data.kind.value, facts=data.facts,
                                                       recorded_on=data.recorded_on))

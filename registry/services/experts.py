@@ -44,9 +44,9 @@ async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCol
         if ids else set()
     for i, e in enumerate(employments):
         if e.end is not None and e.end < e.start:
-            errors.add(f"{prefix}[{i}].end", f"end {e.end} is before start {e.start}")
+            errors.add(f"{prefix}[{i}].end", f"结束日期 {e.end} 早于开始日期 {e.start}")
         if e.institution_id is not None and e.institution_id not in known:
-            errors.add(f"{prefix}[{i}].institution_id", f"no institution with id {e.institution_id}")
+            errors.add(f"{prefix}[{i}].institution_id", f"没有编号为 {e.institution_id} 的机构")
 
 
 async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, str]:
@@ -58,7 +58,7 @@ async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, 
         parsed = parse_citizen_id(data.id_number)
         id_number = parsed.number
         if parsed.is_male != (data.gender is Gender.MALE):
-            errors.add(f"{prefix}gender", "does not match the gender coded in the ID number (17th digit)")
+            errors.add(f"{prefix}gender", "与身份证号码第 17 位所示性别不符")
     except ValueError as exc:
         errors.add(f"{prefix}id_number", str(exc))
     try:
@@ -66,12 +66,12 @@ async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, 
     except ValueError as exc:
         errors.add(f"{prefix}phone", str(exc))
     if data.email and ("@" not in data.email or data.email.startswith("@") or data.email.endswith("@")):
-        errors.add(f"{prefix}email", "is not an e-mail address")
+        errors.add(f"{prefix}email", "不是有效的电子邮件地址")
     await check_specialty_codes(data.specialties, f"{prefix}specialties", errors)
     await _check_employments(data.employments, errors, f"{prefix}employments")
-    errors.raise_if_any("expert refused")
+    errors.raise_if_any("专家信息不符合要求")
     if id_number and await Expert.exists().where(Expert.id_number_digest == get_vault().digest(id_number)):
-        raise duplicate("duplicate expert", f"{prefix}id_number", "an expert with this ID number is already registered")
+        raise duplicate("专家重复", f"{prefix}id_number", "该身份证号码的专家已登记")
     return id_number, phone
 
 
@@ -152,7 +152,7 @@ async def update_expert(expert_id: int, data: s.ExpertUpdate, now: datetime, by:
             errors.add("phone", str(exc))
     if data.specialties is not None:
         await check_specialty_codes(data.specialties, "specialties", errors)
-    errors.raise_if_any("expert update refused")
+    errors.raise_if_any("专家信息修改不符合要求")
     specialties = await _specialties_of(expert_id)
     changes = _sub_pool_changes(data, specialties, expert.sector)
     request = None
@@ -169,7 +169,7 @@ async def update_expert(expert_id: int, data: s.ExpertUpdate, now: datetime, by:
             pending = await ExpertChangeRequest.select(ExpertChangeRequest.id).where(
                 (ExpertChangeRequest.expert == expert_id) & (ExpertChangeRequest.status == PENDING)).first()
             if pending is not None:  # raised inside the unit: the contact data above is not kept either
-                raise conflict("a change request is pending", "specialties",
+                raise conflict("已有待审核的变更请求", "specialties",
                                f"变更请求 {pending['id']} 尚待政策法规处审核，审核前不能再次提出", "R-POOL-1",
                                pending_request_id=pending["id"])
         if by_office:
@@ -196,7 +196,7 @@ async def decide_change_request(request_id: int, data: s.ChangeDecisionIn, by: s
     if data.approve and "specialties" in fields:
         errors = ErrorCollector()
         await check_specialty_codes(fields["specialties"], "specialties", errors)
-        errors.raise_if_any("the requested specialties are no longer in the tree")
+        errors.raise_if_any("所请求的专业已不在专业分类中")
     async with unit_of_work():
         decided = await update_protected(ExpertChangeRequest, {
             ExpertChangeRequest.status: APPROVED if data.approve else REFUSED,
@@ -204,7 +204,7 @@ async def decide_change_request(request_id: int, data: s.ChangeDecisionIn, by: s
             ExpertChangeRequest.decision_reason: data.reason,
         }, (ExpertChangeRequest.id == request_id) & (ExpertChangeRequest.status == PENDING))
         if not decided:
-            raise conflict("change request already decided", "change_request_id",
+            raise conflict("变更请求已审核", "change_request_id",
                            f"该变更请求已{'同意' if row.status == APPROVED else '拒绝'}，不能再次审核")
         if data.approve:
             expert = await get_or_404(Expert, row.expert, "expert")
@@ -220,7 +220,7 @@ async def add_employment(expert_id: int, data: s.EmploymentIn) -> Employment:
     errors = ErrorCollector()
     add_day_problems(data, errors)
     await _check_employments([data], errors, "employment")
-    errors.raise_if_any("employment refused")
+    errors.raise_if_any("任职经历不符合要求")
     row = _employment_row(expert_id, data)
     async with unit_of_work():
         await row.save()

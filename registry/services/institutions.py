@@ -40,15 +40,15 @@ async def _check_institution_fields(errors: ErrorCollector, uscc: str | None, pa
             if self_id is not None:
                 query = query.where(Institution.id != self_id)
             if await query:
-                raise duplicate("duplicate unified social credit code", "uscc",
-                                f"another institution already has the code {normalised}")
+                raise duplicate("统一社会信用代码重复", "uscc",
+                                f"已有机构使用统一社会信用代码 {normalised}")
     if parent_id is not None:
         if parent_id == self_id:
-            errors.add("parent_id", "an institution cannot be its own parent")
+            errors.add("parent_id", "机构不能是自己的上级单位")
         elif not await Institution.exists().where(Institution.id == parent_id):
-            errors.add("parent_id", f"no institution with id {parent_id}")
+            errors.add("parent_id", f"没有编号为 {parent_id} 的机构")
         elif self_id is not None and self_id in await ancestor_ids(parent_id):
-            errors.add("parent_id", "would make the hierarchy circular")
+            errors.add("parent_id", "会使上下级关系形成循环")
     return normalised
 
 
@@ -66,7 +66,7 @@ async def create_institution(data: s.InstitutionCreate) -> Institution:
     data = cleaned(data)
     errors = ErrorCollector()
     uscc = await _check_institution_fields(errors, data.uscc, data.parent_id)
-    errors.raise_if_any("institution refused")
+    errors.raise_if_any("机构信息不符合要求")
     row = Institution(name=data.name, kind=data.kind.value, uscc=uscc, aliases=data.aliases,
                       parent=data.parent_id, region=data.region, credit_status=data.credit_status.value)
     return await save_new(row, InstitutionRegistered)
@@ -77,7 +77,7 @@ async def update_institution(institution_id: int, data: s.InstitutionUpdate) -> 
     data = cleaned(data)
     errors = ErrorCollector()
     await _check_institution_fields(errors, None, data.parent_id, self_id=institution_id)
-    errors.raise_if_any("institution update refused")
+    errors.raise_if_any("机构信息修改不符合要求")
     check_credit_change(row.blacklisted, data.credit_status)
     for name in ("name", "aliases", "region"):
         if getattr(data, name) is not None:
@@ -135,7 +135,7 @@ async def institution_eligibility_of(institution_id: int) -> list[Reason]:
 async def record_institution_discredit(institution_id: int, data: s.DiscreditIn) -> DiscreditRecord:
     """A discredit record makes the credit 'discredited'; cheating in an evaluation also blacklists (SY 三(一)4)."""
     inst = await get_or_404(Institution, institution_id, "institution")
-    data = taken_in(data, "discredit record refused")
+    data = taken_in(data, "失信记录不符合要求")
     credit = credit_after_discredit(data.kind, inst.blacklisted)
     async with unit_of_work():
         record = await save_protected(DiscreditRecord(institution=institution_id, kind=data.kind.value,

@@ -25,9 +25,9 @@ async def create_call(data: s.CallCreate) -> RecruitmentCall:
     errors = ErrorCollector()
     add_day_problems(data, errors)
     if data.closes_on < data.opens_on:
-        errors.add("closes_on", f"{data.closes_on} is before opens_on {data.opens_on}")
+        errors.add("closes_on", f"截止日期 {data.closes_on} 早于开始日期 {data.opens_on}")
     await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
-    errors.raise_if_any("call refused")
+    errors.raise_if_any("遴选公告不符合要求")
     row = RecruitmentCall(title=data.title, specialty_codes=data.specialty_codes, description=data.description,
                           opens_on=data.opens_on, closes_on=data.closes_on)
     async with unit_of_work():
@@ -40,11 +40,11 @@ async def submit_application(call_id: int, data: s.ApplicationCreate, today: dat
     call = await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id")
     errors = ErrorCollector()
     add_day_problems(data, errors)  # the candidate's employments too, named "expert.employments[i].start"
-    errors.raise_if_any("application refused")
+    errors.raise_if_any("报名不符合要求")
     data = cleaned(data)
     rec.check_call_open(call.opens_on, call.closes_on, data.applied_on or today)
     if (data.expert is None) == (data.expert_id is None):
-        raise invalid("expert", "give either a new candidate's profile in 'expert' or an existing 'expert_id'")
+        raise invalid("expert", "请在 expert 中填写新申请人的信息，或在 expert_id 中填写已登记专家的编号（二者择一）")
     if data.recommended_by_id is not None and not await Institution.exists().where(
             Institution.id == data.recommended_by_id):
         raise invalid("recommended_by_id", f"没有编号为 {data.recommended_by_id} 的机构")
@@ -62,7 +62,7 @@ async def submit_application(call_id: int, data: s.ApplicationCreate, today: dat
             rec.check_within_call(codes, call_codes, tree, "expert_id")
             if await Application.exists().where((Application.call == call_id) & (Application.expert == expert_id)
                                                 & (Application.state != rec.ApplicationState.WITHDRAWN.value)):
-                raise duplicate("duplicate application", "expert_id", "该专家已报名本次遴选", "R-POOL-2")
+                raise duplicate("重复报名", "expert_id", "该专家已报名本次遴选", "R-POOL-2")
         row = Application(call=call_id, expert=expert_id, recommended_by=data.recommended_by_id,
                           recommendation_note=data.recommendation_note, state=rec.ApplicationState.SUBMITTED.value,
                           findings=[], reasons=[])
@@ -98,7 +98,7 @@ async def review_qualification(application_id: int, data: s.QualificationReviewI
 
 async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn) -> Application:
     row = await _application_at(application_id, rec.ApplicationStep.COLLECTIVE_DECISION)
-    data = taken_in(data, "collective decision refused")
+    data = taken_in(data, "集体讨论结果不符合要求")
     if data.approved:
         rec.check_may_be_recruited(await load_standing(row.expert), "expert_id")
     row.state = (rec.ApplicationState.APPROVED if data.approved else rec.ApplicationState.NOT_APPROVED).value
@@ -111,7 +111,7 @@ async def decide_collectively(application_id: int, data: s.CollectiveDecisionIn)
 async def appoint(application_id: int, data: s.AppointmentIn) -> tuple[Application, Term]:
     """Appointment in the office's name: a term of at most three years and a certificate (聘书)."""
     row = await _application_at(application_id, rec.ApplicationStep.APPOINTMENT)
-    data = taken_in(data, "appointment refused")
+    data = taken_in(data, "聘任不符合要求")
     async with unit_of_work():
         term = await open_term(row.expert, data.start, data.end, data.certificate_no, previous_id=None)
         row.state, row.certificate_no, row.term = rec.ApplicationState.APPOINTED.value, data.certificate_no, term.id

@@ -52,9 +52,9 @@ async def add_rating(expert_id: int, data: s.RatingIn) -> PerformanceRating:
     """The office enters a rating by hand (a paper form): tied to no invitation. A drafting unit rates through
     its accepted invitation instead (``rate_invitation``), never here (issue 11, R-POOL-6)."""
     await get_or_404(Expert, expert_id, "expert")
-    data = taken_in(data, "rating refused")
+    data = taken_in(data, "评价不符合要求")
     if not await Institution.exists().where(Institution.id == data.unit_id):
-        raise invalid("unit_id", f"no institution with id {data.unit_id}")
+        raise invalid("unit_id", f"没有编号为 {data.unit_id} 的机构")
     async with unit_of_work():
         return await save_protected(PerformanceRating(
             expert=expert_id, unit=data.unit_id, assignment_ref=data.assignment_ref,
@@ -70,14 +70,15 @@ async def rate_effect(expert_id: int, rating_id: int, data: s.RatingEffectIn) ->
         return await save_protected(row)
 
 
-async def add_decline(expert_id: int, data: s.DeclineIn) -> Decline:
+async def add_decline(expert_id: int, data: s.DeclineIn, by: str = "office") -> Decline:
+    """The office enters a decline by hand and judges it at once; ``by`` is the office account (the login)."""
     await get_or_404(Expert, expert_id, "expert")
-    data = taken_in(data, "decline refused")
+    data = taken_in(data, "谢绝记录不符合要求")
     async with unit_of_work():  # entered by the office, which judges the reason as it enters it
         return await save_protected(Decline(expert=expert_id, assignment_ref=data.assignment_ref,
                                             declined_on=data.declined_on, reason=data.reason,
                                             good_reason=data.good_reason, judged_good_reason=data.good_reason,
-                                            judged_by="office", judged_on=data.declined_on))
+                                            judged_by=by or "office", judged_on=data.declined_on))
 
 
 async def rate_invitation(expert_id: int, unit_id: int, invitation_id: int, assignment_ref: str,
@@ -87,7 +88,7 @@ async def rate_invitation(expert_id: int, unit_id: int, invitation_id: int, assi
     has checked that ``unit_id`` is the unit whose panel it was; the database keeps one rating per invitation."""
     async with unit_of_work(transaction_factory=exclusive):  # checked and written one at a time
         if await PerformanceRating.exists().where(PerformanceRating.invitation == invitation_id):
-            raise duplicate("already rated", "id", "this invitation has been rated; the office may correct a rating",
+            raise duplicate("已评价", "id", "该邀请已评价；如有错误，由政策法规处更正",
                             "R-POOL-6")
         return await save_protected(PerformanceRating(
             expert=expert_id, unit=unit_id, assignment_ref=assignment_ref, participation=participation,
@@ -100,9 +101,9 @@ async def correct_rating(rating_id: int, participation: int | None, reliability:
     """The office corrects a rating with a reason (R-POOL-6): the original stays, the correction is added to
     the row's list (and the record), and the annual review counts the corrected scores."""
     if participation is None and reliability is None and implementation_effect is None:
-        raise invalid("participation", "a correction changes at least one score", "R-POOL-6")
+        raise invalid("participation", "更正须至少修改一项评分", "R-POOL-6")
     if not clean(reason):
-        raise invalid("reason", "a correction needs a reason", "R-POOL-6")
+        raise invalid("reason", "更正须说明理由", "R-POOL-6")
     async with unit_of_work(transaction_factory=exclusive):  # no correction is lost to a simultaneous one
         row = await get_or_404(PerformanceRating, rating_id, "rating")
         entry = {"participation": participation, "reliability": reliability,
@@ -118,9 +119,9 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
                              policy: ReviewPolicy = DEFAULT_POLICY) -> AnnualReview:
     """The year's figures and a proposal (renew, keep or dismiss) for the office to decide on."""
     await get_or_404(Expert, expert_id, "expert")
-    data = taken_in(data, "annual review refused")
+    data = taken_in(data, "年度考核不符合要求")
     if await AnnualReview.exists().where((AnnualReview.expert == expert_id) & (AnnualReview.year == data.year)):
-        raise duplicate("review exists", "year", f"该专家 {data.year} 年度的考核已开启", "R-POOL-6")
+        raise duplicate("年度考核已开启", "year", f"该专家 {data.year} 年度的考核已开启", "R-POOL-6")
     first, last = date(data.year, 1, 1), date(data.year, 12, 31)
     check_reviewable(await load_standing(expert_id), data.year, min(data.review_date, last))
     ratings = await PerformanceRating.select().where(
@@ -164,7 +165,7 @@ async def decide_annual_review(expert_id: int, review_id: int, data: s.AnnualDec
                                now: datetime) -> AnnualReview:
     """The office's decision; 'dismiss' files the dismissal (the expert is told), 'renew' creates the next term."""
     row = await get_expert_record_or_404(AnnualReview, review_id, "annual review", expert_id)
-    data = taken_in(data, "review decision refused")
+    data = taken_in(data, "考核决定不符合要求")
     check_undecided(row.decision, row.decided_on)
     async with unit_of_work():
         outcome = decide(data.decision, row.year,

@@ -32,9 +32,9 @@ async def check_specialty_codes(codes: list[str], field_name: str, errors: Error
 async def create_specialty(data: s.SpecialtyCreate) -> Specialty:
     data = cleaned(data)
     if await Specialty.exists().where(Specialty.code == data.code):
-        raise duplicate("specialty exists", "code", f"'{data.code}' is already in the tree")
+        raise duplicate("专业已存在", "code", f"专业代码「{data.code}」已在专业分类中")
     if data.parent_code is not None and not await Specialty.exists().where(Specialty.code == data.parent_code):
-        raise invalid("parent_code", f"unknown specialty '{data.parent_code}'", "R-POOL-1")
+        raise invalid("parent_code", f"未知的专业代码「{data.parent_code}」", "R-POOL-1")
     row = Specialty(code=data.code, name=data.name, parent_code=data.parent_code)
     async with unit_of_work():
         await row.save()

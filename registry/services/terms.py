@@ -33,7 +33,7 @@ async def open_term(expert_id: int, start: date, end: date, certificate_no: str,
         await take_turn(CERTIFICATE_LOCK_KEY)
         taken = await Term.select(Term.id, Term.expert).where(Term.certificate_no == certificate_no).first()
         if certificate_no and taken is not None:
-            raise duplicate("duplicate certificate number", "certificate_no",
+            raise duplicate("聘书编号重复", "certificate_no",
                             f"聘书编号 {certificate_no} 已用于聘期 {taken['id']}（专家 {taken['expert']}），"
                             "每份聘书的编号须唯一", "R-POOL-4")
         return await save_protected(Term(expert=expert_id, start=start, end=end, previous=previous_id,
@@ -42,7 +42,7 @@ async def open_term(expert_id: int, start: date, end: date, certificate_no: str,
 
 async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
     previous = await get_expert_record_or_404(Term, term_id, "term", expert_id, "term_id")
-    data = taken_in(data, "renewal refused")
+    data = taken_in(data, "续聘不符合要求")
     span = renewal_of(TermView(previous.id, TermSpan(previous.start, previous.end), previous.ended_early_on),
                       already_renewed=await Term.exists().where(Term.previous == term_id),
                       end=data.end, start=data.start)
@@ -51,9 +51,9 @@ async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
 
 async def sign_letter(expert_id: int, data: s.LetterIn) -> CommitmentLetter:
     term = await get_or_404(Term, data.term_id, "term", "term_id")
-    data = taken_in(data, "commitment letter refused")
+    data = taken_in(data, "承诺书不符合要求")
     if term.expert != expert_id:
-        raise invalid("term_id", "the term belongs to another expert")
+        raise invalid("term_id", "该聘期属于其他专家")
     validate_letter(data.text_version, data.commitments)
     check_letter_for_term(term.end, data.signed_on,
                           already_signed=await CommitmentLetter.exists().where(CommitmentLetter.term == data.term_id))

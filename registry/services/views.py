@@ -216,7 +216,7 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
     if specialty:
         tree = await all_specialties()
         if specialty not in {t.code for t in tree}:
-            raise invalid("specialty", f"unknown specialty '{specialty}'", "R-POOL-1")
+            raise invalid("specialty", f"未知的专业代码「{specialty}」", "R-POOL-1")
         codes = list(subtree_codes(specialty, tree))
         conditions.append(Expert.id.is_in(ExpertSpecialty.select(ExpertSpecialty.expert)
                                           .where(ExpertSpecialty.specialty_code.is_in(codes))))

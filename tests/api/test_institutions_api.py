@@ -21,7 +21,7 @@ def test_bad_credit_code_names_the_field(client):
                            json={"name": "某咨询有限公司", "kind": "consultancy", "uscc": broken})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "uscc", "reason": "check character does not match (GB 32100)", "rule_id": None}]
+        {"field": "uscc", "reason": "校验码不符（GB 32100）", "rule_id": None}]
     assert client.get("/api/v1/institutions").json()["items"] == []
 
 

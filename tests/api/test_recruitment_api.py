@@ -61,7 +61,7 @@ def test_a_candidate_failing_a_condition_is_not_qualified_R_POOL_3(client):
                              json={"findings": ALL_CONDITIONS_MET[:4]})
     assert incomplete.status_code == 422
     assert incomplete.json()["errors"][0] == {"field": "findings.time_and_willingness",
-                                              "reason": "not reviewed: 有足够的时间和精力，自愿参加论证工作",
+                                              "reason": "未审查：有足够的时间和精力，自愿参加论证工作",
                                               "rule_id": "R-POOL-3"}
     findings = ALL_CONDITIONS_MET[:4] + [{"condition": "time_and_willingness", "met": False, "note": "无法保证时间"}]
     failed = client.post(f"/api/v1/applications/{app_id}/qualification-review", json={"findings": findings})

@@ -10,6 +10,7 @@ from registry.domain.search import search_key
 from registry.services.search import refresh_search_keys
 from registry.tables import Expert
 from tests.builders import appoint_expert, create_call, create_institution, expert_payload
+from tests.support.app import add_account, login
 
 API = "/api/v1"
 PAGE = {"items", "total", "offset", "limit"}
@@ -132,3 +133,13 @@ def test_search_keys_backfilled_for_rows_written_without_them(client):
     asyncio.run(refresh_search_keys())
     assert _names(client, q="GongXuan") == ["龚轩"]  # another query: the read cache keeps the first answer a while
     assert search_key("龚轩", ["浙江大学"]) == "|龚轩|gongxuan|gx|浙江大学|"
+
+
+def test_a_decline_entered_by_the_office_is_judged_by_its_login(client):
+    ids = appoint_expert(client)
+    add_account("chief", "office")
+    login(client, "chief")
+    entered = client.post(f"{API}/experts/{ids['expert_id']}/declines",
+                          json={"assignment_ref": "2026-论证-02", "declined_on": "2026-11-22", "good_reason": False})
+    assert entered.status_code == 201 and entered.json()["judged_by"] == "chief"
+    assert client.get(f"{API}/experts/{ids['expert_id']}/declines").json()["items"][0]["judged_by"] == "chief"

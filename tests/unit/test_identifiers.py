@@ -22,10 +22,10 @@ def test_citizen_id_from_the_standard_parses():
 
 
 @pytest.mark.parametrize("raw, reason", [
-    ("110105194912310021", "check digit"),
-    ("11010519491331002X", "not a valid date"),
-    ("1101051949123100", "18 characters"),
-    ("11010519491231002Y", "17 digits"),
+    ("110105194912310021", "校验码不符"),
+    ("11010519491331002X", "不是有效日期"),
+    ("1101051949123100", "须为 18 位"),
+    ("11010519491231002Y", "17 位数字"),
 ])
 def test_bad_citizen_ids_say_why(raw, reason):
     with pytest.raises(ValueError, match=reason):
@@ -42,9 +42,9 @@ def test_uscc_check_character():
     code = make_uscc("9", "1", "330100", "MA27XYW12")
     assert validate_uscc(code.lower()) == code
     broken = code[:-1] + ("0" if code[-1] != "0" else "1")
-    with pytest.raises(ValueError, match="check character"):
+    with pytest.raises(ValueError, match="校验码不符"):
         validate_uscc(broken)
-    with pytest.raises(ValueError, match="not allowed"):
+    with pytest.raises(ValueError, match="不允许"):
         validate_uscc("91330100MA27XYW1I" + "0")
 
 

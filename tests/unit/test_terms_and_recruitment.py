@@ -20,9 +20,9 @@ def test_leap_day_start_R_POOL_4():
 
 
 def test_end_before_start_and_overlap_are_refused_R_POOL_4():
-    with pytest.raises(DomainError, match="before start"):
+    with pytest.raises(DomainError, match="早于开始日期"):
         validate_term(date(2025, 1, 1), date(2024, 1, 1))
-    with pytest.raises(DomainError, match="overlaps"):
+    with pytest.raises(DomainError, match="重叠"):
         validate_term(date(2025, 1, 1), date(2025, 6, 1), [TermSpan(date(2024, 1, 1), date(2025, 3, 1))])
 
 
@@ -36,7 +36,7 @@ def test_recruitment_steps_in_order_R_POOL_2():
         rec.require_step(rec.ApplicationState.SUBMITTED, rec.ApplicationStep.APPOINTMENT)
     assert isinstance(refused.value, OutOfOrder)
     assert refused.value.extra["allowed_next_steps"] == ["qualification-review", "withdrawal"]
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError, match="已办结"):
         rec.require_step(rec.ApplicationState.APPOINTED, rec.ApplicationStep.WITHDRAWAL)
 
 

@@ -59,13 +59,13 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/items/{{item_id}}/conflicts/{{subject_kind}}/{{subject_id}}": {"unit": OWN},
     f"POST {V}/items/{{item_id}}/commission-checks": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflict-dismissals": {"unit": OWN},
+    # the interested parties of the unit's own items (interest_in only, checked on the body: 403 otherwise)
+    f"POST {V}/relations": {"unit": ANY},
     f"GET {V}/items/{{item_id}}/record": {"unit": OWN},
     f"GET {V}/panel-requests": {"unit": ANY},  # limited to the unit's own
     f"POST {V}/panel-requests": {"unit": ANY},  # for the unit's own items (checked on the body)
     f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN},
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN},
-    # the interested parties of the unit's own items (interest_in only, checked on the body: 403 otherwise)
-    f"POST {V}/relations": {"unit": ANY},
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader": {"unit": OWN},  # among accepted members (R-PANEL-5)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from core.errors import FieldError
-from decisions.domain.workdays import add_working_days
+from decisions.domain.workdays import NO_SCHEDULES, Schedules, add_working_days
 
 MODES = ("meeting", "individual", "group")
 ACTIVE = ("pending", "accepted")  # invitations that hold a seat
@@ -47,14 +47,14 @@ def member_deadline(own: date | None, request_deadline: date) -> date:
     return own or request_deadline
 
 
-def replacement_deadline(request_deadline: date, today: date, deadline_fixed: bool
-                         ) -> tuple[date | None, bool, str]:
+def replacement_deadline(request_deadline: date, today: date, deadline_fixed: bool,
+                         schedules: Schedules = NO_SCHEDULES) -> tuple[date | None, bool, str]:
     """R-PANEL-4: a replacement invited today still has 7 working days of study (the material is handed
     over with the invitation). Their deadline is the request's when that leaves 7 working days, else it
     moves to the 7th working day after today. When the office has configured that deadlines cannot move
     (``deadline_fixed``), a replacement who would have less is not invited: (None, provisional, why).
     Returns (the member's deadline, whether the count ran into a year without a published calendar, why none)."""
-    earliest = add_working_days(today, STUDY_WORKING_DAYS)
+    earliest = add_working_days(today, STUDY_WORKING_DAYS, schedules)
     if earliest.day <= request_deadline:
         return request_deadline, False, ""
     if deadline_fixed:

@@ -11,7 +11,7 @@ from typing import Any
 from assignment.selection.constraints import Constraints
 from core.errors import FieldError
 from decisions.domain.gravity import MINIMUM_GRAVE_PANEL, minimum_panel_size
-from decisions.domain.workdays import WorkingDayCount, add_working_days
+from decisions.domain.workdays import NO_SCHEDULES, Schedules, WorkingDayCount, add_working_days
 
 STUDY_WORKING_DAYS = 7  # R-PANEL-4
 
@@ -29,24 +29,27 @@ def size_problem(size: int, minimum: int) -> FieldError | None:
     return FieldError("size", f"至少需要 {minimum} 名专家（{why}）；本次请求 {size} 名", "R-PANEL-1")
 
 
-def earliest_deadline(handover_on: date) -> WorkingDayCount:
-    """R-PANEL-4: seven working days of study after the material is handed over."""
-    return add_working_days(handover_on, STUDY_WORKING_DAYS)
+def earliest_deadline(handover_on: date, schedules: Schedules = NO_SCHEDULES) -> WorkingDayCount:
+    """R-PANEL-4: seven working days of study after the material is handed over (counted with the years'
+    schedules the office entered)."""
+    return add_working_days(handover_on, STUDY_WORKING_DAYS, schedules)
 
 
-def deadline_problem(handover_on: date, deadline: date | None) -> FieldError | None:
+def deadline_problem(handover_on: date, deadline: date | None, schedules: Schedules = NO_SCHEDULES
+                     ) -> FieldError | None:
     """R-PANEL-4: a requested deadline may not cut the study time short."""
-    earliest = earliest_deadline(handover_on).day
+    earliest = earliest_deadline(handover_on, schedules).day
     if deadline is None or deadline >= earliest:
         return None
     return FieldError("deadline", f"材料于 {handover_on} 提供后须留出至少 {STUDY_WORKING_DAYS} 个工作日研究："
                                   f"最早的研究期限为 {earliest}", "R-PANEL-4")
 
 
-def study_deadline(handover_on: date, requested: date | None) -> tuple[date, bool]:
+def study_deadline(handover_on: date, requested: date | None, schedules: Schedules = NO_SCHEDULES
+                   ) -> tuple[date, bool]:
     """The deadline (the requested one, or the earliest allowed) and whether it is provisional: the
     seven working days ran into a year whose holiday calendar is not published yet."""
-    earliest = earliest_deadline(handover_on)
+    earliest = earliest_deadline(handover_on, schedules)
     return requested or earliest.day, earliest.provisional
 
 

@@ -32,6 +32,7 @@ from core.locks import exclusive
 from core.records import get_or_404, stored
 from core.schemas import clean, day_problem
 from core.uow import emit, save_protected, unit_of_work, update_protected
+from decisions.calendars import load_schedules
 from decisions.domain.workdays import add_working_days
 from decisions.tables import DecisionItem
 from registry.services.reviews import rate_invitation
@@ -77,7 +78,8 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     latest = panels[-1]
     if inv.subject_id not in latest["members"]:
         return None, None, "库外专家不通过抽取替补；如有需要，可另行申请邀请库外专家"
-    deadline, provisional, cannot = replacement_deadline(request.deadline, today, deadline_fixed())
+    schedules = await load_schedules()  # the years' holiday schedules the office entered (R-PANEL-4)
+    deadline, provisional, cannot = replacement_deadline(request.deadline, today, deadline_fixed(), schedules)
     if deadline is None:
         return None, None, cannot
     candidates = {c["id"]: Candidate.from_dict(c) for c in latest["candidates"]}
@@ -120,7 +122,7 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     named_leader = request.leader_id is not None  # a leader the unit named stays the leader (R-PANEL-5)
     new = Invitation(request=request.id, panel=panel.id, subject_kind=request.subject_kind, subject_id=new_id,
                      leader=leader == new_id and not named_leader, deadline=deadline,
-                     answer_by=add_working_days(today, request.answer_working_days).day, created_at=now)
+                     answer_by=add_working_days(today, request.answer_working_days, schedules).day, created_at=now)
     await save_protected(new)
     await update_protected(Invitation, {Invitation.replaced_by: new.id}, Invitation.id == inv.id)
     emit(MembersInvited(request.id, (new.id,), now))

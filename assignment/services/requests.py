@@ -53,6 +53,7 @@ from core.locks import exclusive
 from core.records import get_or_404
 from core.schemas import clean, day_problem
 from core.uow import emit, save_protected, touch, unit_of_work, update_protected
+from decisions.calendars import load_schedules
 from decisions.domain.workdays import add_working_days
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
@@ -77,8 +78,9 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
         if problem := day_problem(day):
             errors.add(name, problem)
     errors.raise_if_any("抽取请求未通过")  # working days are counted only between sensible dates
+    schedules = await load_schedules()  # the years' holiday schedules the office entered (R-PANEL-4)
     _collect(errors, [size_problem(data.size, minimum_members(data.subject_kind, gravity_of(item))),
-                      deadline_problem(data.handover_on, data.deadline)])
+                      deadline_problem(data.handover_on, data.deadline, schedules)])
     await check_specialty_codes(list(data.balance.min_per_specialty), "balance.min_per_specialty", errors)
     quotas = bool(data.balance.min_per_specialty)
     _collect(errors, [institution_request_problem(data.subject_kind, bool(named), quotas)])
@@ -97,7 +99,7 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
                           for n, o in enumerate(named)])
     _collect(errors, [request_leader_problem(data.mode, data.leader_id, [o.expert_id for o in named])])
     errors.raise_if_any("抽取请求未通过")
-    return study_deadline(data.handover_on, data.deadline)
+    return study_deadline(data.handover_on, data.deadline, schedules)
 
 
 def plan_seconds() -> float:
@@ -271,7 +273,7 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         policy_version=draft.version, deadline=draft.deadline, min_probability=plan.min_probability,
         upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
     await save_protected(panel)
-    answer_by = add_working_days(today, data.answer_working_days).day
+    answer_by = add_working_days(today, data.answer_working_days, await load_schedules()).day
     outside = {o.expert_id for o in named}  # R-PANEL-3: invited only once the office approves each of them
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
                               leader=i == draft.leader, answer_by=answer_by, created_at=now, deadline=draft.deadline,
@@ -357,10 +359,11 @@ async def decide_out_of_pool(live: LiveGraph, request_id: int, expert_id: int, d
             await _still_allowed(live, request, OutOfPool(expert_id, named["reason"]), today)
         values: dict = {Invitation.status: "pending" if approve else "refused"}
         if approve:  # the answer period, and the 7 working days of study (R-PANEL-4), start when it goes out
-            deadline, _, cannot = replacement_deadline(request.deadline, today, deadline_fixed())
+            schedules = await load_schedules()
+            deadline, _, cannot = replacement_deadline(request.deadline, today, deadline_fixed(), schedules)
             if deadline is None:
                 raise conflict("无法保证 7 个工作日的研究时间", "expert_id", cannot, "R-PANEL-4")
-            values[Invitation.answer_by] = add_working_days(today, request.answer_working_days).day
+            values[Invitation.answer_by] = add_working_days(today, request.answer_working_days, schedules).day
             values[Invitation.deadline] = deadline
         await update_protected(Invitation, values, Invitation.id == inv.id)
         if approve:

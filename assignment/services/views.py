@@ -22,6 +22,7 @@ from conflicts.live import LiveGraph
 from conflicts.schemas import NodeOut
 from core.records import get_or_404
 from core.schemas import Page
+from decisions.calendars import load_schedules
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
 from registry.tables import Expert
@@ -98,9 +99,10 @@ async def request_view(live: LiveGraph, request_id: int, today: date) -> s.Panel
     for member in panel.members:  # the current leader, who may have been named after the draw
         member.leader = leader is not None and member.subject.id == leader
     latest = report_deadline(r, invitations)
+    earliest = earliest_deadline(r.handover_on, await load_schedules())
     return s.PanelRequestOut(
         r.id, r.item, r.subject_kind, r.purpose, r.mode, r.size, minimum_members(r.subject_kind, gravity_of(item)),
-        r.handover_on, r.deadline, r.deadline_provisional, earliest_deadline(r.handover_on).day, r.requested_by,
+        r.handover_on, r.deadline, r.deadline_provisional, earliest.day, r.requested_by,
         panel, [invitation_out(live, i, r.deadline, today) for i in invitations],
         leader_report_status(r.mode, r.leader_report_on, latest, today), r.draw_number,
         await PanelRequest.count().where((PanelRequest.item == r.item) & (PanelRequest.purpose == r.purpose) & (

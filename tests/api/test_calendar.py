@@ -147,3 +147,17 @@ def test_the_filing_reminder_counts_with_the_entered_schedule_R_REC_3(client, cl
     assert run_jobs(clock)["record_filing"] == {"reminded": 0}  # due 2026-12-02 now
     clock.fixed = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
     assert run_jobs(clock)["record_filing"] == {"reminded": 1}
+
+
+def test_a_panel_request_counts_study_days_with_the_entered_schedule_R_PANEL_4(client, pool):
+    from tests.support.panels import post_request
+
+    estimated = post_request(client, make_item(client), handover_on="2027-02-03")
+    assert estimated.status_code == 201, estimated.text
+    assert (estimated.json()["deadline"], estimated.json()["deadline_provisional"]) == ("2027-02-16", True)
+    assert client.put(f"{API}/work-calendars/2027", json=NOTICE_2027).status_code == 200
+    entered = post_request(client, make_item(client), handover_on="2027-02-03")
+    assert entered.status_code == 201, entered.text
+    body = entered.json()
+    assert (body["deadline"], body["earliest_deadline"], body["deadline_provisional"]) == (
+        "2027-02-19", "2027-02-19", False)  # the notice's 02-09..13 are off, Sunday 02-14 is worked

@@ -22,6 +22,7 @@ from piccolo.table import Table
 from core.errors import conflict, not_found
 from core.uow import emit, touch, update_protected
 from registry.events import MergeReversed, RecordsMerged
+from registry.services.search import refresh_search_keys
 from registry.tables import (
     AnnualReview,
     Application,
@@ -102,7 +103,7 @@ async def hold_records(kind: str, kept_id: int, merged_id: int) -> tuple[dict, d
     table = record_table(kind)
     label = KIND_LABEL[kind]
     if kept_id == merged_id:
-        raise conflict("a record cannot be merged into itself", "id", f"不能把{label}记录合并到它自己")
+        raise conflict("不能合并到自身", "id", f"不能把{label}记录合并到它自己")
     for record_id in sorted((kept_id, merged_id)):
         await table.update({table.merged_into: table.merged_into}).where(table.id == record_id)
     rows = {r["id"]: r for r in await table.select(table.id, table.merged_into).where(
@@ -111,7 +112,7 @@ async def hold_records(kind: str, kept_id: int, merged_id: int) -> tuple[dict, d
         if record_id not in rows:
             raise not_found(label, record_id)
         if rows[record_id]["merged_into"] is not None:
-            raise conflict("the record was merged already", "id",
+            raise conflict("该记录已合并", "id",
                            f"{label}记录 {record_id} 已合并到记录 {rows[record_id]['merged_into']}，请先撤销那次合并",
                            "R-REC-1", merged_into=rows[record_id]["merged_into"])
     return rows[kept_id], rows[merged_id]
@@ -168,8 +169,21 @@ async def record_merge(kind: str, kept_id: int, merged_id: int, flag_id: int | N
     await merge.save()
     touch(RecordMerge, merge.id)
     extra = (("institution", kept_id),) if kind == "institution" else ()
+    await _refresh_search_keys(kind, kept_id, merged_id)
     emit(RecordsMerged(merge.id, kind, kept_id, merged_id, moved_names(moved), graph_records(moved, extra)))
     return merge
+
+
+async def _refresh_search_keys(kind: str, kept_id: int, merged_id: int) -> None:
+    """Names and current employers found by ``GET /experts?q=`` follow the rows a merge (or its reversal) moved:
+    the two experts, or everyone employed at either institution."""
+    if kind == "expert":
+        ids = [kept_id, merged_id]
+    else:
+        ids = [r["expert"] for r in await Employment.select(Employment.expert).where(
+            Employment.institution.is_in([kept_id, merged_id]))]
+    if ids:
+        await refresh_search_keys(sorted(set(ids)))
 
 
 async def open_merge_of(kind: str, first_id: int, second_id: int) -> RecordMerge | None:
@@ -187,7 +201,7 @@ async def reverse_merge(merge: RecordMerge, tables: dict[str, type[Table]], by: 
     label = KIND_LABEL[merge.kind]
     kept = await table.select(table.merged_into).where(table.id == merge.kept_id).first()
     if kept is not None and kept["merged_into"] is not None:
-        raise conflict("the record kept was merged into another since", "id",
+        raise conflict("保留的记录之后又被合并", "id",
                        f"保留的{label}记录 {merge.kept_id} 之后又合并到了记录 {kept['merged_into']}，请先撤销那次合并",
                        "R-REC-1", merged_into=kept["merged_into"])
     await table.update({table.merged_into: table.merged_into}).where(table.id.is_in([merge.kept_id, merge.merged_id]))
@@ -196,6 +210,7 @@ async def reverse_merge(merge: RecordMerge, tables: dict[str, type[Table]], by: 
     if merge.kind == "institution":
         await remove_aliases(merge.kept_id, list(merge.aliases_added or []))
     await table.update({table.merged_into: None}).where(table.id == merge.merged_id)
+    await _refresh_search_keys(merge.kind, merge.kept_id, merge.merged_id)
     merge.reversed_at, merge.reversed_by, merge.reversal_reason = now, by[:64], reason
     merge.not_restored = left  # type: ignore[assignment]  # a JSON column
     await merge.save()

@@ -135,6 +135,9 @@ def test_same_expert_carries_the_duplicates_relations_and_history(client):
     assert "ECON" in shown["specialties"]
     listed = items(client.get(f"{API}/experts", params={"limit": 100}).json())
     assert {e["id"] for e in listed} == {kept["id"]}
+    # the duplicate's current employer now finds the record kept (its search key follows the merge)
+    found = items(client.get(f"{API}/experts", params={"q": "某咨询公司"}).json())
+    assert [e["id"] for e in found] == [kept["id"]]
     [merge] = merges_of(client, kept["id"], "expert")
     assert ("relation", "source_id", relation["id"]) in {(m["table"], m["column"], m["id"]) for m in merge["moved"]}
 
@@ -149,6 +152,8 @@ def test_same_expert_carries_the_duplicates_relations_and_history(client):
     assert conflict_of(client, item, "expert", duplicate)["conflicts"][0]["rule_id"] == "R-COI-1"
     shown = client.get(f"{API}/experts/{duplicate['id']}").json()
     assert [e["employer_name"] for e in shown["employments"]] == ["某咨询公司"]
+    found = items(client.get(f"{API}/experts", params={"q": "某咨询公司"}).json())
+    assert [e["id"] for e in found] == [duplicate["id"]]
     assert merges_of(client, kept["id"], "expert")[0]["in_force"] is False
 
 

@@ -41,23 +41,23 @@ def _score(a: PersonRecord, b: PersonRecord) -> tuple[float, tuple[str, ...]]:
     reasons = []
     same_name = person_key(a.name) == person_key(b.name)
     if a.id_key and a.id_key == b.id_key:
-        return 100.0, ("same ID number",)
+        return 100.0, ("身份证号相同",)
     name_similarity = 100.0 if same_name else fuzz.ratio(person_key(a.name), person_key(b.name))
     score = 0.0
     if same_name:
-        reasons.append("same name after normalising")
+        reasons.append("规范化后姓名相同")
         score += 50
     elif name_similarity >= 60:
-        reasons.append(f"similar name ({name_similarity:.0f})")
+        reasons.append(f"姓名相近（相似度 {name_similarity:.0f}）")
         score += 25
     if a.phone and a.phone == b.phone:
-        reasons.append("same phone")
+        reasons.append("手机号相同")
         score += 35
     if a.email and a.email.lower() == b.email.lower():
-        reasons.append("same e-mail")
+        reasons.append("电子邮箱相同")
         score += 35
     if a.employer and a.employer == b.employer:
-        reasons.append("same current employer")
+        reasons.append("现工作单位相同")
         score += 30
     if a.birth_year and a.birth_year == b.birth_year:
         score += 5

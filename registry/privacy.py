@@ -49,7 +49,7 @@ class PersonalDataVault:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:  # a wrong key must never pass as data
-            raise MissingKeyError("personal data cannot be decrypted with the configured PII key") from exc
+            raise MissingKeyError("无法用配置的个人信息密钥解密个人信息（PII_KEY 有误或已更换）") from exc
 
     def digest(self, value: str) -> str:
         """A keyed hash: finds the same ID number again without storing it in clear."""

@@ -51,16 +51,16 @@ def verify_record(record: Mapping, previous_members: list[int] | None = None) ->
     notes: list[str] = []
     recomputed = candidates_hash(candidates, k)
     checks.append(Check("candidates_hash", recomputed == record["candidates_hash"],
-                        f"recomputed {recomputed}, recorded {record['candidates_hash']}"))
+                        f"重新计算为 {recomputed}，记录为 {record['candidates_hash']}"))
     commitment = record.get("seed_commitment") or ""
     if not commitment:
-        checks.append(Check("commitment", None, "no seed commitment in this record"))
-        notes.append("recorded before panel records carried a seed commitment (issue 11): it cannot be verified")
+        checks.append(Check("commitment", None, "本记录没有随机种子承诺值"))
+        notes.append("本记录形成于抽取记录载明随机种子承诺值之前，无法核验")
     else:
         expected = seed_commitment(record["seed"], record["candidates_hash"])
         checks.append(Check("commitment", expected == commitment,
-                            "sha256(seed:candidates_hash) " + ("matches" if expected == commitment else
-                                                               f"is {expected}, recorded {commitment}")))
+                            "sha256(种子:候选名单哈希) " + ("与记录一致" if expected == commitment else
+                                                               f"为 {expected}，记录为 {commitment}")))
     by_id = {c.id: c for c in candidates}
     if kind == "draw":
         plan = plan_panel(candidates, k)
@@ -69,22 +69,22 @@ def verify_record(record: Mapping, previous_members: list[int] | None = None) ->
         worst = max((abs(stated.get(i, 0.0) - recorded.get(i, 0.0)) for i in set(stated) | set(recorded)),
                     default=0.0)
         checks.append(Check("probabilities", worst <= PROBABILITY_TOLERANCE,
-                            f"the recomputed chances differ from the published ones by at most {worst:.2g}"))
+                            f"重新计算的入选概率与公布值最大相差 {worst:.2g}"))
         redrawn = draw(plan, by_id, k, int(record["seed"]))
-        checks.append(Check("members", redrawn == members, "the draw re-run with the recorded seed gives "
-                            + ("the same members" if redrawn == members else f"{redrawn}, recorded {members}")))
+        checks.append(Check("members", redrawn == members, "用记录的种子重新抽取，得到"
+                            + ("相同的成员" if redrawn == members else f"{redrawn}，记录为 {members}")))
         return Verification(kind, checks, members, redrawn, notes)
     used = record.get("replacement") or {}
     if not used:
-        checks.append(Check("members", None, "this replacement record does not say what its draw used"))
-        notes.append("recorded before replacement records kept their draw's inputs (issue 11): it cannot be re-run")
+        checks.append(Check("members", None, "本替补记录未载明替补抽取所用的数据"))
+        notes.append("本记录形成于替补记录保存抽取输入之前，无法重新运行")
         return Verification(kind, checks, members, [], notes)
     before, leaving = list(used["members_before"]), used["leaving"]
     if previous_members is not None:
         checks.append(Check("chain", sorted(previous_members) == sorted(before),
-                            "the members before are those of the record it replaces"
+                            "替补前的成员与被替代记录一致"
                             if sorted(previous_members) == sorted(before) else
-                            f"members before {before}, the replaced record has {previous_members}"))
+                            f"替补前成员为 {before}，被替代记录为 {previous_members}"))
     skipped = [s["id"] for s in used.get("skipped", [])]
     try:
         order = replacement_order(by_id, k, before, leaving, set(used["unavailable"]), int(record["seed"]))
@@ -93,7 +93,7 @@ def verify_record(record: Mapping, previous_members: list[int] | None = None) ->
     tried = order[:len(skipped) + 1]
     redrawn = sorted([m for m in before if m != leaving] + tried[len(skipped):])
     same = tried[:len(skipped)] == skipped and redrawn == sorted(members)
-    checks.append(Check("members", same, "the replacement re-run with the recorded seed "
-                        + (f"skips {skipped} (refused by the conflict check) and draws the same member"
-                           if same else f"tries {tried}, recorded skipped {skipped} and members {members}")))
+    checks.append(Check("members", same, "用记录的种子重新运行替补："
+                        + (f"跳过 {skipped}（当日审查未通过），抽中相同的成员"
+                           if same else f"依次尝试 {tried}，记录为跳过 {skipped}、成员 {members}")))
     return Verification(kind, checks, members, redrawn, notes)

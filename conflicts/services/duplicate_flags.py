@@ -167,7 +167,7 @@ async def merge_flagged(flag: PossibleDuplicate, by: str, note: str, now: dateti
 async def _merge_in_force(flag: PossibleDuplicate) -> RecordMerge:
     merge = await merging.open_merge_of(flag.kind, flag.first_id, flag.second_id)
     if merge is None:
-        raise conflict("the records are not merged", "status", f"重复标记 {flag.id} 的两条记录目前没有合并，无可撤销",
+        raise conflict("两条记录没有合并", "status", f"重复标记 {flag.id} 的两条记录目前没有合并，无可撤销",
                        "R-REC-1")
     return merge
 

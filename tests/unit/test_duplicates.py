@@ -16,7 +16,7 @@ def test_same_person_in_traditional_characters_is_flagged():
     c = PersonRecord(3, "张国庆", "", "13900000002", "other@example.cn")  # a namesake: not flagged
     flags = flag_duplicates([a, b, c])
     assert [(f.first, f.second) for f in flags] == [(1, 2)]
-    assert "same name after normalising" in flags[0].reasons
+    assert "规范化后姓名相同" in flags[0].reasons
 
 
 def test_precision_and_recall_on_generated_duplicates():

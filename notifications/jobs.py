@@ -97,7 +97,8 @@ async def _invitation_context(inv: dict, request: dict | None = None) -> dict:
     """What a reminder names: the item, the answer date and the study deadline."""
     request = request or await PanelRequest.select().where(PanelRequest.id == inv["request"]).first()
     item = await DecisionItem.select(DecisionItem.title).where(DecisionItem.id == request["item"]).first()
-    return {"item": item["title"], "answer_by": inv["answer_by"], "deadline": request["deadline"]}
+    deadline = inv.get("deadline") or request["deadline"]  # a replacement's own may be later (R-PANEL-4)
+    return {"item": item["title"], "answer_by": inv["answer_by"], "deadline": deadline}
 
 
 async def invitation_reminders(day: JobDay) -> dict:
@@ -125,20 +126,21 @@ async def expire_invitations(day: JobDay) -> dict:
 
 
 async def study_deadline_reminders(day: JobDay) -> dict:
-    """R-PANEL-4: two working days before the study deadline, members without an opinion are reminded."""
+    """R-PANEL-4: two working days before a member's study deadline (their own: a replacement's may be later
+    than the request's), accepted members without an opinion are reminded."""
     today, now = day.today, day.now
     sent, schedules = 0, await load_schedules()
-    for request in await PanelRequest.select().where(PanelRequest.deadline >= today):
-        if working_days_between(today, request["deadline"], schedules) > 2:
+    requests = {r["id"]: r for r in await PanelRequest.select()}
+    for inv in await Invitation.select().where((Invitation.status == "accepted")
+                                               & Invitation.opinion_submitted_on.is_null()
+                                               & (Invitation.subject_kind == "expert")):
+        request = requests[inv["request"]]
+        deadline = inv["deadline"] or request["deadline"]
+        if deadline < today or working_days_between(today, deadline, schedules) > 2:
             continue
-        for inv in await Invitation.select().where((Invitation.request == request["id"])
-                                                   & (Invitation.status == "accepted")
-                                                   & Invitation.opinion_submitted_on.is_null()
-                                                   & (Invitation.subject_kind == "expert")):
-            context = await _invitation_context(inv, request)
-            await notify_expert(inv["subject_id"], "study_deadline_reminder", context,
-                                f"study-deadline:{inv['id']}", now)
-            sent += 1
+        context = await _invitation_context(inv, request)
+        await notify_expert(inv["subject_id"], "study_deadline_reminder", context, f"study-deadline:{inv['id']}", now)
+        sent += 1
     return {"reminded": sent}
 
 

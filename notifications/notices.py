@@ -23,7 +23,8 @@ async def invited(invitations: list, request, item_title: str, now: datetime) ->
         # The rows keep the links masked; only the invitee's e-mail and own inbox show them live (issue 11).
         context = {"item": item_title, "purpose": PURPOSES[request.purpose], "mode": MODES[request.mode],
                    "leader": inv.leader, "answer_by": inv.answer_by, "handover_on": request.handover_on,
-                   "deadline": request.deadline, "accept_url": MASKED["accept"],
+                   # a replacement's own deadline may be later than the request's (R-PANEL-4, issue 13)
+                   "deadline": inv.deadline or request.deadline, "accept_url": MASKED["accept"],
                    "decline_url": MASKED["decline"], "link_expires": link_expires}
         if inv.subject_kind == "expert":
             link = issue(inv.id, f"expert:{inv.subject_id}", Clock(fixed=now))

@@ -85,7 +85,7 @@ async def _describe(invitation: Invitation) -> list[str]:
     request = await PanelRequest.objects().where(PanelRequest.id == invitation.request).first()
     item = await DecisionItem.objects().where(DecisionItem.id == request.item).first()
     return [f"事项：{item.title}", f"方式：{PURPOSES[request.purpose]}（{MODES[request.mode]}）",
-            f"请于 {invitation.answer_by} 前答复；书面意见截止日期 {request.deadline}。"]
+            f"请于 {invitation.answer_by} 前答复；书面意见截止日期 {invitation.deadline or request.deadline}。"]
 
 
 class RespondController(Controller):

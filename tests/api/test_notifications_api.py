@@ -284,3 +284,32 @@ def test_dismissal_is_notified_in_the_same_transaction(client, smtp):
     deliver(client)
     assert any("解聘通知" in m["Subject"] for m in smtp.mailbox.messages)
     assert asyncio.run(Outbox.count().where(Outbox.state == "sent").run()) >= 2
+
+
+def test_a_replacements_reminder_and_invitation_name_their_own_later_deadline_R_PANEL_4(client, clock, pool):
+    item = make_item(client)
+    view = post_request(client, item, balance={}).json()  # deadline 2026-12-03
+    leaving = view["invitations"][1]
+    clock.fixed = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)  # Monday: too late for 7 days by 12-03
+    answer = client.post(f"{API}/invitations/{leaving['id']}/answer", json={"accept": False, "reason": "出差在外"})
+    assert answer.status_code == 201, answer.text
+    joining = answer.json()["replacement"]
+    assert joining["deadline"] == "2026-12-09"  # 7 working days after 11-30
+    invited = _bodies("invitation", f"invitation:{joining['id']}")
+    assert invited and all("2026-12-09" in body for body in invited)
+    assert client.post(f"{API}/invitations/{joining['id']}/answer", json={"accept": True}).status_code == 201
+    clock.fixed = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 2 working days before 12-03, not 12-09
+    assert run_jobs(clock)["study_deadline_reminders"] == {"reminded": 0}
+    clock.fixed = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)  # 2 working days before 12-09
+    assert run_jobs(clock)["study_deadline_reminders"] == {"reminded": 1}
+    reminders = _bodies("study_deadline_reminder", f"study-deadline:{joining['id']}")
+    assert reminders and all("2026-12-09" in body for body in reminders)
+
+
+def _bodies(template: str, key: str) -> list[str]:
+    """The texts stored for one notice (every channel), read from the outbox table itself."""
+    from notifications.tables import Outbox
+
+    rows = Outbox.select(Outbox.body).where(
+        (Outbox.template == template) & Outbox.dedupe_key.like(f"%{key}%")).run_sync()
+    return [r["body"] for r in rows]

@@ -33,7 +33,7 @@ RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 SUBJECT_KEYS = ("item_id", "request_id", "panel_id", "invitation_id", "expert_id", "institution_id", "unit_id",
                 "application_id", "relation_id", "task_id", "dismissal_id", "flag_id", "call_id", "message_id",
-                "change_request_id")
+                "change_request_id", "year", "rating_id", "person_id")
 
 
 def _subject(scope: Scope) -> str:

@@ -36,13 +36,13 @@ def test_the_readme_tour_runs_as_written_on_a_fresh_demo_service(client, tmp_pat
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         password = None
-        for line in serve.stdout:  # type: ignore[union-attr]
+        for line in serve.stdout:
             if found := re.search(r"demo login: username demo-office, password (\S+)", line):
                 password = found.group(1)
             if "Registry service on" in line:
                 break
         assert password, "bin/serve printed no demo-office password"
-        threading.Thread(target=serve.stdout.read, daemon=True).start()  # type: ignore[union-attr]  # keep the pipe drained
+        threading.Thread(target=serve.stdout.read, daemon=True).start()  # keep the pipe drained
         wait_until_up(f"http://127.0.0.1:{port}/health", seconds=60)
         tour = tour_block()
         result = subprocess.run(["bash", "-e", "-c", tour], cwd=tmp_path, capture_output=True, text=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
@@ -233,7 +234,21 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return Response(_body(500, "服务器内部错误", errors), status_code=500)
 
 
+def busy_handler(request: Request, exc: Exception) -> Response:
+    """Another writer held the database longer than the busy timeout (SQLite "database is locked") or the
+    database chose this transaction to break a deadlock: the unit of work rolled back, nothing was written.
+    A 503 the client may retry, never a 500 (issue 13); anything else of the same class is still a bug."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and "locked" not in text and "busy" not in text:
+        return server_error_handler(request, exc)
+    logging.getLogger("registry").warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    reason = "数据库正忙（其他写入正在进行），本次请求未作任何更改，请稍后重试"
+    errors = [{"field": "request", "reason": reason, "rule_id": None}]
+    return Response(_body(503, "数据库正忙，请稍后重试", errors), status_code=503, headers={"Retry-After": "1"})
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    sqlite3.OperationalError: busy_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
@@ -247,6 +262,10 @@ try:  # PostgreSQL says the same with its own exception
 
     EXCEPTION_HANDLERS[NumericValueOutOfRangeError] = out_of_range_handler
     EXCEPTION_HANDLERS[DataError] = out_of_range_handler  # an argument the column cannot hold
+    from asyncpg.exceptions import DeadlockDetectedError, LockNotAvailableError, SerializationError
+
+    for _busy in (DeadlockDetectedError, LockNotAvailableError, SerializationError):
+        EXCEPTION_HANDLERS[_busy] = busy_handler
 except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
     pass
 

@@ -1,0 +1,75 @@
+"""Post-decision evaluation triggers (决策后评估的启动情形, R-EVAL-2), pure.
+
+Only an item in execution is evaluated. An evaluation opens on a trigger recorded with its evidence: the legal
+basis changed, the goals were clearly missed, many public complaints, the executing unit or the decision body
+asks (MH art.6; JY art.8); a policy of broad effect after one year of execution; a plan of five years or more at
+mid-term and at its end (JY art.19). No evaluation is repeated within 12 months of the previous one's opening
+unless a new circumstance is recorded (JY art.20).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from decisions.domain.lifecycle import IN_EXECUTION, STATES, Problem
+
+RULE = "R-EVAL-2"
+
+TRIGGERS: dict[str, str] = {
+    "legal_basis_changed": "决策依据的法律法规发生变化",
+    "goals_missed": "决策目标明显未能实现",
+    "public_complaints": "公众反映强烈、投诉较多",
+    "executing_unit_request": "决策执行单位提出评估",
+    "decision_body_request": "决策机关认为有必要评估",
+    "one_year_of_broad_policy": "涉及面广的政策执行满一年",
+    "plan_mid_term": "五年及以上规划实施中期",
+    "plan_end": "五年及以上规划实施期满",
+}
+
+REPEAT_MONTHS = 12
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has no such day: 29 Feb → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An evaluation asked for: the trigger, its evidence and a new circumstance (for a repeat)."""
+
+    trigger: str
+    evidence: str
+    new_circumstance: str = ""
+
+
+def judge_opening(state: str, opening: Opening, today: date, execution_started_on: date | None,
+                  previous_openings: list[date]) -> list[Problem]:
+    """Every problem with opening the evaluation (empty: it opens). The state comes first (409)."""
+    if state != IN_EXECUTION:
+        return [Problem("out_of_order", "state", f"只有执行中的决策才能启动决策后评估；事项当前处于"
+                                                  f"“{STATES.get(state, state)}”", RULE)]
+    problems: list[Problem] = []
+    if opening.trigger not in TRIGGERS:
+        problems.append(Problem("invalid", "trigger", f"未知的评估启动情形 {opening.trigger}；可选："
+                                                       f"{'、'.join(TRIGGERS)}", RULE))
+    if not opening.evidence.strip():
+        problems.append(Problem("invalid", "evidence", "请附上启动评估的依据材料说明", RULE))
+    if opening.trigger == "one_year_of_broad_policy":
+        due = add_months(execution_started_on, 12) if execution_started_on is not None else None
+        if due is None or today < due:
+            when = f"，{due} 起方可评估" if due is not None else ""
+            problems.append(Problem("invalid", "trigger", f"涉及面广的政策须执行满一年后评估"
+                                                           f"（执行开始于 {execution_started_on}{when}）", RULE))
+    if previous_openings and not opening.new_circumstance.strip():
+        last = max(previous_openings)
+        until = add_months(last, REPEAT_MONTHS)
+        if today < until:
+            problems.append(Problem("invalid", "new_circumstance",
+                                    f"上次评估于 {last} 启动，12 个月内（{until} 前）不得重复评估，"
+                                    "除非出现新情况：请在 new_circumstance 中说明", RULE))
+    return problems

@@ -55,6 +55,9 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/items": {"unit": ANY},  # created for the unit itself
     f"GET {V}/items/{{item_id}}": {"unit": OWN},
     f"PATCH {V}/items/{{item_id}}": {"unit": OWN},
+    f"POST {V}/items/{{item_id}}/transitions": {"unit": OWN},  # issue 14: the unit moves its own items
+    f"POST {V}/items/{{item_id}}/evaluations": {"unit": OWN},  # R-EVAL-2: e.g. the executing unit asks
+    f"GET {V}/items/{{item_id}}/evaluations": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts/{{subject_kind}}/{{subject_id}}": {"unit": OWN},
     f"POST {V}/items/{{item_id}}/commission-checks": {"unit": OWN},
@@ -72,6 +75,11 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/items/{{item_id}}/panel-requests": {"unit": OWN},
     f"GET {V}/experts/{{expert_id}}/invitations": {"expert": OWN},
     f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides
+    # material hand-over (issue 14, R-PANEL-4/6): the unit uploads for its own request; reading is checked on the
+    # record (the owning unit, the office, members who accepted and signed their letter; anyone else 403)
+    f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY},
+    f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY},
     f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},

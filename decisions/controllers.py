@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post, put
@@ -14,7 +14,7 @@ from core.api import DEPS, Limit, Offset, unit_scope
 from core.errors import forbidden
 from core.records import get_or_404
 from core.schemas import Page
-from decisions import calendars
+from decisions import calendars, lifecycle
 from decisions import schemas as s
 from decisions import services as svc
 from decisions.tables import DecisionItem
@@ -34,23 +34,51 @@ class ItemController(Controller):
             if data.drafting_unit_id not in (None, unit):
                 raise forbidden("只能为本单位登记事项", "drafting_unit_id", "决策承办单位只能登记本单位的决策事项")
             data.drafting_unit_id = unit
-        return svc.item_out(await svc.create_item(data))
+        return lifecycle.with_lifecycle(svc.item_out(await svc.create_item(data)), [])  # a new item: drafting
 
     @get("/", summary="Decision items (a drafting unit sees its own)")
     async def index(self, request: Request, offset: Offset = 0, limit: Limit = 50,
                     q: SearchText = None) -> Page[s.ItemOut]:
-        return await svc.list_items(q, offset, limit, unit_scope(request))
+        return await lifecycle.page_with_lifecycle(await svc.list_items(q, offset, limit, unit_scope(request)))
 
-    @get("/{item_id:int}")
+    @get("/{item_id:int}", summary="A decision item, its state and the history of its steps (issue 14)")
     async def show(self, item_id: FromPath[int]) -> s.ItemOut:
-        return svc.item_out(await get_or_404(DecisionItem, item_id, "decision item"))
+        return await lifecycle.item_with_lifecycle(svc.item_out(await get_or_404(DecisionItem, item_id,
+                                                                                 "decision item")))
 
     @patch("/{item_id:int}", summary="Mark the item decided, or change its gravity flags: a change needs a reason "
                                       "and is recorded; once a panel is drawn a flag may not be cleared (R-PANEL-1)")
-    async def update(self, item_id: FromPath[int], data: JSONBody[s.ItemUpdate],
-                     drawn_panels: NamedDependency[svc.DrawnPanels]) -> s.ItemOut:
-        row, notes = await svc.update_item(item_id, data, drawn_panels)
-        return svc.item_out(row, notes)
+    async def update(self, item_id: FromPath[int], data: JSONBody[s.ItemUpdate], request: Request,
+                     drawn_panels: NamedDependency[svc.DrawnPanels], now: NamedDependency[datetime]) -> s.ItemOut:
+        row, notes = await svc.update_item(item_id, data, drawn_panels, request.user.username, now)
+        return await lifecycle.item_with_lifecycle(svc.item_out(row, notes))
+
+    @post("/{item_id:int}/transitions", status_code=200,
+          summary="Move the item to its next state (drafting → under_argument / under_risk_assessment → decided "
+                  "→ in_execution); out of order: 409 with allowed_next_steps (issue 14)")
+    async def transition(self, item_id: FromPath[int], data: JSONBody[s.TransitionIn], request: Request,
+                         now: NamedDependency[datetime]) -> s.ItemOut:
+        row = await lifecycle.move_item(item_id, data, request.user.username, now)
+        return await lifecycle.item_with_lifecycle(svc.item_out(row))
+
+    @post("/{item_id:int}/evaluations", summary="Open a post-decision evaluation of an item in execution on a "
+                                                "trigger with its evidence; no repeat within 12 months without a "
+                                                "new circumstance (R-EVAL-2)")
+    async def open_evaluation(self, item_id: FromPath[int], data: JSONBody[s.EvaluationIn], request: Request,
+                              now: NamedDependency[datetime], today: NamedDependency[date]) -> s.EvaluationOut:
+        return await lifecycle.open_evaluation(item_id, data, request.user.username, now, today)
+
+    @get("/{item_id:int}/evaluations", summary="The item's post-decision evaluations (R-EVAL-2)")
+    async def evaluations(self, item_id: FromPath[int], offset: Offset = 0,
+                          limit: Limit = 50) -> Page[s.EvaluationOut]:
+        return await lifecycle.list_evaluations(item_id, offset, limit)
+
+    @post("/{item_id:int}/evaluations/{evaluation_id:int}/conclusion", status_code=200,
+          summary="Close the evaluation with its conclusion: the item is evaluated (R-EVAL-2)")
+    async def conclude(self, item_id: FromPath[int], evaluation_id: FromPath[int], data: JSONBody[s.ConclusionIn],
+                       request: Request, now: NamedDependency[datetime],
+                       today: NamedDependency[date]) -> s.EvaluationOut:
+        return await lifecycle.conclude_evaluation(item_id, evaluation_id, data, request.user.username, now, today)
 
 
 async def require_own_item(connection: Request, item_id: int, field: str = "item_id") -> None:

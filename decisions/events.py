@@ -41,3 +41,36 @@ class WorkCalendarEntered:
     revision: int
     entered_by: str
     previous: dict | None = None
+
+
+@dataclass(frozen=True)
+class ItemStateChanged:
+    """An item moved from one state of its life to the next (issue 14): who, why, and what the step fixed."""
+
+    item_id: int
+    from_state: str
+    to_state: str
+    reason: str
+    actor: str
+    decided_on: str | None = None
+    document_number: str = ""
+    execution_started_on: str | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationOpened:
+    """A post-decision evaluation opened on a trigger with its evidence (R-EVAL-2)."""
+
+    item_id: int
+    evaluation_id: int
+    trigger: str
+    evidence: str
+    new_circumstance: str = ""
+    rule_id: str = "R-EVAL-2"
+
+
+@dataclass(frozen=True)
+class EvaluationConcluded:
+    item_id: int
+    evaluation_id: int
+    summary: str

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from core.schemas import MAX_LIST, Code, Flag, Input, Note, ShortLine, Title
+from core.schemas import MAX_LIST, Code, Flag, Input, Note, Position, ShortLine, Title
 
 
 class ItemCreate(Input, kw_only=True):
@@ -34,6 +34,20 @@ class ItemUpdate(Input, kw_only=True):
     reason: Note | None = None  # required when a gravity flag changes (issue 11, R-PANEL-1); kept on the record
 
 
+class TransitionOut(Struct):
+    """One step of the item's life: who moved it, when and why (issue 14)."""
+
+    id: int
+    from_state: str
+    to_state: str
+    reason: str
+    actor: str
+    at: datetime
+    decided_on: date | None = None
+    document_number: str = ""
+    execution_started_on: date | None = None
+
+
 class ItemOut(Struct):
     id: int
     title: str
@@ -47,6 +61,55 @@ class ItemOut(Struct):
     decided_on: date | None
     minimum_panel_size: int  # R-PANEL-1
     notes: list[str] = []  # after a change: a panel already drawn below the new minimum (said, not changed)
+    state: str = "drafting"  # issue 14: drafting, under_argument, under_risk_assessment, decided, in_execution, ...
+    state_label: str = "起草"
+    document_number: str = ""  # 文号 of the decision
+    execution_started_on: date | None = None
+    allowed_next_steps: list[str] = []
+    history: list[TransitionOut] = []  # every step, oldest first (on a single item's answer)
+
+
+StateName = Annotated[str, Meta(min_length=1, max_length=30, pattern=r"^[a-z_]+$")]
+TriggerName = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+
+
+class TransitionIn(Input, kw_only=True):
+    """Move the item to its next state: the reason always; the decision date and 文号 when decided; the start of
+    execution when execution begins."""
+
+    to: StateName
+    reason: Note
+    decided_on: date | None = None
+    document_number: Position = ""  # 文号
+    execution_started_on: date | None = None
+
+
+class EvaluationIn(Input, kw_only=True):
+    """Open a post-decision evaluation on a trigger with its evidence (R-EVAL-2); a repeat within 12 months of
+    the previous one needs the new circumstance."""
+
+    trigger: TriggerName
+    evidence: Note
+    new_circumstance: Note = ""
+
+
+class ConclusionIn(Input, kw_only=True):
+    summary: Note
+
+
+class EvaluationOut(Struct):
+    id: int
+    item_id: int
+    trigger: str
+    trigger_label: str
+    evidence: str
+    new_circumstance: str
+    opened_on: date
+    opened_by: str
+    concluded_on: date | None
+    summary: str
+    concluded_by: str
+    rule_id: str = "R-EVAL-2"
 
 
 # --- work calendars (issue 13) ------------------------------------------------------------------------------

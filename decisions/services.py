@@ -13,6 +13,7 @@ from core.uow import emit, save_new, unit_of_work
 from decisions import schemas as s
 from decisions.domain.gravity import GRAVITY_FLAGS, DrawnPanel, judge_gravity_change, minimum_panel_size
 from decisions.events import GravityChanged, ItemChanged, ItemRegistered
+from decisions.lifecycle import decide_by_date
 from decisions.tables import DecisionItem
 from registry.inputs import add_day_problems, cleaned
 from registry.services.specialties import check_specialty_codes
@@ -55,8 +56,8 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
 DrawnPanels = Callable[[int], Awaitable[list[DrawnPanel]]]
 
 
-async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanels
-                      ) -> tuple[DecisionItem, tuple[str, ...]]:
+async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanels, actor: str = "",
+                      now: datetime | None = None) -> tuple[DecisionItem, tuple[str, ...]]:
     """Mark the item decided, or change its gravity flags. A flag change needs a reason and is recorded
     (``GravityChanged``: old → new, the reason); once a panel of experts has been drawn for the item a flag
     may be raised (the answer notes a panel now below the minimum) but never cleared (409, R-PANEL-1).
@@ -80,6 +81,8 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
                 raise conflict("已抽取论证专家后不能取消重大性标记", p.field, p.reason, p.rule_id)
             raise invalid(p.field, p.reason, p.rule_id)
         if data.decided_on is not None:
+            # issue 14: an argued or assessed item is decided through the same recorded step
+            await decide_by_date(row, data.decided_on, actor, now or datetime.now(timezone.utc))
             row.decided_on = data.decided_on
         for name, (_, new) in change.changes.items():
             setattr(row, name, new)

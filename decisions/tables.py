@@ -46,4 +46,40 @@ class WorkCalendar(Table):
     revision = Integer(default=1)  # 1 when first entered, +1 for each correction
 
 
-TABLES: list[type[Table]] = [DecisionItem, WorkCalendar]
+class ItemTransition(Table):
+    """One step of an item's life (issue 14): from → to, who, when and why; the decision date and document
+    number (文号) when decided, the start of execution. The item's state is its latest step's ``to_state``.
+    ``item`` is a plain id: the item table is created by the conflicts app's migration, after this app's."""
+
+    id: Serial
+
+    item = Integer(index=True)
+    from_state = Varchar(length=30)
+    to_state = Varchar(length=30)
+    reason = Text(default="")
+    actor = Varchar(length=100)
+    at = Timestamptz()
+    decided_on = Date(null=True, default=None)
+    document_number = Varchar(length=100, default="")
+    execution_started_on = Date(null=True, default=None)
+
+
+class ItemEvaluation(Table):
+    """A post-decision evaluation (决策后评估, R-EVAL-2): the trigger and its evidence, a new circumstance for a
+    repeat within 12 months, when and by whom it opened; its conclusion when closed."""
+
+    id: Serial
+
+    item = Integer(index=True)
+    trigger = Varchar(length=40)
+    evidence = Text(default="")
+    new_circumstance = Text(default="")
+    opened_on = Date()
+    opened_by = Varchar(length=100)
+    opened_at = Timestamptz()
+    concluded_on = Date(null=True, default=None)
+    summary = Text(default="")
+    concluded_by = Varchar(length=100, default="")
+
+
+TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation]

@@ -16,6 +16,7 @@ from decisions.domain import evaluation as ev
 from decisions.domain import lifecycle as lc
 from decisions.events import EvaluationConcluded, EvaluationOpened, ItemStateChanged
 from decisions.tables import DecisionItem, ItemEvaluation, ItemTransition
+from registry.inputs import add_day_problems
 
 
 def transition_out(row: dict) -> s.TransitionOut:
@@ -97,6 +98,9 @@ async def _record_step(item: DecisionItem, standing: lc.Standing, step: lc.Step,
 
 async def move_item(item_id: int, data: s.TransitionIn, actor: str, now: datetime) -> DecisionItem:
     """Take the item's next step (409 out of order, with the steps allowed; 422 for what the step lacks)."""
+    errors = ErrorCollector()
+    add_day_problems(data, errors)
+    errors.raise_if_any("状态变更被拒绝")
     step = lc.Step(data.to, data.reason, data.decided_on, data.document_number, data.execution_started_on)
     async with unit_of_work(transaction_factory=exclusive):
         item = await get_or_404(DecisionItem, item_id, "decision item")

@@ -35,6 +35,8 @@ def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it has no such day: 29 Feb → 28 Feb)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 

@@ -46,3 +46,4 @@ def test_no_repeat_within_12_months_without_new_circumstance_R_EVAL_2():
 def test_twelve_months_from_the_29th_of_february_R_EVAL_2():
     assert ev.add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert ev.add_months(date(2025, 12, 31), 2) == date(2026, 2, 28)
+    assert ev.add_months(date(9999, 6, 1), 12) == date.max  # never an overflow

@@ -87,6 +87,9 @@ def test_a_wrong_schedule_is_refused_field_by_field_in_chinese(client):
     assert errors["holidays[0]"]["rule_id"] == "R-PANEL-4"
     assert client.get(f"{API}/work-calendars/2027").json()["basis"] == "estimated"  # nothing stored
     assert client.put(f"{API}/work-calendars/1900", json=NOTICE_2027).status_code == 422
+    for year in (0, -5, 10000):  # no date exists in such a year: a 422 naming the year, never a 500
+        refused = client.put(f"{API}/work-calendars/{year}", json=NOTICE_2027)
+        assert refused.status_code in (404, 422), refused.text
     assert client.get(f"{API}/work-calendars/2101").status_code == 422
     too_many = dict(NOTICE_2027, holidays=["2027-03-01"] * 61)
     assert client.put(f"{API}/work-calendars/2027", json=too_many).status_code == 400

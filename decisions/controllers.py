@@ -116,4 +116,27 @@ class WorkCalendarController(Controller):
         return await calendars.enter_calendar(year, data, request.user.username, now)
 
 
-CONTROLLERS = [ItemController, WorkCalendarController]
+class EvaluationPlanController(Controller):
+    """The office's yearly plan of third-party post-decision evaluations (R-EVAL-3)."""
+
+    path = "/evaluation-plans"
+    tags = ["post-decision evaluation"]
+    dependencies = DEPS
+
+    @get("/{year:int}", summary="The year's plan of third-party evaluations (R-EVAL-3)")
+    async def show(self, year: Year) -> s.EvaluationPlanOut:
+        return await lifecycle.show_plan(year)
+
+    @put("/{year:int}", summary="Set the year's plan: 1 to 3 decisions executed for over a year (R-EVAL-3)")
+    async def set(self, year: Year, data: JSONBody[s.EvaluationPlanIn], request: Request,
+                  now: NamedDependency[datetime], today: NamedDependency[date]) -> s.EvaluationPlanOut:
+        return await lifecycle.set_plan(year, data, request.user.username, now, today)
+
+    @get("/{year:int}/candidates", summary="Items to propose: in execution for over a year, wide in scope or with "
+                                           "evaluation triggers on file (R-EVAL-3)")
+    async def candidates(self, year: Year, today: NamedDependency[date], offset: Offset = 0,
+                         limit: Limit = 50) -> Page[s.PlanCandidateOut]:
+        return await lifecycle.plan_candidates(year, today, offset, limit)
+
+
+CONTROLLERS = [ItemController, WorkCalendarController, EvaluationPlanController]

@@ -74,3 +74,14 @@ class EvaluationConcluded:
     item_id: int
     evaluation_id: int
     summary: str
+
+
+@dataclass(frozen=True)
+class EvaluationPlanSet:
+    """The office set (or changed) a year's plan of third-party evaluations (R-EVAL-3)."""
+
+    year: int
+    item_ids: list[int]
+    previous: list[int] | None
+    revision: int
+    rule_id: str = "R-EVAL-3"

@@ -4,18 +4,20 @@ under the write lock so two steps at once cannot both pass from the same state."
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from typing import Any
 
 from core.errors import ErrorCollector, FieldError, OutOfOrder, not_found
 from core.locks import exclusive
 from core.records import get_or_404
 from core.schemas import Page
-from core.uow import emit, unit_of_work
+from core.uow import emit, save_protected, unit_of_work
 from decisions import schemas as s
 from decisions.domain import evaluation as ev
 from decisions.domain import lifecycle as lc
-from decisions.events import EvaluationConcluded, EvaluationOpened, ItemStateChanged
-from decisions.tables import DecisionItem, ItemEvaluation, ItemTransition
+from decisions.events import EvaluationConcluded, EvaluationOpened, EvaluationPlanSet, ItemStateChanged
+from decisions.tables import DecisionItem, EvaluationPlan, ItemEvaluation, ItemTransition
 from registry.inputs import add_day_problems
 
 
@@ -179,3 +181,95 @@ async def conclude_evaluation(item_id: int, evaluation_id: int, data: s.Conclusi
         await _record_step(item, standing, step, actor, now)
         emit(EvaluationConcluded(item_id, row.id, row.summary))
     return evaluation_out(row.to_dict())
+
+
+# --- the yearly evaluation plan (R-EVAL-3) ----------------------------------------------------------------------
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def _check_year(year: int) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        errors = ErrorCollector()
+        errors.add("year", f"年份须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 之间")
+        errors.raise_if_any("评估计划被拒绝")
+
+
+async def _standings(item_ids: list[int] | None) -> dict[int, tuple[DecisionItem, list[dict]]]:
+    """Items (those named, or every one) with their steps, by id."""
+    query = DecisionItem.objects()
+    if item_ids is not None:
+        if not item_ids:
+            return {}
+        query = query.where(DecisionItem.id.is_in(item_ids))
+    items: dict[int, tuple[DecisionItem, list[dict]]] = {
+        row.id: (row, []) for row in await query.output(load_json=True)}
+    steps = ItemTransition.select().order_by(ItemTransition.id)
+    if item_ids is not None:
+        steps = steps.where(ItemTransition.item.is_in(item_ids))
+    for t in await steps:
+        if t["item"] in items:
+            items[t["item"]][1].append(t)
+    return items
+
+
+def _ids(value: Any) -> list[int]:
+    """A JSON column's list, decoded when it was read raw."""
+    return [int(i) for i in (json.loads(value) if isinstance(value, str) else value)]
+
+
+def plan_out(row: EvaluationPlan) -> s.EvaluationPlanOut:
+    return s.EvaluationPlanOut(row.year, _ids(row.item_ids), row.set_by, row.set_at, row.revision)
+
+
+async def set_plan(year: int, data: s.EvaluationPlanIn, actor: str, now: datetime, today: date
+                   ) -> s.EvaluationPlanOut:
+    """Set (or replace) the year's plan: 1 to 3 decisions executed for over a year (422 citing R-EVAL-3)."""
+    _check_year(year)
+    async with unit_of_work(transaction_factory=exclusive):
+        items = await _standings(list(data.item_ids))
+        entries = []
+        for item_id in data.item_ids:
+            found = items.get(item_id)
+            if found is None:
+                entries.append(ev.PlanEntry(item_id, False))
+                continue
+            row, steps = found
+            entries.append(ev.PlanEntry(item_id, True, standing_of(row, steps).state, execution_started(steps)))
+        _raise(ev.judge_plan(year, entries, today), "年度评估计划被拒绝", [])
+        plan = await EvaluationPlan.objects().where(EvaluationPlan.year == year).first().output(load_json=True)
+        previous = _ids(plan.item_ids) if plan is not None else None
+        if plan is None:
+            plan = EvaluationPlan(year=year, item_ids=list(data.item_ids), set_by=actor, set_at=now, revision=1)
+        else:
+            plan.item_ids, plan.set_by, plan.set_at = list(data.item_ids), actor, now
+            plan.revision += 1
+        await save_protected(plan)
+        emit(EvaluationPlanSet(year, list(data.item_ids), previous, plan.revision))
+    return plan_out(plan)
+
+
+async def show_plan(year: int) -> s.EvaluationPlanOut:
+    _check_year(year)
+    plan = await EvaluationPlan.objects().where(EvaluationPlan.year == year).first().output(load_json=True)
+    if plan is None:
+        raise not_found("年度评估计划", year, "year")
+    return plan_out(plan)
+
+
+async def plan_candidates(year: int, today: date, offset: int, limit: int) -> Page[s.PlanCandidateOut]:
+    """Items to propose for the year's plan: in execution for over a year (by the plan year's start, or today),
+    wide in scope or with evaluation triggers on file (R-EVAL-3)."""
+    _check_year(year)
+    by = ev.year_of_execution_by(year, today)
+    triggers: dict[int, list[str]] = {}
+    for r in await ItemEvaluation.select(ItemEvaluation.item, ItemEvaluation.trigger).order_by(ItemEvaluation.id):
+        triggers.setdefault(r["item"], []).append(r["trigger"])
+    found = []
+    for item_id, (row, steps) in sorted((await _standings(None)).items()):
+        started = execution_started(steps)
+        kinds = triggers.get(item_id, [])
+        reasons = ev.candidate_reasons(standing_of(row, steps).state, started, bool(row.wide_scope), kinds, by)
+        if reasons and started is not None:
+            found.append(s.PlanCandidateOut(item_id, row.title, started, bool(row.wide_scope),
+                                            list(dict.fromkeys(kinds)), reasons))
+    return Page(found[offset:offset + limit], len(found), offset, limit)

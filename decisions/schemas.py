@@ -161,3 +161,28 @@ class WorkCalendarOut(Struct):
     revision: int = 0
     notes: list[str] = []  # what to check (a statutory holiday missing, days that differ from the library)
 
+
+
+# --- the yearly evaluation plan (R-EVAL-3) ----------------------------------------------------------------------
+class EvaluationPlanIn(Input, kw_only=True):
+    item_ids: Annotated[list[Annotated[int, Meta(ge=1, le=2**31 - 1)]], Meta(max_length=20)]
+
+
+class EvaluationPlanOut(Struct):
+    year: int
+    item_ids: list[int]
+    set_by: str
+    set_at: datetime
+    revision: int
+    rule_id: str = "R-EVAL-3"
+
+
+class PlanCandidateOut(Struct):
+    """An item proposed for the year's plan: in execution for over a year, wide in scope or with triggers."""
+
+    item_id: int
+    title: str
+    execution_started_on: date
+    wide_scope: bool
+    triggers: list[str]
+    reasons: list[str]

@@ -82,4 +82,16 @@ class ItemEvaluation(Table):
     concluded_by = Varchar(length=100, default="")
 
 
-TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation]
+class EvaluationPlan(Table):
+    """The office's yearly plan of third-party evaluations (R-EVAL-3): 1 to 3 decisions executed for over a year."""
+
+    id: Serial
+
+    year = Integer(unique=True, index=True)
+    item_ids = JSON(default=[])
+    set_by = Varchar(length=100)
+    set_at = Timestamptz()
+    revision = Integer(default=1)
+
+
+TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation, EvaluationPlan]

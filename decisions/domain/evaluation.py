@@ -75,3 +75,64 @@ def judge_opening(state: str, opening: Opening, today: date, execution_started_o
                                     f"上次评估于 {last} 启动，12 个月内（{until} 前）不得重复评估，"
                                     "除非出现新情况：请在 new_circumstance 中说明", RULE))
     return problems
+
+
+# --- the yearly evaluation plan (R-EVAL-3) ------------------------------------------------------------------
+PLAN_RULE = "R-EVAL-3"
+PLAN_MIN, PLAN_MAX = 1, 3
+EXECUTED_STATES = ("in_execution", "under_evaluation", "evaluated")
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """An item proposed for the year's third-party evaluation, as it stands."""
+
+    item_id: int
+    exists: bool
+    state: str = ""
+    execution_started_on: date | None = None
+
+
+def year_of_execution_by(year: int, today: date) -> date:
+    """The day by which a planned item must have a year of execution: the plan year's first day, or today
+    when the plan is made during its own year."""
+    return max(date(year, 1, 1), today)
+
+
+def judge_plan(year: int, entries: list[PlanEntry], today: date) -> list[Problem]:
+    """Every problem with the year's plan: 1 to 3 decisions, each executed for over a year (QZ item 24)."""
+    problems: list[Problem] = []
+    if not PLAN_MIN <= len(entries) <= PLAN_MAX:
+        problems.append(Problem("invalid", "item_ids", f"每年选择 {PLAN_MIN}–{PLAN_MAX} 项决策开展第三方评估；"
+                                                       f"本计划 {len(entries)} 项", PLAN_RULE))
+    seen: set[int] = set()
+    by = year_of_execution_by(year, today)
+    for i, entry in enumerate(entries):
+        field = f"item_ids[{i}]"
+        if entry.item_id in seen:
+            problems.append(Problem("invalid", field, f"决策事项 {entry.item_id} 重复列入", PLAN_RULE))
+            continue
+        seen.add(entry.item_id)
+        if not entry.exists:
+            problems.append(Problem("invalid", field, f"没有编号为 {entry.item_id} 的决策事项"))
+        elif entry.state not in EXECUTED_STATES or entry.execution_started_on is None:
+            problems.append(Problem("invalid", field, f"决策事项 {entry.item_id} 尚未进入执行（当前："
+                                                      f"{STATES.get(entry.state, entry.state)}）", PLAN_RULE))
+        elif add_months(entry.execution_started_on, 12) > by:
+            problems.append(Problem("invalid", field, f"决策事项 {entry.item_id} 自 {entry.execution_started_on} "
+                                                      f"起执行，到 {by} 未满一年", PLAN_RULE))
+    return problems
+
+
+def candidate_reasons(state: str, execution_started_on: date | None, wide_scope: bool, triggers: list[str],
+                      by: date) -> list[str]:
+    """Why an item is proposed for the year's plan (empty: it is not): in execution for over a year, and wide in
+    scope or with evaluation triggers on file."""
+    if state != "in_execution" or execution_started_on is None or add_months(execution_started_on, 12) > by:
+        return []
+    reasons = [f"自 {execution_started_on} 起执行已满一年"]
+    if wide_scope:
+        reasons.append("涉及面广")
+    if triggers:
+        reasons.append("已有评估启动情形：" + "、".join(TRIGGERS.get(t, t) for t in dict.fromkeys(triggers)))
+    return reasons if len(reasons) > 1 else []

@@ -148,3 +148,47 @@ def test_a_unit_moves_its_own_items_only(client):
     assert client.post(f"{API}/items/{own['id']}/transitions", json=body, headers=headers).status_code == 200
     assert client.post(f"{API}/items/{foreign['id']}/transitions", json=body, headers=headers).status_code == 403
     assert client.get(f"{API}/items/{foreign['id']}").json()["state"] == "drafting"
+
+
+def executed_item(client, title, started="2024-07-01", **flags):
+    item = make_item(client, title=title, opened_on="2024-01-10", **flags)
+    assert move(client, item["id"], "under_argument").status_code == 200
+    assert move(client, item["id"], "decided", decided_on="2024-06-01", document_number="市政发〔2024〕3号"
+                ).status_code == 200
+    assert move(client, item["id"], "in_execution", execution_started_on=started).status_code == 200
+    return item
+
+
+def test_the_yearly_plan_holds_one_to_three_decisions_executed_over_a_year_R_EVAL_3(client):
+    items = [executed_item(client, f"政策{i}") for i in range(4)]
+    recent = executed_item(client, "新政策", started="2026-06-01")
+    too_many = client.put(f"{API}/evaluation-plans/2027", json={"item_ids": [i["id"] for i in items]})
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["rule_id"] == "R-EVAL-3"
+    empty = client.put(f"{API}/evaluation-plans/2027", json={"item_ids": []})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "item_ids"
+    young = client.put(f"{API}/evaluation-plans/2027", json={"item_ids": [items[0]["id"], recent["id"]]})
+    assert young.status_code == 422
+    reason = f"决策事项 {recent['id']} 自 2026-06-01 起执行，到 2027-01-01 未满一年"
+    assert young.json()["errors"] == [{"field": "item_ids[1]", "rule_id": "R-EVAL-3", "reason": reason}]
+    assert client.get(f"{API}/evaluation-plans/2027").status_code == 404
+    ok = client.put(f"{API}/evaluation-plans/2027", json={"item_ids": [items[0]["id"], items[1]["id"]]})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["item_ids"] == [items[0]["id"], items[1]["id"]] and ok.json()["revision"] == 1
+    changed = client.put(f"{API}/evaluation-plans/2027", json={"item_ids": [items[2]["id"]]}).json()
+    assert changed["revision"] == 2 and client.get(f"{API}/evaluation-plans/2027").json()["item_ids"] == [
+        items[2]["id"]]
+    assert client.put(f"{API}/evaluation-plans/1999", json={"item_ids": [items[0]["id"]]}).status_code == 422
+
+
+def test_plan_candidates_are_wide_or_triggered_after_a_year_of_execution_R_EVAL_3(client):
+    wide = executed_item(client, "全市停车收费政策", wide_scope=True)
+    triggered = executed_item(client, "公交票价方案")
+    executed_item(client, "普通事项")  # neither wide nor triggered
+    executed_item(client, "新的涉及面广政策", started="2026-06-01", wide_scope=True)  # not a year yet
+    opened = client.post(f"{API}/items/{triggered['id']}/evaluations",
+                         json={"trigger": "public_complaints", "evidence": "投诉 86 件"}).json()
+    client.post(f"{API}/items/{triggered['id']}/evaluations/{opened['id']}/conclusion", json={"summary": "继续执行"})
+    assert move(client, triggered["id"], "in_execution").status_code == 200
+    page = client.get(f"{API}/evaluation-plans/2027/candidates").json()
+    assert page["total"] == 2 and [c["item_id"] for c in page["items"]] == [wide["id"], triggered["id"]]
+    assert "涉及面广" in page["items"][0]["reasons"] and page["items"][1]["triggers"] == ["public_complaints"]

@@ -75,6 +75,11 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/items/{{item_id}}/panel-requests": {"unit": OWN},
     f"GET {V}/experts/{{expert_id}}/invitations": {"expert": OWN},
     f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides
+    # material hand-over (issue 14, R-PANEL-4/6): the unit uploads for its own request; reading is checked on the
+    # record (the owning unit, the office, members who accepted and signed their letter; anyone else 403)
+    f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY},
+    f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY},
     f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from assignment import schemas as s
 from assignment.domain.membership import ACTIVE
+from assignment.procedure.controllers import CONTROLLERS as PROCEDURE_CONTROLLERS
 from assignment.services import invitations, requests, views
 from conflicts import schemas as cs
 from conflicts.deps import LIVE
@@ -209,4 +210,5 @@ class PanelListController(Controller):
         return await views.expert_invitations(live, expert_id, status, offset, limit, today)
 
 
-CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController, PanelListController]
+CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController, PanelListController,
+               *PROCEDURE_CONTROLLERS]  # material hand-over (issue 14)

@@ -100,4 +100,19 @@ class Invitation(Table):
     deadline = Date(null=True, default=None)
 
 
-TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation]
+class Material(Table):
+    """A file the drafting unit handed over for a panel request (R-PANEL-4, R-PANEL-6), stored under the data
+    directory by its SHA-256; who uploaded it is the login, when is the server's time."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True)
+    filename = Varchar(length=200)
+    media_type = Varchar(length=100)
+    sha256 = Varchar(length=64)
+    size = Integer()
+    uploaded_by = Varchar(length=200)
+    uploaded_at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation, Material]

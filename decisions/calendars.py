@@ -108,7 +108,7 @@ async def enter_calendar(year: int, data: s.WorkCalendarIn, actor: str, now: dat
               for h in data.holidays]
     errors = ErrorCollector()
     _year_problem(year, errors)
-    errors.raise_if_any("放假安排有误")  # dates are checked only inside a year the calendar can hold (schemathesis: 500)
+    errors.raise_if_any("放假安排有误")  # dates checked only inside a year the calendar can hold (schemathesis: 500)
     for problem in schedule_problems(year, ranges, list(data.working_weekends)):
         errors.add(problem.field, problem.reason, "R-PANEL-4")
     errors.raise_if_any("放假安排有误")

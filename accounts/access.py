@@ -88,6 +88,7 @@ RULES: dict[str, dict[str, str]] = {
     # invitations and inboxes
     f"POST {V}/invitations/{{invitation_id}}/answer": {"expert": OWN},
     f"POST {V}/invitations/{{invitation_id}}/opinion": {"expert": OWN},
+    f"GET {V}/invitations/{{invitation_id}}/opinion": {"unit": OWN, "expert": OWN},  # the signed text (R-DUTY-2)
     # the drafting unit whose panel it was rates an accepted invitation, once (R-POOL-6)
     f"POST {V}/invitations/{{invitation_id}}/rating": {"unit": OWN},
     f"GET {V}/inbox/{{recipient}}": {"unit": OWN, "expert": OWN},

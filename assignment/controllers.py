@@ -11,7 +11,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from assignment import schemas as s
 from assignment.domain.membership import ACTIVE
+from assignment.procedure import opinions
 from assignment.procedure.controllers import CONTROLLERS as PROCEDURE_CONTROLLERS
+from assignment.procedure.controllers import reader
 from assignment.services import invitations, requests, views
 from conflicts import schemas as cs
 from conflicts.deps import LIVE
@@ -147,9 +149,11 @@ class InvitationController(Controller):
         return await invitations.answer(live, invitation_id, data, today, now)
 
     @post("/{invitation_id:int}/opinion", summary="The member's written opinion was submitted (on time or late)")
-    async def opinion(self, invitation_id: FromPath[int], data: JSONBody[s.SubmissionIn],
-                      today: NamedDependency[date], live: Live) -> s.InvitationOut:
-        return await invitations.submit_opinion(live, invitation_id, today)
+    async def opinion(self, invitation_id: FromPath[int], data: JSONBody[opinions.OpinionIn],
+                      today: NamedDependency[date], now: NamedDependency[datetime], request: Request, live: Live
+                      ) -> s.InvitationOut:
+        # issue 14: optional signed text, by the invited expert's own login only (R-DUTY-2)
+        return await opinions.submit(live, invitation_id, data, reader(request), request.user.username, today, now)
 
     @post("/{invitation_id:int}/paper-opinion",
           summary="The office records an opinion received on paper earlier: the day it was received and why")

@@ -115,4 +115,15 @@ class Material(Table):
     uploaded_at = Timestamptz()
 
 
-TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation, Material]
+class OpinionText(Table):
+    """The text of a member's written opinion, signed by the invited expert's own login (R-DUTY-2)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    invitation = ForeignKey(Invitation, index=True, unique=True)
+    text = Text()
+    signed_by = Varchar(length=200)
+    signed_at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation, Material, OpinionText]

@@ -82,3 +82,12 @@ def check_may_read(reader: Reader, owning_unit: int | None, member: MemberStandi
                             "本聘期尚未签署专家承诺书，不能查阅论证材料（R-DUTY-1、R-DUTY-2 保密义务）")
         return
     raise forbidden("not allowed", "material", "只有承办单位、专家库管理处和本次论证的专家可以查阅论证材料")
+
+
+def check_opinion_text(signed: bool, role: str, caller_expert_id: int | None, invited_expert_id: int | None) -> None:
+    """A written opinion's text is signed by the invited expert themself, who answers for it (R-DUTY-2): the
+    text needs ``signed: true`` (422) and the caller must be the invited expert's own login (403)."""
+    if role != "expert" or caller_expert_id is None or caller_expert_id != invited_expert_id:
+        raise forbidden("not the invited expert", "text", "论证意见正文只能由受邀专家本人签署提交（R-DUTY-2）")
+    if not signed:
+        raise invalid("signed", "提交论证意见正文须由专家本人签名确认（signed 为 true）", "R-DUTY-2")

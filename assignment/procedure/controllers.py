@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
 
 from assignment.domain.procedure import Reader
-from assignment.procedure import materials
+from assignment.procedure import materials, opinions
 from core.api import DEPS, Offset
 from core.schemas import Page
 
@@ -52,4 +52,15 @@ class MaterialController(Controller):
         return File(path=path, filename=out.filename, media_type=out.media_type)
 
 
-CONTROLLERS = [MaterialController]
+class OpinionTextController(Controller):
+    path = "/invitations"
+    tags = ["panels"]
+    dependencies = DEPS
+
+    @get("/{invitation_id:int}/opinion", summary="The signed text of a member's written opinion (R-DUTY-2): the "
+                                                  "request's unit, the office and the expert")
+    async def show(self, invitation_id: FromPath[int], request: Request) -> opinions.OpinionTextOut:
+        return await opinions.show(invitation_id, reader(request))
+
+
+CONTROLLERS = [MaterialController, OpinionTextController]

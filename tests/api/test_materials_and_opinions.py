@@ -1,7 +1,8 @@
 """Material hand-over through the API (issue 14): the drafting unit uploads files for its own request
 (R-PANEL-4: type by extension and first bytes, size), stored by SHA-256 with the login and the server's time;
 only the unit, the office and members who accepted and signed their commitment letter read them (R-PANEL-6,
-R-DUTY-1, R-DUTY-2); every download is on the record (R-REC-1)."""
+R-DUTY-1, R-DUTY-2); every download is on the record (R-REC-1). A written opinion may carry its text, signed by
+the invited expert's own login (R-DUTY-2)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def setting(client, pool):
                              headers=experts[n])
         assert answer.status_code == 201, answer.text
     asyncio.run(CommitmentLetter.delete().where(CommitmentLetter.expert == invited[1]).run())
-    return {"request": view["id"], "accepted": experts[0], "unsigned": experts[1], "pending": experts[2],
+    return {"request": view["id"], "invitations": [i["id"] for i in view["invitations"]],
+            "accepted": experts[0], "unsigned": experts[1], "pending": experts[2],
             "outsider": experts[-1], **tokens}
 
 
@@ -130,3 +132,35 @@ def test_only_unit_office_and_signed_accepted_members_download_and_each_download
     downloads = [e for row in events for e in row["data"].get("events", []) if e["event"] == "MaterialDownloaded"]
     assert [d["by"] for d in downloads] == ["unit1", "expert0", "office"]
     assert all(d["material_id"] == material["id"] and d["sha256"] == material["sha256"] for d in downloads)
+
+
+def test_opinion_text_is_signed_by_the_invited_expert_and_read_by_unit_office_and_expert_R_DUTY_2(client, setting):
+    mine, theirs = setting["invitations"][0], setting["invitations"][1]
+    url = f"{API}/invitations/{mine}/opinion"
+    unsigned = client.post(url, json={"text": "同意方案，建议补充票价听证。"}, headers=setting["accepted"])
+    assert unsigned.status_code == 422 and unsigned.json()["errors"][0]["field"] == "signed"
+    assert unsigned.json()["errors"][0]["rule_id"] == "R-DUTY-2"
+    assert client.post(url, json={"text": "代签", "signed": True}).status_code == 403  # the office never signs
+    assert client.post(f"{API}/invitations/{theirs}/opinion", json={"text": "代签", "signed": True},
+                       headers=setting["accepted"]).status_code == 403  # another member's invitation
+    assert client.get(url).status_code == 404  # nothing handed in yet
+    signed = client.post(url, json={"text": "同意方案，\n建议补充票价听证。", "signed": True},
+                         headers=setting["accepted"])
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["opinion_submitted_on"] == "2026-11-24"
+    for who in ("unit1", "accepted"):
+        shown = client.get(url, headers=setting[who])
+        assert shown.status_code == 200, shown.text
+        assert shown.json()["text"] == "同意方案，\n建议补充票价听证。" and shown.json()["signed_by"] == "expert0"
+    assert client.get(url).status_code == 200
+    assert client.get(url, headers=setting["unit2"]).status_code == 403
+    assert client.get(url, headers=setting["outsider"]).status_code == 403
+    again = client.post(url, json={"text": "改", "signed": True}, headers=setting["accepted"])
+    assert again.status_code == 409  # handed in once
+
+
+def test_opinion_without_text_keeps_the_plain_hand_in(client, setting):
+    theirs = setting["invitations"][1]
+    plain = client.post(f"{API}/invitations/{theirs}/opinion", json={})
+    assert plain.status_code == 201 and plain.json()["opinion_submitted_on"] == "2026-11-24"
+    assert client.get(f"{API}/invitations/{theirs}/opinion").status_code == 404  # no text was given

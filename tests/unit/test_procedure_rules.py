@@ -10,6 +10,7 @@ from assignment.domain.procedure import (
     MemberStanding,
     Reader,
     check_may_read,
+    check_opinion_text,
     material_type,
 )
 from core.errors import Forbidden, RuleViolation
@@ -71,3 +72,13 @@ def test_member_reads_only_after_accepting_with_a_signed_letter_R_DUTY_1_R_DUTY_
     assert "承诺书" in unsigned.value.errors[0].reason
     with pytest.raises(Forbidden):  # never invited to this request
         check_may_read(Reader("expert", expert_id=4), 7, None)
+
+
+def test_opinion_text_needs_the_invited_experts_own_signature_R_DUTY_2():
+    check_opinion_text(True, "expert", 3, 3)
+    with pytest.raises(RuleViolation) as unsigned:
+        check_opinion_text(False, "expert", 3, 3)
+    assert unsigned.value.errors[0].field == "signed" and unsigned.value.errors[0].rule_id == "R-DUTY-2"
+    for role, caller in (("expert", 4), ("office", None), ("unit", None)):
+        with pytest.raises(Forbidden):
+            check_opinion_text(True, role, caller, 3)

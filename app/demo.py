@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from piccolo.table import Table
+
 from conflicts.tables import Relation
 from core.uow import unit_of_work
 from decisions.tables import DecisionItem
@@ -25,6 +27,13 @@ from registry.tables import (
     RecruitmentCall,
     Term,
 )
+
+INSERT_CHUNK = 1000  # rows per INSERT: PostgreSQL takes at most 32767 parameters in one statement
+
+
+async def _insert(table: type[Table], rows: list) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await table.insert(*rows[start:start + INSERT_CHUNK])
 
 
 async def load_world(world: World, today: date) -> dict[str, int]:
@@ -48,9 +57,9 @@ async def load_world(world: World, today: date) -> dict[str, int]:
                             title=e.title, region=e.region, sector=e.sector)
             await expert.save()
             expert_ids[e.id] = expert.id
-        await ExpertSpecialty.insert(*[ExpertSpecialty(expert=expert_ids[e.id], specialty_code=code)
+        await _insert(ExpertSpecialty, [ExpertSpecialty(expert=expert_ids[e.id], specialty_code=code)
                                        for e in people for code in e.specialties])
-        await Employment.insert(*[Employment(expert=expert_ids[e.id], institution=ids[j.institution_id],
+        await _insert(Employment, [Employment(expert=expert_ids[e.id], institution=ids[j.institution_id],
                                              employer_name=j.employer_name, position=j.position, start=j.start,
                                              end=j.end) for e in people for j in e.employments])
         await refresh_search_keys(expert_ids.values())  # ?q= finds them by pinyin and employer (issue 13)
@@ -88,7 +97,7 @@ async def load_world(world: World, today: date) -> dict[str, int]:
             for r in world.relations if r.kind not in ("employed_by", "part_of")
             and r.source[1] in node_ids[r.source[0]] and r.target[1] in node_ids[r.target[0]]]
         if relations:
-            await Relation.insert(*relations)
+            await _insert(Relation, relations)
         await RecruitmentCall(title=f"{today.year}年度重大行政决策论证专家公开遴选",
                               specialty_codes=["LAW", "ECON", "SOC"], opens_on=today - timedelta(days=10),
                               closes_on=today + timedelta(days=30),

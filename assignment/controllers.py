@@ -26,8 +26,8 @@ from core.schemas import Page
 from decisions.controllers import require_own_item
 from decisions.tables import DecisionItem
 from registry.schemas import RatingOut
+from registry.services.office_views import rating_out
 from registry.services.reviews import correct_rating
-from registry.services.views import rating_out
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Live = NamedDependency[LiveGraph]  # the process's graph, synced once for the request (conflicts.deps)

@@ -22,6 +22,7 @@ from registry.services import (
     dismissals,
     experts,
     institutions,
+    office_views,
     recruitment,
     reviews,
     specialties,
@@ -103,7 +104,7 @@ class InstitutionController(Controller):
     @post("/{institution_id:int}/discredit-records",
           summary="File a discredit record; cheating in an evaluation blacklists for good (R-POOL-8)")
     async def discredit(self, institution_id: FromPath[int], data: JSONBody[s.DiscreditIn]) -> s.DiscreditOut:
-        return views.discredit_out(await institutions.record_institution_discredit(institution_id, data))
+        return office_views.discredit_out(await institutions.record_institution_discredit(institution_id, data))
 
 
 class EvaluatorPoolController(Controller):
@@ -178,56 +179,56 @@ class ExpertController(Controller):
 
     @post("/{expert_id:int}/commitment-letters", summary="Sign the commitment letter for a term (R-DUTY-1)")
     async def sign_letter(self, expert_id: FromPath[int], data: JSONBody[s.LetterIn]) -> s.LetterOut:
-        return views.letter_out(await terms.sign_letter(expert_id, data))
+        return office_views.letter_out(await terms.sign_letter(expert_id, data))
 
     @get("/{expert_id:int}/commitment-letters", summary="The expert's signed commitment letters, with their text")
     async def letters(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.LetterOut]:
         await get_or_404(Expert, expert_id, "expert")
-        return await views.letters(expert_id, None, None, None, offset, limit)
+        return await office_views.letters(expert_id, None, None, None, offset, limit)
 
     @post("/{expert_id:int}/ratings", summary="The office enters a rating by hand (a paper form, R-POOL-6); a "
                                               "drafting unit rates through its accepted invitation")
     async def rate(self, expert_id: FromPath[int], data: JSONBody[s.RatingIn]) -> s.RatingOut:
-        return views.rating_out(await reviews.add_rating(expert_id, data))
+        return office_views.rating_out(await reviews.add_rating(expert_id, data))
 
     @get("/{expert_id:int}/ratings")
     async def ratings(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.RatingOut]:
-        return await views.ratings_of(expert_id, offset, limit)
+        return await office_views.ratings_of(expert_id, offset, limit)
 
     @patch("/{expert_id:int}/ratings/{rating_id:int}", summary="Add the decision's implementation effect later")
     async def rate_effect(self, expert_id: FromPath[int], rating_id: FromPath[int],
                           data: JSONBody[s.RatingEffectIn]) -> s.RatingOut:
-        return views.rating_out(await reviews.rate_effect(expert_id, rating_id, data))
+        return office_views.rating_out(await reviews.rate_effect(expert_id, rating_id, data))
 
     @post("/{expert_id:int}/declines", summary="The office records a declined invitation by hand and judges "
                                                "its reason (R-POOL-5(3))")
     async def decline(self, request: Request, expert_id: FromPath[int], data: JSONBody[s.DeclineIn]) -> s.DeclineOut:
-        return views.decline_out(await reviews.add_decline(expert_id, data, by=caller(request)[1]))
+        return office_views.decline_out(await reviews.add_decline(expert_id, data, by=caller(request)[1]))
 
     @get("/{expert_id:int}/declines")
     async def declines(self, expert_id: FromPath[int], offset: Offset = 0, limit: Limit = 50) -> Page[s.DeclineOut]:
-        return await views.declines_of(expert_id, offset, limit)
+        return await office_views.declines_of(expert_id, offset, limit)
 
     @post("/{expert_id:int}/annual-reviews", summary="Open the annual review: figures and a proposal (R-POOL-6)")
     async def open_review(self, expert_id: FromPath[int], data: JSONBody[s.AnnualReviewIn],
                           annual_participation: NamedDependency[Participation]) -> s.AnnualReviewOut:
-        return views.review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
+        return office_views.review_out(await reviews.open_annual_review(expert_id, data, annual_participation))
 
     @post("/{expert_id:int}/annual-reviews/{review_id:int}/decision", summary="The office decides on the proposal")
     async def decide_review(self, expert_id: FromPath[int], review_id: FromPath[int],
                             data: JSONBody[s.AnnualDecisionIn], now: NamedDependency[datetime]) -> s.AnnualReviewOut:
-        return views.review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
+        return office_views.review_out(await reviews.decide_annual_review(expert_id, review_id, data, now))
 
     @post("/{expert_id:int}/dismissal", summary="Early dismissal (提前解聘) with a reason code 1-6 (R-POOL-5)")
     async def dismiss(self, expert_id: FromPath[int], data: JSONBody[s.DismissalIn],
                       now: NamedDependency[datetime]) -> s.DismissalOut:
-        return views.dismissal_out(await dismissals.dismiss(expert_id, data, now))
+        return office_views.dismissal_out(await dismissals.dismiss(expert_id, data, now))
 
     @post("/{expert_id:int}/discredit-records",
           summary="File a discredit record (失信记录): qualification cancelled, appointment ended (R-POOL-7)")
     async def discredit(self, expert_id: FromPath[int], data: JSONBody[s.DiscreditIn],
                         now: NamedDependency[datetime]) -> s.DiscreditOut:
-        return views.discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
+        return office_views.discredit_out(await dismissals.record_expert_discredit(expert_id, data, now))
 
 
 class ChangeRequestController(Controller):
@@ -262,27 +263,27 @@ class RecruitmentController(Controller):
 
     @post("/", summary="Publish a call for applications to sub-pools (R-POOL-2)")
     async def create(self, data: JSONBody[s.CallCreate]) -> s.CallOut:
-        return views.call_out(await recruitment.create_call(data))
+        return office_views.call_out(await recruitment.create_call(data))
 
     @get("/")
     async def index(self, offset: Offset = 0, limit: Limit = 50) -> Page[s.CallOut]:
-        return await views.calls(offset, limit)
+        return await office_views.calls(offset, limit)
 
     @get("/{call_id:int}", summary="One call for applications")
     async def show(self, call_id: FromPath[int]) -> s.CallOut:
-        return views.call_out(await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id"))
+        return office_views.call_out(await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id"))
 
     @get("/{call_id:int}/applications", summary="A call's applications, oldest first; filter by state")
     async def applications(self, call_id: FromPath[int], offset: Offset = 0, limit: Limit = 50,
                            application_state: StateFilter = None) -> Page[s.ApplicationOut]:
         await get_or_404(RecruitmentCall, call_id, "recruitment call", "call_id")
         state = application_state.value if application_state else None
-        return await views.applications(call_id, state, None, offset, limit)
+        return await office_views.applications(call_id, state, None, offset, limit)
 
     @post("/{call_id:int}/applications", summary="Apply, self-registered or recommended by a unit")
     async def apply(self, call_id: FromPath[int], data: JSONBody[s.ApplicationCreate],
                     today: NamedDependency[date]) -> s.ApplicationOut:
-        return views.application_out(await recruitment.submit_application(call_id, data, today))
+        return office_views.application_out(await recruitment.submit_application(call_id, data, today))
 
 
 class ApplicationController(Controller):
@@ -294,28 +295,28 @@ class ApplicationController(Controller):
                     application_state: StateFilter = None,
                     expert_id: FromQuery[int | None] = None) -> Page[s.ApplicationOut]:
         state = application_state.value if application_state else None
-        return await views.applications(call_id, state, expert_id, offset, limit)
+        return await office_views.applications(call_id, state, expert_id, offset, limit)
 
     @get("/{application_id:int}")
     async def show(self, application_id: FromPath[int]) -> s.ApplicationOut:
-        return views.application_out(await get_or_404(Application, application_id, "application"))
+        return office_views.application_out(await get_or_404(Application, application_id, "application"))
 
     @post("/{application_id:int}/qualification-review", summary="Review the five basic conditions (R-POOL-3)")
     async def review(self, application_id: FromPath[int], data: JSONBody[s.QualificationReviewIn]) -> s.ApplicationOut:
-        return views.application_out(await recruitment.review_qualification(application_id, data))
+        return office_views.application_out(await recruitment.review_qualification(application_id, data))
 
     @post("/{application_id:int}/collective-decision", summary="Record the collective discussion (集体讨论)")
     async def decide(self, application_id: FromPath[int], data: JSONBody[s.CollectiveDecisionIn]) -> s.ApplicationOut:
-        return views.application_out(await recruitment.decide_collectively(application_id, data))
+        return office_views.application_out(await recruitment.decide_collectively(application_id, data))
 
     @post("/{application_id:int}/appointment", summary="Appoint with a certificate (聘书) and a term (R-POOL-4)")
     async def appoint(self, application_id: FromPath[int], data: JSONBody[s.AppointmentIn]) -> s.ApplicationOut:
         row, term = await recruitment.appoint(application_id, data)
-        return views.application_out(row, term.id)
+        return office_views.application_out(row, term.id)
 
     @post("/{application_id:int}/withdrawal")
     async def withdraw(self, application_id: FromPath[int], data: JSONBody[s.WithdrawalIn]) -> s.ApplicationOut:
-        return views.application_out(await recruitment.withdraw(application_id, data))
+        return office_views.application_out(await recruitment.withdraw(application_id, data))
 
 
 class RegistryRecordsController(Controller):
@@ -332,7 +333,7 @@ class RegistryRecordsController(Controller):
                              status: FromQuery[Literal["open", "decided"] | None] = None,
                              proposal: FromQuery[ReviewProposal | None] = None,
                              expert_id: FromQuery[int | None] = None) -> Page[s.AnnualReviewOut]:
-        return await views.annual_reviews(year, status, proposal.value if proposal else None, expert_id, offset,
+        return await office_views.annual_reviews(year, status, proposal.value if proposal else None, expert_id, offset,
                                           limit)
 
     @get("/dismissals", summary="Early dismissals (R-POOL-5): filter by expert, reason code, effective dates")
@@ -340,7 +341,7 @@ class RegistryRecordsController(Controller):
                          reason_code: FromQuery[DismissalReason | None] = None,
                          effective_from: FromQuery[date | None] = None,
                          effective_to: FromQuery[date | None] = None) -> Page[s.DismissalOut]:
-        return await views.dismissals(expert_id, reason_code.value if reason_code else None, effective_from,
+        return await office_views.dismissals(expert_id, reason_code.value if reason_code else None, effective_from,
                                       effective_to, offset, limit)
 
     @get("/discredit-records", summary="Discredit records of experts (R-POOL-7) and institutions (R-POOL-8)")
@@ -348,18 +349,18 @@ class RegistryRecordsController(Controller):
                                 subject: FromQuery[Literal["expert", "institution"] | None] = None,
                                 expert_id: FromQuery[int | None] = None, institution_id: FromQuery[int | None] = None,
                                 kind: FromQuery[DiscreditKind | None] = None) -> Page[s.DiscreditOut]:
-        return await views.discredit_records(subject, expert_id, institution_id, kind.value if kind else None,
+        return await office_views.discredit_records(subject, expert_id, institution_id, kind.value if kind else None,
                                              offset, limit)
 
     @get("/commitment-letters", summary="Signed commitment letters (R-DUTY-1) with their text")
     async def letters(self, offset: Offset = 0, limit: Limit = 50, expert_id: FromQuery[int | None] = None,
                       term_id: FromQuery[int | None] = None, signed_from: FromQuery[date | None] = None,
                       signed_to: FromQuery[date | None] = None) -> Page[s.LetterOut]:
-        return await views.letters(expert_id, term_id, signed_from, signed_to, offset, limit)
+        return await office_views.letters(expert_id, term_id, signed_from, signed_to, offset, limit)
 
     @get("/commitment-letters/{letter_id:int}", summary="One signed commitment letter and the text signed")
     async def letter(self, letter_id: FromPath[int]) -> s.LetterOut:
-        return views.letter_out(await get_or_404(CommitmentLetter, letter_id, "commitment letter"))
+        return office_views.letter_out(await get_or_404(CommitmentLetter, letter_id, "commitment letter"))
 
 
 CONTROLLERS = [SpecialtyController, InstitutionController, EvaluatorPoolController, ExpertController,

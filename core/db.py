@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
+import weakref
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -15,10 +18,46 @@ from core.keys import private_file
 from core.settings import DatabaseSettings
 
 
+class LoopPostgresEngine(PostgresEngine):
+    """PostgreSQL with one connection pool per event loop.
+
+    asyncpg's connections belong to the loop that opened them. Piccolo keeps one ``pool`` per engine, so a
+    query from another loop (a job thread, a test's own ``run_sync`` beside the app) would borrow a
+    connection of the web loop and fail. Here ``pool`` is the pool of the running loop, or None there: that
+    loop opens a connection per query, as without a pool.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def _loop() -> asyncio.AbstractEventLoop | None:
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+
+    @property  # type: ignore[override]
+    def pool(self) -> Any:
+        loop = self._loop()
+        return self._pools.get(loop) if loop is not None else None
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        loop = self._loop()
+        if loop is None:
+            return  # piccolo's __init__ sets None before any loop runs
+        if value is None:
+            self._pools.pop(loop, None)
+        else:
+            self._pools[loop] = value
+
+
 def make_engine(database: DatabaseSettings) -> Engine:
     if database.is_postgres:
         parts = urlparse(database.url)
-        return PostgresEngine(
+        return LoopPostgresEngine(
             config={
                 "host": parts.hostname or "127.0.0.1",
                 "port": parts.port or 5432,

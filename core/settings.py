@@ -84,7 +84,7 @@ def get_settings() -> Settings:
     return Settings(
         environment=environment,
         data_dir=data_dir,
-        database=DatabaseSettings(url=database_url, pool_size=int(os.environ.get("DB_POOL_SIZE", "0"))),
+        database=DatabaseSettings(url=database_url, pool_size=int(os.environ.get("DB_POOL_SIZE", "10"))),
         privacy=PrivacySettings(
             key=os.environ.get("PII_KEY") or None,
             key_file=Path(os.environ.get("PII_KEY_FILE", str(data_dir / "pii.key"))),

@@ -1,0 +1,1 @@
+"""Printable documents (PDF, embedded CJK fonts): certificates, letters, selection records, reports."""

@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: XLSX/CSV imports with a per-row report, templates and exports."""

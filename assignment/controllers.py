@@ -14,6 +14,7 @@ from assignment.domain.membership import ACTIVE
 from assignment.procedure import opinions
 from assignment.procedure.controllers import CONTROLLERS as PROCEDURE_CONTROLLERS
 from assignment.procedure.controllers import reader
+from assignment.procedure.evaluation_group import CONTROLLERS as EVALUATION_GROUP_CONTROLLERS
 from assignment.services import invitations, requests, views
 from conflicts import schemas as cs
 from conflicts.deps import LIVE
@@ -216,3 +217,4 @@ class PanelListController(Controller):
 
 CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController, PanelListController,
                *PROCEDURE_CONTROLLERS]  # material hand-over (issue 14)
+CONTROLLERS += EVALUATION_GROUP_CONTROLLERS  # mixed evaluation groups and the evaluation report (issue 14, R-EVAL-1)

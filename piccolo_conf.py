@@ -9,5 +9,5 @@ DB = make_engine(get_settings().database)
 
 APP_REGISTRY = AppRegistry(apps=[
     "registry.piccolo_app", "decisions.piccolo_app", "conflicts.piccolo_app", "assignment.piccolo_app",
-    "notifications.piccolo_app", "accounts.piccolo_app",
+    "notifications.piccolo_app", "accounts.piccolo_app", "spreadsheets.piccolo_app",
 ])

@@ -34,6 +34,7 @@ from notifications.pages import RespondController
 from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 from registry.privacy import get_vault
 from registry.services.specialties import ensure_default_specialties
+from spreadsheets.controllers import CONTROLLERS as SPREADSHEET_CONTROLLERS
 
 API_DESCRIPTION = (
     "Registry of experts and third-party evaluators for the major administrative decision procedure "
@@ -82,7 +83,8 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
             *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *MERGE_CONTROLLERS,
             *ASSIGNMENT_CONTROLLERS,
-            *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS, *REFERENCE_CONTROLLERS])],
+            *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS, *REFERENCE_CONTROLLERS,
+            *SPREADSHEET_CONTROLLERS])],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,

@@ -1,0 +1,1 @@
+"""Services of spreadsheets: imports (a job and its report), templates and exports."""

@@ -1,0 +1,418 @@
+"""Imports from an office's spreadsheet (issue 16): a job per file, a report line per row.
+
+Every row goes through the registry's own service (the same checks as the API: ID number and credit code
+check digits, phone, specialties, terms); a bad row is reported with its column and reason and never stops the
+others. A row whose ID number (or credit code) is already registered adds nothing ("existing"), so the same file
+imported twice adds nothing the second time; a new record that looks like one already registered is added and
+flagged for a person to decide ("possible_duplicate", with the score and the other record): never merged here.
+Small files are imported at once; larger ones in the background, with rows done of total on the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
+from msgspec import Struct
+
+from core.api import chinese_reason
+from core.errors import DomainError, invalid, not_found
+from core.schemas import Page
+from core.uow import unit_of_work
+from registry import schemas as rs
+from registry.domain.identifiers import parse_citizen_id, validate_uscc
+from registry.domain.terms import validate_term
+from registry.domain.vocab import Gender, InstitutionKind, Sector
+from registry.privacy import get_vault
+from registry.services.experts import create_expert
+from registry.services.institutions import create_institution
+from registry.services.terms import open_term
+from registry.tables import Expert, Institution, PossibleDuplicate, Specialty, Term
+from spreadsheets.domain.rows import (
+    EXPERT_COLUMNS,
+    INSTITUTION_COLUMNS,
+    CellProblem,
+    Column,
+    FileProblem,
+    Vocabulary,
+    expert_row,
+    header_of,
+    institution_row,
+    is_blank,
+    map_headers,
+    normalised_id,
+    row_cells,
+)
+from spreadsheets.reading import read_rows
+from spreadsheets.tables import ImportJob, ImportRow
+
+log = logging.getLogger("spreadsheets.imports")
+
+INLINE_ROWS = 200  # files up to this many rows are imported within the request
+REPORT_CHUNK = 200  # report lines and progress written together
+ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE = "accepted", "rejected", "existing", "possible_duplicate"
+STATUSES = (ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE)
+
+_TASKS: set[asyncio.Task] = set()  # background imports of this process (kept referenced until they end)
+
+
+class ImportJobOut(Struct):
+    id: int
+    kind: str
+    filename: str
+    status: str  # running | done | failed
+    total: int  # data rows of the file
+    rows_done: int
+    accepted: int
+    rejected: int
+    duplicates: int  # already registered (nothing added) or added and flagged as a likely duplicate
+    failure: str
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ProblemOut(Struct):
+    column: str
+    reason: str
+    rule_id: str | None
+
+
+class ImportRowOut(Struct):
+    row_number: int  # as the office sees it: the header is row 1
+    status: str  # accepted | rejected | existing | possible_duplicate
+    label: str
+    column: str
+    reason: str
+    rule_id: str | None
+    problems: list[ProblemOut]
+    record_id: int | None  # the record added, or the one the row already is
+    other_id: int | None  # a likely duplicate's other record
+    score: float | None
+
+
+@dataclass
+class Outcome:
+    status: str
+    problems: list[CellProblem] = field(default_factory=list)
+    record_id: int | None = None
+    other_id: int | None = None
+    score: float | None = None
+    note: str = ""
+
+
+@dataclass
+class RowContext:
+    """What one import knows beyond a row: the vocabulary, the day, and the keys seen in earlier rows."""
+
+    today: date
+    vocabulary: Vocabulary
+    seen: dict[str, int] = field(default_factory=dict)  # ID number / credit code → row number
+
+
+RowHandler = Callable[[dict[str, str], int, RowContext], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    columns: tuple[Column, ...]
+    handle: RowHandler
+    label_key: str = "name"
+
+
+# --- turning an error of the registry into the report's problems ------------------------------------
+
+_AT_PATH = re.compile(r"\s*- at `\$\.?([^`]*)`")
+
+
+def _struct_problems(kind: str, exc: msgspec.ValidationError) -> list[CellProblem]:
+    message = str(exc)
+    path = ""
+    if match := _AT_PATH.search(message):
+        path, message = match.group(1), message[: match.start()]
+    if missing := re.search(r"missing required field `([^`]*)`", message):
+        path = missing.group(1)
+    return [CellProblem(header_of(kind, path) if path else "", chinese_reason(message))]
+
+
+def _domain_problems(kind: str, exc: DomainError) -> list[CellProblem]:
+    if not exc.errors:
+        return [CellProblem("", exc.detail)]
+    return [CellProblem(header_of(kind, e.field), e.reason, e.rule_id) for e in exc.errors]
+
+
+def _convert(kind: str, body: dict, into: type[Struct]) -> tuple[Any, list[CellProblem]]:
+    try:
+        return msgspec.convert(body, into), []
+    except msgspec.ValidationError as exc:
+        return None, _struct_problems(kind, exc)
+
+
+def _new_columns(known: list[CellProblem], more: list[CellProblem]) -> list[CellProblem]:
+    """``more`` without the columns ``known`` already explains (a label not in the vocabulary is also a value the
+    body's type refuses: said once)."""
+    columns = {p.column for p in known}
+    return [p for p in more if p.column not in columns]
+
+
+async def _flag_of(kind: str, record_id: int) -> tuple[int, float] | None:
+    """The strongest open flag the registry's duplicate detection set on the record as it was entered."""
+    rows = await PossibleDuplicate.select().where(
+        (PossibleDuplicate.kind == kind) & (PossibleDuplicate.status == "open")
+        & ((PossibleDuplicate.first_id == record_id) | (PossibleDuplicate.second_id == record_id)))
+    if not rows:
+        return None
+    best = max(rows, key=lambda r: r["score"])
+    other = best["first_id"] if best["second_id"] == record_id else best["second_id"]
+    return other, float(best["score"])
+
+
+def _seen_before(key: str, row_number: int, context: RowContext, column: str) -> CellProblem | None:
+    if not key:
+        return None
+    if key in context.seen:
+        return CellProblem(column, f"与第 {context.seen[key]} 行相同，同一文件中只导入一次")
+    context.seen[key] = row_number
+    return None
+
+
+# --- experts -----------------------------------------------------------------------------------------
+
+async def expert_vocabulary(today: date) -> RowContext:
+    rows = await Specialty.select(Specialty.code, Specialty.name, Specialty.parent_code).order_by(Specialty.code)
+    genders = {g.label: g.value for g in Gender} | {g.value: g.value for g in Gender}
+    sectors = {s.label: s.value for s in Sector} | {s.value: s.value for s in Sector}
+    return RowContext(today, Vocabulary({r["code"]: r["name"] for r in rows},
+                                        {r["code"]: r["parent_code"] for r in rows}, genders, sectors))
+
+
+async def import_expert_row(cells: dict[str, str], row_number: int, context: RowContext) -> Outcome:
+    row = expert_row(cells, context.vocabulary, context.today)
+    problems = list(row.problems)
+    try:
+        number = parse_citizen_id(normalised_id(row.body["id_number"])).number
+    except ValueError:
+        number = ""
+    if number:
+        if again := _seen_before(number, row_number, context, "身份证号"):
+            return Outcome(REJECTED, [again])
+        digest = get_vault().digest(number)
+        existing = await Expert.select(Expert.id).where(Expert.id_number_digest == digest).first()
+        if existing is not None:
+            reason = f"该身份证号码的专家已登记（专家 {existing['id']}），未重复添加"
+            return Outcome(EXISTING, [CellProblem("身份证号", reason)], record_id=existing["id"],
+                           other_id=existing["id"], score=100.0)
+    data, struct_problems = _convert("expert", row.body, rs.ExpertCreate)
+    problems += _new_columns(problems, struct_problems)
+    if row.term is not None:
+        start, end, certificate = row.term
+        try:
+            validate_term(start, end)
+        except DomainError as exc:
+            problems += _domain_problems("expert", exc)
+        if certificate and await Term.exists().where(Term.certificate_no == certificate):
+            problems.append(CellProblem("聘书编号", f"聘书编号 {certificate} 已被使用，每份聘书的编号须唯一",
+                                        "R-POOL-4"))
+    if problems:
+        return Outcome(REJECTED, problems)
+    try:
+        expert = await create_expert(data)
+    except DomainError as exc:
+        return Outcome(REJECTED, _domain_problems("expert", exc))
+    note = ""
+    if row.term is not None:
+        try:
+            await open_term(expert.id, row.term[0], row.term[1], row.term[2], previous_id=None)
+        except DomainError as exc:
+            note = "专家已登记，但聘期未登记：" + "；".join(p.reason for p in _domain_problems("expert", exc))
+    flag = await _flag_of("expert", expert.id)
+    if flag is not None:
+        return Outcome(POSSIBLE_DUPLICATE, [CellProblem("姓名", f"已登记，但疑似与专家 {flag[0]} 为同一人"
+                                                                f"（相似度 {flag[1]:.0f}），待人工确认，未合并")],
+                       record_id=expert.id, other_id=flag[0], score=flag[1], note=note)
+    return Outcome(ACCEPTED, record_id=expert.id, note=note)
+
+
+# --- institutions ------------------------------------------------------------------------------------
+
+async def institution_vocabulary(today: date) -> RowContext:
+    kinds = {k.label: k.value for k in InstitutionKind} | {k.value: k.value for k in InstitutionKind}
+    return RowContext(today, Vocabulary({}, {}, kinds, {}))
+
+
+async def import_institution_row(cells: dict[str, str], row_number: int, context: RowContext) -> Outcome:
+    row = institution_row(cells, context.vocabulary.genders)
+    problems = list(row.problems)
+    body = dict(row.body)
+    code = body.pop("credit_code")
+    if code:
+        try:
+            code = validate_uscc(code)
+        except ValueError as exc:
+            problems.append(CellProblem("统一社会信用代码", str(exc)))
+            code = ""
+        if code:
+            if again := _seen_before(code, row_number, context, "统一社会信用代码"):
+                return Outcome(REJECTED, [again])
+            existing = await Institution.select(Institution.id).where(Institution.uscc == code).first()
+            if existing is not None:
+                reason = f"该统一社会信用代码的机构已登记（机构 {existing['id']}），未重复添加"
+                return Outcome(EXISTING, [CellProblem("统一社会信用代码", reason)], record_id=existing["id"],
+                               other_id=existing["id"], score=100.0)
+            body["uscc"] = code
+    data, struct_problems = _convert("institution", body, rs.InstitutionCreate)
+    problems += _new_columns(problems, struct_problems)
+    if problems:
+        return Outcome(REJECTED, problems)
+    try:
+        institution = await create_institution(data)
+    except DomainError as exc:
+        return Outcome(REJECTED, _domain_problems("institution", exc))
+    flag = await _flag_of("institution", institution.id)
+    if flag is not None:
+        return Outcome(POSSIBLE_DUPLICATE, [CellProblem("机构名称", f"已登记，但疑似与机构 {flag[0]} 为同一机构"
+                                                                  f"（{flag[1]:.0f} 分），待人工确认，未合并")],
+                       record_id=institution.id, other_id=flag[0], score=flag[1])
+    return Outcome(ACCEPTED, record_id=institution.id)
+
+
+KINDS: dict[str, tuple[Kind, Callable[[date], Awaitable[RowContext]]]] = {
+    "expert": (Kind("expert", EXPERT_COLUMNS, import_expert_row), expert_vocabulary),
+    "institution": (Kind("institution", INSTITUTION_COLUMNS, import_institution_row), institution_vocabulary),
+}
+
+
+# --- the job -------------------------------------------------------------------------------------------
+
+def _job_out(row: dict) -> ImportJobOut:
+    return ImportJobOut(id=row["id"], kind=row["kind"], filename=row["filename"], status=row["status"],
+                        total=row["total"], rows_done=row["rows_done"], accepted=row["accepted"],
+                        rejected=row["rejected"], duplicates=row["duplicates"], failure=row["failure"],
+                        created_by=row["created_by"], created_at=row["created_at"], finished_at=row["finished_at"])
+
+
+def _report_line(job_id: int, row_number: int, label: str, outcome: Outcome) -> ImportRow:
+    problems = [{"column": p.column, "reason": p.reason, "rule_id": p.rule_id} for p in outcome.problems]
+    if outcome.note:
+        problems.append({"column": "聘期开始", "reason": outcome.note, "rule_id": "R-POOL-4"})
+    first: dict[str, Any] = problems[0] if problems else {"column": "", "reason": "", "rule_id": None}
+    return ImportRow(job=job_id, row_number=row_number, status=outcome.status, label=label[:200],
+                     header=str(first["column"])[:64], reason=first["reason"], rule_id=first["rule_id"] or "",
+                     problems=problems, record_id=outcome.record_id, other_id=outcome.other_id, score=outcome.score)
+
+
+async def start_import(kind_name: str, filename: str, content: bytes, by: str, now: datetime,
+                       today: date) -> ImportJobOut:
+    """Read the file and open its job; import at once when small, in the background otherwise."""
+    kind, vocabulary_of = KINDS[kind_name]
+    if not filename.strip():
+        raise invalid("filename", "缺少文件名")
+    try:
+        rows = read_rows(filename, content)
+        if not rows:
+            raise FileProblem("", "文件中没有任何行")
+        headers = map_headers(rows[0], kind.columns)
+    except FileProblem as problem:
+        raise invalid("file", f"{problem.column}：{problem.reason}" if problem.column else problem.reason) from None
+    data = [(n + 2, row) for n, row in enumerate(rows[1:]) if not is_blank(row)]
+    if not data:
+        raise invalid("file", "文件中只有表头，没有数据行")
+    job = ImportJob(kind=kind.name, filename=filename.strip()[:200], sha256=hashlib.sha256(content).hexdigest(),
+                    status="running", total=len(data), created_by=by, created_at=now)
+    async with unit_of_work():
+        await job.save()
+    context = await vocabulary_of(today)
+    if len(data) <= INLINE_ROWS:
+        await run_import(job.id, kind, headers, data, context)
+    else:
+        task = asyncio.create_task(run_import(job.id, kind, headers, data, context))
+        _TASKS.add(task)
+        task.add_done_callback(_TASKS.discard)
+    return await get_job(job.id)
+
+
+async def run_import(job_id: int, kind: Kind, headers: dict[int, Column], data: list[tuple[int, list[Any]]],
+                     context: RowContext) -> None:
+    counts = {"rows_done": 0, "accepted": 0, "rejected": 0, "duplicates": 0}
+    pending: list[ImportRow] = []
+    try:
+        for row_number, row in data:
+            cells = row_cells(row, headers)
+            try:
+                outcome = await kind.handle(cells, row_number, context)
+            except DomainError as exc:  # a refusal the row's own checks did not foresee: still only this row
+                outcome = Outcome(REJECTED, _domain_problems(kind.name, exc))
+            pending.append(_report_line(job_id, row_number, cells.get(kind.label_key, ""), outcome))
+            counts["rows_done"] += 1
+            counts["accepted" if outcome.status == ACCEPTED else
+                   "rejected" if outcome.status == REJECTED else "duplicates"] += 1
+            if len(pending) >= REPORT_CHUNK:
+                await _write(job_id, pending, counts)
+                pending = []
+        await _write(job_id, pending, counts, status="done")
+    except Exception as exc:
+        log.exception("import %s failed", job_id)
+        await ImportJob.update({ImportJob.status: "failed", ImportJob.failure: f"导入中断：{type(exc).__name__}",
+                                ImportJob.finished_at: datetime.now(UTC)}).where(ImportJob.id == job_id)
+
+
+async def _write(job_id: int, lines: list[ImportRow], counts: dict[str, int], status: str | None = None) -> None:
+    values: dict[Any, Any] = {getattr(ImportJob, k): v for k, v in counts.items()}
+    if status:
+        values[ImportJob.status] = status
+        values[ImportJob.finished_at] = datetime.now(UTC)
+    async with unit_of_work():
+        if lines:
+            await ImportRow.insert(*lines)
+        await ImportJob.update(values).where(ImportJob.id == job_id)
+
+
+async def wait_for_imports() -> None:
+    """Let the background imports of this process finish (tests, shutdown)."""
+    while _TASKS:
+        await asyncio.gather(*list(_TASKS), return_exceptions=True)
+
+
+async def get_job(job_id: int) -> ImportJobOut:
+    row = await ImportJob.select().where(ImportJob.id == job_id).first()
+    if row is None:
+        raise not_found("import", job_id, "import_id")
+    return _job_out(row)
+
+
+async def list_jobs(offset: int, limit: int) -> Page[ImportJobOut]:
+    rows = await ImportJob.select().order_by(ImportJob.id, ascending=False).offset(offset).limit(limit)
+    return Page([_job_out(r) for r in rows], await ImportJob.count(), offset, limit)
+
+
+def _row_out(row: dict) -> ImportRowOut:
+    return ImportRowOut(row_number=row["row_number"], status=row["status"], label=row["label"], column=row["header"],
+                        reason=row["reason"], rule_id=row["rule_id"] or None,
+                        problems=[ProblemOut(p["column"], p["reason"], p.get("rule_id")) for p in row["problems"]],
+                        record_id=row["record_id"], other_id=row["other_id"], score=row["score"])
+
+
+async def report(job_id: int, status: str | None, offset: int, limit: int) -> Page[ImportRowOut]:
+    await get_job(job_id)
+    if status is not None and status not in STATUSES:
+        raise invalid("status", f"须为 {' / '.join(STATUSES)} 之一")
+    where: Any = ImportRow.job == job_id
+    if status:
+        where = where & (ImportRow.status == status)
+    rows = await ImportRow.select().where(where).order_by(ImportRow.row_number).offset(offset).limit(limit) \
+        .output(load_json=True)
+    return Page([_row_out(r) for r in rows], await ImportRow.count().where(where), offset, limit)
+
+
+async def all_report_rows(job_id: int) -> list[ImportRowOut]:
+    rows = await ImportRow.select().where(ImportRow.job == job_id).order_by(ImportRow.row_number) \
+        .output(load_json=True)
+    return [_row_out(r) for r in rows]

@@ -260,9 +260,8 @@ _EXPERT_FIELDS = {"name": "姓名", "gender": "性别", "id_number": "身份证�
                   "title": "职称", "region": "地区", "sector": "来源类别", "specialties": "专业",
                   "employer_name": "工作单位", "position": "职务", "start": "聘期开始", "end": "聘期结束",
                   "certificate_no": "聘书编号"}
-_INSTITUTION_FIELDS = {"name": "机构名称", "kind": "机构类型", "credit_code": "统一社会信用代码", "uscc": "统一社会信用代码",
-                       "aliases": "别名",
-                       "region": "地区"}
+_INSTITUTION_FIELDS = {"name": "机构名称", "kind": "机构类型", "credit_code": "统一社会信用代码",
+                       "uscc": "统一社会信用代码", "aliases": "别名", "region": "地区"}
 _RELATION_FIELDS = {"kind": "关系类型", "source": "起点编号", "target": "终点编号", "source.kind": "起点类型",
                     "target.kind": "终点类型", "source.id": "起点编号", "target.id": "终点编号", "start": "开始日期",
                     "end": "结束日期", "note": "说明"}

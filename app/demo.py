@@ -61,13 +61,25 @@ async def _insert_institutions(world: World) -> dict[int, int]:
     return ids
 
 
+def _distinct_people(world: World) -> list:
+    """The world's people without its deliberate duplicates, and without a second person that a large world
+    gave the same ID number by chance (the registry refuses a second record with one ID number)."""
+    seen: set[str] = set()
+    people = []
+    for e in world.experts:
+        if e.duplicate_of is None and e.id_number not in seen:
+            seen.add(e.id_number)
+            people.append(e)
+    return people
+
+
 async def load_world(world: World, today: date) -> dict[str, int]:
     """Insert the world's registry records in batches (a national pool loads in minutes, not hours); returns
     the counts. Duplicate people are left out (the registry refuses a second record with the same ID number)."""
     vault = get_vault()
     async with unit_of_work():
         ids = await _insert_institutions(world)
-        people = [e for e in world.experts if e.duplicate_of is None]
+        people = _distinct_people(world)
         current_employers = {e.id: [j.employer_name for j in e.employments if j.end is None] for e in people}
         experts = [Expert(name=e.name, gender=e.gender, id_number_encrypted=vault.encrypt(e.id_number),
                           id_number_digest=vault.digest(e.id_number), id_number_masked=mask_citizen_id(e.id_number),

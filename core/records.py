@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from piccolo.table import Table
@@ -20,3 +21,21 @@ async def get_or_404(table: type[Table], row_id: int, what: str, field_name: str
 async def stored(table: type[Table], row_id: int) -> dict:
     """A row as stored (JSON columns decoded), read back after a write (so it is there)."""
     return cast(dict, await table.select().where(table._meta.primary_key == row_id).output(load_json=True).first())
+
+
+ID_LIST_LIMIT = 500  # longer lists are not sent as query parameters (see rows_for)
+
+
+async def rows_for(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:
+    """The rows of ``query`` (a select that returns ``column``) whose ``column`` is one of ``ids``.
+
+    A short list becomes ``column IN (...)``. A long one (a draw over a national pool names tens of thousands)
+    is not sent at all: PostgreSQL takes at most 32,767 parameters per statement and piccolo converts each one
+    (seconds at 50,000); the rows are read whole and kept here by a set lookup instead."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    if len(wanted) <= ID_LIST_LIMIT:
+        return cast(list, await query.where(column.is_in(sorted(wanted))))
+    name = column._meta.name
+    return [row for row in await query if row[name] in wanted]

@@ -16,6 +16,7 @@ from conflicts.names import normalise
 from conflicts.policy import Purpose
 from conflicts.schemas import ConflictOut
 from conflicts.services.checks import run_check, subject_status
+from core.records import rows_for
 from core.settings import get_settings
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
@@ -29,10 +30,10 @@ Exclusion = dict  # {kind, id, stage, reasons: [{rule_id, message, explanation}]
 
 
 async def _workload(expert_ids: list[int], day: date) -> tuple[Counter, Counter]:
-    rows = await Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
-                                   Invitation.created_at).where(
-        (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE))
-        & Invitation.subject_id.is_in(expert_ids or [-1]))
+    active = Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
+                               Invitation.created_at).where(
+        (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE)))
+    rows = await rows_for(active, Invitation.subject_id, expert_ids)
     return workload(((r["subject_id"], member_deadline(r["deadline"], r["request.deadline"]), r["created_at"])
                      for r in rows), day)
 
@@ -61,7 +62,7 @@ def conflict_exclusions(conflicts: Iterable[ConflictOut]) -> dict[tuple[str, int
 async def _current_employers(expert_ids: list[int], day: date) -> dict[int, int]:
     """Each expert's employer on the day: the institution, or a stable negative key for a free-text name."""
     employer = {}
-    for job in await Employment.select().where(Employment.expert.is_in(expert_ids or [-1])).order_by(Employment.start):
+    for job in await rows_for(Employment.select().order_by(Employment.start), Employment.expert, expert_ids):
         if job["start"] <= day and (job["end"] is None or job["end"] >= day):
             employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
     return employer
@@ -91,11 +92,11 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     tree = await all_specialties()
     wanted = {code: subtree_codes(code, tree) for code in specialty_codes}
     held = defaultdict(set)
-    for link in await ExpertSpecialty.select().where(ExpertSpecialty.expert.is_in(in_pool or [-1])):
+    for link in await rows_for(ExpertSpecialty.select(), ExpertSpecialty.expert, in_pool):
         held[link["expert"]].add(link["specialty_code"])
     employer = await _current_employers(in_pool, day)
-    people = {r["id"]: r for r in await Expert.select(Expert.id, Expert.sector, Expert.region).where(
-        Expert.id.is_in(in_pool or [-1]))}
+    people = {r["id"]: r for r in await rows_for(Expert.select(Expert.id, Expert.sector, Expert.region), Expert.id,
+                                                 in_pool)}
     candidates = []
     for i in in_pool:
         specs = frozenset(code for code, codes in wanted.items() if held[i] & codes)
@@ -118,7 +119,7 @@ async def institution_candidates(live: LiveGraph, item_id: int, purpose: Purpose
                                  ) -> tuple[list[Candidate], list[Exclusion], Counter, int]:
     """Institutions of the evaluator pool in good standing with no conflict (R-POOL-8, R-COI-3, R-COI-4)."""
     pool = sorted(await institution_pool_ids())
-    rows = {r["id"]: r for r in await Institution.select().where(Institution.id.is_in(pool or [-1]))}
+    rows = {r["id"]: r for r in await rows_for(Institution.select(), Institution.id, pool)}
     exclusions, excluded, ok = [], Counter(), []
     for i in pool:
         reasons = institution_eligibility(InstitutionStanding(True, CreditStatus(rows[i]["credit_status"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.records import rows_for
 from registry.domain.eligibility import Eligibility, ExpertStanding, expert_eligibility
 from registry.domain.eligibility import Term as TermView
 from registry.domain.terms import TermSpan
@@ -12,12 +13,13 @@ from registry.tables import CommitmentLetter, DiscreditRecord, Dismissal, Term
 
 
 async def load_standings(expert_ids: list[int]) -> dict[int, ExpertStanding]:
-    ids = sorted(set(expert_ids)) or [-1]
-    terms = await Term.select().where(Term.expert.is_in(ids))
-    letters = await CommitmentLetter.select(CommitmentLetter.term).where(CommitmentLetter.expert.is_in(ids))
-    dismissals = await Dismissal.select(Dismissal.expert, Dismissal.effective_on).where(Dismissal.expert.is_in(ids))
-    discredits = await DiscreditRecord.select(DiscreditRecord.expert, DiscreditRecord.recorded_on) \
-        .where(DiscreditRecord.expert.is_in(ids))
+    ids = sorted(set(expert_ids))
+    terms = await rows_for(Term.select(), Term.expert, ids)
+    letters = await rows_for(CommitmentLetter.select(CommitmentLetter.term, CommitmentLetter.expert),
+                             CommitmentLetter.expert, ids)
+    dismissals = await rows_for(Dismissal.select(Dismissal.expert, Dismissal.effective_on), Dismissal.expert, ids)
+    discredits = await rows_for(DiscreditRecord.select(DiscreditRecord.expert, DiscreditRecord.recorded_on),
+                                DiscreditRecord.expert, ids)
     signed = {row["term"] for row in letters}
     by_expert: dict[int, dict] = {i: {"terms": [], "dismissed": None, "discredited": None} for i in ids}
     for t in terms:
@@ -31,7 +33,7 @@ async def load_standings(expert_ids: list[int]) -> dict[int, ExpertStanding]:
         slot["discredited"] = min(filter(None, [slot["discredited"], d["recorded_on"]]))
     return {i: ExpertStanding(terms=v["terms"], signed_letter_term_ids={t.id for t in v["terms"]} & signed,
                               dismissed_on=v["dismissed"], discredited_on=v["discredited"])
-            for i, v in by_expert.items() if i != -1}
+            for i, v in by_expert.items()}
 
 
 async def load_standing(expert_id: int) -> ExpertStanding:

@@ -58,12 +58,6 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/items/{{item_id}}/transitions": {"unit": OWN},  # issue 14: the unit moves its own items
     f"POST {V}/items/{{item_id}}/evaluations": {"unit": OWN},  # R-EVAL-2: e.g. the executing unit asks
     f"GET {V}/items/{{item_id}}/evaluations": {"unit": OWN},
-    # the mixed evaluation group (R-EVAL-1) of the unit's own item; the report is filed by the group's evaluating
-    # unit (checked on the record: 403 otherwise) and read by the owning unit
-    f"POST {V}/items/{{item_id}}/evaluation-groups": {"unit": OWN},
-    f"GET {V}/items/{{item_id}}/evaluation-groups": {"unit": OWN},
-    f"POST {V}/items/{{item_id}}/evaluation-report": {"unit": ANY},
-    f"GET {V}/items/{{item_id}}/evaluation-report": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts/{{subject_kind}}/{{subject_id}}": {"unit": OWN},
     f"POST {V}/items/{{item_id}}/commission-checks": {"unit": OWN},
@@ -86,6 +80,17 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN},
     f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY},
     f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY},
+    # the argument by mode and its report (issue 14, R-PANEL-5, R-DUTY-2): members are checked on the record
+    f"POST {V}/invitations/{{invitation_id}}/opinion/attachment": {"expert": OWN},
+    f"GET {V}/invitations/{{invitation_id}}/opinion/attachment": {"unit": OWN, "expert": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN, "expert": ANY},
+    f"POST {V}/panel-requests/{{request_id}}/group-draft": {"expert": ANY},  # the leader's own login
+    f"GET {V}/panel-requests/{{request_id}}/group-draft": {"unit": OWN, "expert": ANY},
+    f"POST {V}/panel-requests/{{request_id}}/group-draft/signatures": {"expert": ANY},  # a member's own login
+    f"GET {V}/panel-requests/{{request_id}}/argument": {"unit": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/report": {"unit": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/report": {"unit": OWN, "expert": ANY},
     f"GET {V}/panels/{{panel_id}}": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/probabilities": {"unit": OWN},
     f"GET {V}/panels/{{panel_id}}/verification": {"unit": OWN},

@@ -129,38 +129,73 @@ class OpinionText(Table):
 TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation, Material, OpinionText]
 
 
-# --- post-decision evaluation (issue 14, R-EVAL-1), in assignment/procedure/evaluation_group.py ---
-class EvaluationGroup(Table):
-    """A mixed post-decision evaluation group (R-EVAL-1): the evaluating unit, the named representatives of the units
-    involved, and links to the drawn panels of field experts and of third-party institutions (purpose
-    post_evaluation). One group per evaluation; its members are read from the linked panels' invitations."""
+# --- the argument's own record (issue 14, R-PANEL-5, R-PANEL-7, R-DUTY-2), in assignment/procedure/report.py ---
+class OpinionAttachment(Table):
+    """A file attached to a member's signed opinion (R-DUTY-2), stored like the hand-over material by its SHA-256."""
 
     id: Serial  # the primary key piccolo adds, declared for the type checker
 
-    item = ForeignKey(DecisionItem, index=True)
-    evaluation_id = Integer(unique=True)  # the item's evaluation (decisions ItemEvaluation) the group does
-    evaluating_unit_id = Integer()  # an institution of the registry
-    representatives = JSON(default=[])  # [{name, unit, role}]
-    expert_request_id = Integer()
-    institution_request_id = Integer()
-    created_by = Varchar(length=200)
-    created_at = Timestamptz()
-
-
-class EvaluationReport(Table):
-    """The evaluation report (评估报告), stored once with the SHA-256 of its content (issue 14)."""
-
-    id: Serial  # the primary key piccolo adds, declared for the type checker
-
-    item = ForeignKey(DecisionItem, index=True)
-    evaluation_id = Integer(unique=True)
-    group_id = Integer()
-    conclusions = Text()
-    recommendations = JSON(default=[])
-    findings = JSON(default=[])  # [{trigger, finding}]
+    invitation = ForeignKey(Invitation, index=True, unique=True)
+    filename = Varchar(length=200)
+    media_type = Varchar(length=100)
     sha256 = Varchar(length=64)
-    filed_by = Varchar(length=200)
-    filed_at = Timestamptz()
+    size = Integer()
+    uploaded_by = Varchar(length=200)
+    uploaded_at = Timestamptz()
 
 
-TABLES.extend([EvaluationGroup, EvaluationReport])
+class ArgumentMinutes(Table):
+    """Meeting mode (R-PANEL-5): the minutes the unit (or the office) records, once, with the meeting's date and
+    the attending members (expert ids among those who accepted)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True, unique=True)
+    text = Text()
+    meeting_on = Date()
+    attendees = JSON(default=[])
+    recorded_by = Varchar(length=200)
+    recorded_at = Timestamptz()
+
+
+class GroupDraft(Table):
+    """Group mode (R-PANEL-5): the report text the leader (组长) drafts, once, with the leader's own login."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True, unique=True)
+    leader = Integer()
+    text = Text()
+    drafted_by = Varchar(length=200)
+    drafted_at = Timestamptz()
+
+
+class CoSignature(Table):
+    """Group mode (R-PANEL-5): a member's co-signature of the leader's draft, or dissent with its reason; once
+    per member (``once`` is "request:expert", unique)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True)
+    expert = Integer()
+    once = Varchar(length=64, unique=True)
+    agrees = Boolean(default=True)
+    reason = Text(default="")
+    signed_by = Varchar(length=200)
+    signed_at = Timestamptz()
+
+
+class ArgumentReport(Table):
+    """The argument report (论证报告, R-PANEL-5): assembled once from the stored opinions, minutes or the group's
+    draft and co-signatures; never changed; ``sha256`` is the digest of its canonical JSON."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True, unique=True)
+    data = JSON()
+    sha256 = Varchar(length=64)
+    issued_by = Varchar(length=200)
+    issued_at = Timestamptz()
+
+
+TABLES.extend([OpinionAttachment, ArgumentMinutes, GroupDraft, CoSignature, ArgumentReport])

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import File
 
 from assignment.domain.procedure import Reader
-from assignment.procedure import materials, opinions
+from assignment.procedure import materials, opinions, report
 from core.api import DEPS, Offset
 from core.schemas import Page
 
@@ -63,4 +63,73 @@ class OpinionTextController(Controller):
         return await opinions.show(invitation_id, reader(request))
 
 
-CONTROLLERS = [MaterialController, OpinionTextController]
+class ArgumentController(Controller):
+    """The argument by mode and its report (issue 14, R-PANEL-5, R-DUTY-2)."""
+
+    path = "/"
+    tags = ["panels"]
+    dependencies = DEPS
+
+    @post("/invitations/{invitation_id:int}/opinion/attachment", request_max_body_size=materials.MAX_BODY_BYTES,
+          summary="The invited expert attaches one file to their signed opinion (R-DUTY-2): after the opinion, "
+                  "once; the hand-over's types and 20 MB limit")
+    async def attach(self, invitation_id: FromPath[int], data: JSONBody[materials.MaterialIn],
+                     now: NamedDependency[datetime], request: Request) -> report.AttachmentOut:
+        return await report.attach(invitation_id, data, reader(request), request.user.username, now)
+
+    @get("/invitations/{invitation_id:int}/opinion/attachment",
+         summary="The file attached to a signed opinion: the request's unit, the office and the expert")
+    async def attachment(self, invitation_id: FromPath[int], request: Request) -> File:
+        out, path = await report.attachment(invitation_id, reader(request))
+        return File(path=path, filename=out.filename, media_type=out.media_type)
+
+    @post("/panel-requests/{request_id:int}/minutes",
+          summary="Meeting mode (R-PANEL-5): the unit or the office records the minutes once: text, the meeting's "
+                  "date and the attending members among those who accepted; login and server time")
+    async def record_minutes(self, request_id: FromPath[int], data: JSONBody[report.MinutesIn],
+                             today: NamedDependency[date], now: NamedDependency[datetime],
+                             request: Request) -> report.MinutesOut:
+        return await report.record_minutes(request_id, data, request.user.username, today, now)
+
+    @get("/panel-requests/{request_id:int}/minutes",
+         summary="The meeting's minutes: the unit, the office, the auditor and the members")
+    async def minutes(self, request_id: FromPath[int], request: Request) -> report.MinutesOut:
+        return await report.minutes(request_id, reader(request))
+
+    @post("/panel-requests/{request_id:int}/group-draft",
+          summary="Group mode (R-PANEL-5): the leader (组长) drafts the report with their own login, signed, once")
+    async def draft(self, request_id: FromPath[int], data: JSONBody[report.DraftIn], now: NamedDependency[datetime],
+                    request: Request) -> report.GroupDraftOut:
+        return await report.submit_draft(request_id, data, reader(request), request.user.username, now)
+
+    @get("/panel-requests/{request_id:int}/group-draft",
+         summary="The leader's draft and the co-signatures or dissents: the unit, the office, the auditor, members")
+    async def group_draft(self, request_id: FromPath[int], request: Request) -> report.GroupDraftOut:
+        return await report.group_draft(request_id, reader(request))
+
+    @post("/panel-requests/{request_id:int}/group-draft/signatures",
+          summary="Group mode (R-PANEL-5): a member other than the leader co-signs the draft or records dissent "
+                  "with a reason; own login, signed, once")
+    async def cosign(self, request_id: FromPath[int], data: JSONBody[report.CoSignIn],
+                     now: NamedDependency[datetime], request: Request) -> report.GroupDraftOut:
+        return await report.cosign(request_id, data, reader(request), request.user.username, now)
+
+    @get("/panel-requests/{request_id:int}/argument",
+         summary="Whether the argument is complete for its mode, and what is missing (R-PANEL-5)")
+    async def argument(self, request_id: FromPath[int]) -> report.ArgumentOut:
+        return await report.argument(request_id)
+
+    @post("/panel-requests/{request_id:int}/report",
+          summary="The unit assembles the argument report (论证报告) from what is on file, once; 409 with what is "
+                  "missing while the argument is incomplete for its mode (R-PANEL-5); stored with its SHA-256")
+    async def issue_report(self, request_id: FromPath[int], now: NamedDependency[datetime],
+                           request: Request) -> report.ReportOut:
+        return await report.issue_report(request_id, request.user.username, now)
+
+    @get("/panel-requests/{request_id:int}/report",
+         summary="The argument report as stored: the unit, the office, the auditor and the report's members")
+    async def show_report(self, request_id: FromPath[int], request: Request) -> report.ReportOut:
+        return await report.show_report(request_id, reader(request))
+
+
+CONTROLLERS = [MaterialController, OpinionTextController, ArgumentController]

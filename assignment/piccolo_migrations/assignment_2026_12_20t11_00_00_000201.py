@@ -1,0 +1,46 @@
+"""Issue 14 (R-PANEL-5): the argument report, assembled once from what is on file and stored with the SHA-256 of
+its canonical JSON. Hand-written: the same file runs on SQLite and PostgreSQL."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import JSON, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+ID = "2026-12-20T11:00:00:000201"
+VERSION = "1.38.0"
+DESCRIPTION = "the argument report"
+
+
+class PanelRequest(Table, tablename="panel_request", schema=None):
+    id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree,
+                choices=None, db_column_name="id", secret=False)
+
+
+def _params(**overrides) -> dict:
+    params = {"default": "", "null": False, "primary_key": False, "unique": False, "index": False,
+              "index_method": IndexMethod.btree, "choices": None, "db_column_name": None, "secret": False}
+    params.update(overrides)
+    return params
+
+
+TABLE, TABLENAME = "ArgumentReport", "argument_report"
+COLUMNS = [
+    ("request", ForeignKey, _params(default=None, null=True, index=True, unique=True, references=PanelRequest,
+                                    on_delete=OnDelete.cascade, on_update=OnUpdate.cascade, target_column=None)),
+    ("data", JSON, _params(default="{}")),
+    ("sha256", Varchar, _params(length=64)),
+    ("issued_by", Varchar, _params(length=200)),
+    ("issued_at", Timestamptz, _params(default=TimestamptzNow())),
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="assignment", description=DESCRIPTION)
+    manager.add_table(class_name=TABLE, tablename=TABLENAME, schema=None, columns=None)
+    for name, column_class, params in COLUMNS:
+        manager.add_column(table_class_name=TABLE, tablename=TABLENAME, column_name=name, db_column_name=name,
+                           column_class_name=column_class.__name__, column_class=column_class, params=params,
+                           schema=None)
+    return manager

@@ -58,6 +58,12 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/items/{{item_id}}/transitions": {"unit": OWN},  # issue 14: the unit moves its own items
     f"POST {V}/items/{{item_id}}/evaluations": {"unit": OWN},  # R-EVAL-2: e.g. the executing unit asks
     f"GET {V}/items/{{item_id}}/evaluations": {"unit": OWN},
+    # the mixed evaluation group (R-EVAL-1) of the unit's own item; the report is filed by the group's evaluating
+    # unit (checked on the record: 403 otherwise) and read by the owning unit
+    f"POST {V}/items/{{item_id}}/evaluation-groups": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/evaluation-groups": {"unit": OWN},
+    f"POST {V}/items/{{item_id}}/evaluation-report": {"unit": ANY},
+    f"GET {V}/items/{{item_id}}/evaluation-report": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/conflicts/{{subject_kind}}/{{subject_id}}": {"unit": OWN},
     f"POST {V}/items/{{item_id}}/commission-checks": {"unit": OWN},

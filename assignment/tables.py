@@ -199,3 +199,40 @@ class ArgumentReport(Table):
 
 
 TABLES.extend([OpinionAttachment, ArgumentMinutes, GroupDraft, CoSignature, ArgumentReport])
+
+
+# --- post-decision evaluation (issue 14, R-EVAL-1), in assignment/procedure/evaluation_group.py ---
+class EvaluationGroup(Table):
+    """A mixed post-decision evaluation group (R-EVAL-1): the evaluating unit, the named representatives of the units
+    involved, and links to the drawn panels of field experts and of third-party institutions (purpose
+    post_evaluation). One group per evaluation; its members are read from the linked panels' invitations."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    item = ForeignKey(DecisionItem, index=True)
+    evaluation_id = Integer(unique=True)  # the item's evaluation (decisions ItemEvaluation) the group does
+    evaluating_unit_id = Integer()  # an institution of the registry
+    representatives = JSON(default=[])  # [{name, unit, role}]
+    expert_request_id = Integer()
+    institution_request_id = Integer()
+    created_by = Varchar(length=200)
+    created_at = Timestamptz()
+
+
+class EvaluationReport(Table):
+    """The evaluation report (评估报告), stored once with the SHA-256 of its content (issue 14)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    item = ForeignKey(DecisionItem, index=True)
+    evaluation_id = Integer(unique=True)
+    group_id = Integer()
+    conclusions = Text()
+    recommendations = JSON(default=[])
+    findings = JSON(default=[])  # [{trigger, finding}]
+    sha256 = Varchar(length=64)
+    filed_by = Varchar(length=200)
+    filed_at = Timestamptz()
+
+
+TABLES.extend([EvaluationGroup, EvaluationReport])

@@ -56,7 +56,7 @@ from spreadsheets.tables import ImportJob, ImportRow
 log = logging.getLogger("spreadsheets.imports")
 
 INLINE_ROWS = 200  # files up to this many rows are imported within the request
-REPORT_CHUNK = 200  # report lines and progress written together
+CHUNK = 250  # rows imported in one unit of work; their report lines and the progress are written after it
 ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE = "accepted", "rejected", "existing", "possible_duplicate"
 STATUSES = (ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE)
 
@@ -163,16 +163,36 @@ def _new_columns(known: list[CellProblem], more: list[CellProblem]) -> list[Cell
     return [p for p in more if p.column not in columns]
 
 
-async def _flag_of(kind: str, record_id: int) -> tuple[int, float] | None:
-    """The strongest open flag the registry's duplicate detection set on the record as it was entered."""
+async def _flags_of(kind: str, record_ids: list[int]) -> dict[int, tuple[int, float]]:
+    """The strongest open flag the duplicate detection (conflicts, on entry) set on each record added."""
+    if not record_ids:
+        return {}
     rows = await PossibleDuplicate.select().where(
         (PossibleDuplicate.kind == kind) & (PossibleDuplicate.status == "open")
-        & ((PossibleDuplicate.first_id == record_id) | (PossibleDuplicate.second_id == record_id)))
-    if not rows:
-        return None
-    best = max(rows, key=lambda r: r["score"])
-    other = best["first_id"] if best["second_id"] == record_id else best["second_id"]
-    return other, float(best["score"])
+        & (PossibleDuplicate.first_id.is_in(record_ids) | PossibleDuplicate.second_id.is_in(record_ids)))
+    wanted, best = set(record_ids), {}
+    for row in sorted(rows, key=lambda r: r["score"]):
+        for record, other in ((row["first_id"], row["second_id"]), (row["second_id"], row["first_id"])):
+            if record in wanted:
+                best[record] = (other, float(row["score"]))
+    return best
+
+
+_DUPLICATE_REASONS = {
+    "expert": ("姓名", "已登记，但疑似与专家 {other} 为同一人（相似度 {score:.0f}），待人工确认，未合并"),
+    "institution": ("机构名称", "已登记，但疑似与机构 {other} 为同一机构（{score:.0f} 分），待人工确认，未合并"),
+}
+
+
+async def _mark_likely_duplicates(kind: str, outcomes: list[Outcome]) -> None:
+    """Added records the duplicate detection flagged: reported as likely duplicates, left for a person."""
+    flags = await _flags_of(kind, [o.record_id for o in outcomes if o.status == ACCEPTED and o.record_id])
+    column, reason = _DUPLICATE_REASONS[kind]
+    for outcome in outcomes:
+        if outcome.status == ACCEPTED and outcome.record_id in flags:
+            other, score = flags[outcome.record_id]
+            outcome.status, outcome.other_id, outcome.score = POSSIBLE_DUPLICATE, other, score
+            outcome.problems = [CellProblem(column, reason.format(other=other, score=score)), *outcome.problems]
 
 
 def _seen_before(key: str, row_number: int, context: RowContext, column: str) -> CellProblem | None:
@@ -233,11 +253,6 @@ async def import_expert_row(cells: dict[str, str], row_number: int, context: Row
             await open_term(expert.id, row.term[0], row.term[1], row.term[2], previous_id=None)
         except DomainError as exc:
             note = "专家已登记，但聘期未登记：" + "；".join(p.reason for p in _domain_problems("expert", exc))
-    flag = await _flag_of("expert", expert.id)
-    if flag is not None:
-        return Outcome(POSSIBLE_DUPLICATE, [CellProblem("姓名", f"已登记，但疑似与专家 {flag[0]} 为同一人"
-                                                                f"（相似度 {flag[1]:.0f}），待人工确认，未合并")],
-                       record_id=expert.id, other_id=flag[0], score=flag[1], note=note)
     return Outcome(ACCEPTED, record_id=expert.id, note=note)
 
 
@@ -276,11 +291,6 @@ async def import_institution_row(cells: dict[str, str], row_number: int, context
         institution = await create_institution(data)
     except DomainError as exc:
         return Outcome(REJECTED, _domain_problems("institution", exc))
-    flag = await _flag_of("institution", institution.id)
-    if flag is not None:
-        return Outcome(POSSIBLE_DUPLICATE, [CellProblem("机构名称", f"已登记，但疑似与机构 {flag[0]} 为同一机构"
-                                                                  f"（{flag[1]:.0f} 分），待人工确认，未合并")],
-                       record_id=institution.id, other_id=flag[0], score=flag[1])
     return Outcome(ACCEPTED, record_id=institution.id)
 
 
@@ -341,27 +351,54 @@ async def start_import(kind_name: str, filename: str, content: bytes, by: str, n
 
 async def run_import(job_id: int, kind: Kind, headers: dict[int, Column], data: list[tuple[int, list[Any]]],
                      context: RowContext) -> None:
+    """Rows in chunks, each chunk one unit of work (one transaction and one record for its rows, the registry's
+    handlers run for every record added); a chunk that fails as a whole is done again row by row, so one bad
+    row never blocks the others."""
     counts = {"rows_done": 0, "accepted": 0, "rejected": 0, "duplicates": 0}
-    pending: list[ImportRow] = []
     try:
-        for row_number, row in data:
-            cells = row_cells(row, headers)
+        for start in range(0, len(data), CHUNK):
+            chunk = data[start:start + CHUNK]
+            seen = dict(context.seen)
             try:
-                outcome = await kind.handle(cells, row_number, context)
-            except DomainError as exc:  # a refusal the row's own checks did not foresee: still only this row
-                outcome = Outcome(REJECTED, _domain_problems(kind.name, exc))
-            pending.append(_report_line(job_id, row_number, cells.get(kind.label_key, ""), outcome))
-            counts["rows_done"] += 1
-            counts["accepted" if outcome.status == ACCEPTED else
-                   "rejected" if outcome.status == REJECTED else "duplicates"] += 1
-            if len(pending) >= REPORT_CHUNK:
-                await _write(job_id, pending, counts)
-                pending = []
-        await _write(job_id, pending, counts, status="done")
+                async with unit_of_work():
+                    outcomes = [await _one_row(kind, cells, n, context) for n, cells in _cells(chunk, headers)]
+            except Exception:
+                log.warning("import %s: rows %s-%s again one by one", job_id, chunk[0][0], chunk[-1][0], exc_info=True)
+                context.seen = seen
+                outcomes = [await _row_alone(kind, cells, n, context) for n, cells in _cells(chunk, headers)]
+            await _mark_likely_duplicates(kind.name, outcomes)
+            lines = []
+            for (row_number, cells), outcome in zip(_cells(chunk, headers), outcomes, strict=True):
+                lines.append(_report_line(job_id, row_number, cells.get(kind.label_key, ""), outcome))
+                counts["accepted" if outcome.status == ACCEPTED else
+                       "rejected" if outcome.status == REJECTED else "duplicates"] += 1
+            counts["rows_done"] += len(chunk)
+            await _write(job_id, lines, counts, status="done" if start + CHUNK >= len(data) else None)
     except Exception as exc:
         log.exception("import %s failed", job_id)
         await ImportJob.update({ImportJob.status: "failed", ImportJob.failure: f"导入中断：{type(exc).__name__}",
                                 ImportJob.finished_at: datetime.now(UTC)}).where(ImportJob.id == job_id)
+
+
+def _cells(chunk: list[tuple[int, list[Any]]], headers: dict[int, Column]) -> list[tuple[int, dict[str, str]]]:
+    return [(row_number, row_cells(row, headers)) for row_number, row in chunk]
+
+
+async def _one_row(kind: Kind, cells: dict[str, str], row_number: int, context: RowContext) -> Outcome:
+    try:
+        return await kind.handle(cells, row_number, context)
+    except DomainError as exc:  # a refusal the row's own checks did not foresee: still only this row
+        return Outcome(REJECTED, _domain_problems(kind.name, exc))
+
+
+async def _row_alone(kind: Kind, cells: dict[str, str], row_number: int, context: RowContext) -> Outcome:
+    """A row in its own unit of work: what goes wrong in it stays in it."""
+    try:
+        async with unit_of_work():
+            return await _one_row(kind, cells, row_number, context)
+    except Exception as exc:
+        log.warning("import row %s failed", row_number, exc_info=True)
+        return Outcome(REJECTED, [CellProblem("", f"该行未能导入（{type(exc).__name__}），请核对后重新导入")])
 
 
 async def _write(job_id: int, lines: list[ImportRow], counts: dict[str, int], status: str | None = None) -> None:

@@ -15,6 +15,8 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from conflicts.deps import LIVE
+from conflicts.live import LiveGraph
 from core.api import DEPS, Offset, chinese_reason
 from core.errors import invalid
 from core.schemas import Input, Name, Page
@@ -122,7 +124,7 @@ class ImportController(Controller):
 class ExportController(Controller):
     path = "/exports"
     tags = ["spreadsheets"]
-    dependencies = DEPS
+    dependencies = {**DEPS, **LIVE}
 
     @get("/experts.xlsx", summary="The pool list as XLSX, with the same filters as GET /experts (personal data "
                                   "masked)")
@@ -133,6 +135,20 @@ class ExportController(Controller):
         content = await workbooks.experts_workbook(on or today, specialty, sector.value if sector else None, region,
                                                    q, eligible, employer)
         return _xlsx(f"专家库-{(on or today).isoformat()}.xlsx", content)
+
+    @get("/items/{item_id:int}/panels.xlsx", summary="An item's panel requests, every draw with its members and "
+                                                      "chances, and each exclusion with its stage and rule ids")
+    async def item_panels(self, item_id: FromPath[int], today: NamedDependency[date],
+                          live: NamedDependency[LiveGraph]) -> Response[bytes]:
+        return _xlsx(f"事项{item_id}-专家抽取.xlsx", await workbooks.item_panels_workbook(live, item_id, today))
+
+    @get("/annual-reviews.xlsx", summary="The annual review results (R-POOL-6): filter by year, status "
+                                         "(open|decided) and proposal")
+    async def annual_reviews(self, year: FromQuery[int | None] = None,
+                             status: FromQuery[Literal["open", "decided"] | None] = None,
+                             proposal: FromQuery[Literal["renew", "keep", "dismiss"] | None] = None) -> Response[bytes]:
+        suffix = f"-{year}" if year is not None else ""
+        return _xlsx(f"年度考核{suffix}.xlsx", await workbooks.reviews_workbook(year, status, proposal))
 
 
 CONTROLLERS = [ImportController, ExportController]

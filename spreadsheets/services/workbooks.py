@@ -14,9 +14,14 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assignment.services.views import list_requests, panel_history
+from conflicts.live import LiveGraph
+from core.records import get_or_404
+from decisions.tables import DecisionItem
 from registry.domain.vocab import Gender, InstitutionKind, Sector
+from registry.services.office_views import annual_reviews
 from registry.services.views import list_experts
-from registry.tables import Specialty
+from registry.tables import Expert, Specialty
 from spreadsheets.domain.rows import EXPERT_COLUMNS, INSTITUTION_COLUMNS, Column
 from spreadsheets.services.imports import all_report_rows, get_job
 
@@ -166,4 +171,76 @@ async def experts_workbook(on: date, specialty: str | None, sector: str | None, 
     assert sheet is not None
     sheet.title = "专家库"
     _sheet_rows(sheet, EXPERT_EXPORT_HEADER, rows)
+    return _bytes(workbook)
+
+
+PURPOSES = {"argument": "专家论证", "assessment": "风险评估", "evaluation": "第三方评估"}
+STAGES = {"registry": "库内资格", "conflict": "利害关系回避", "possible_conflict": "可能的利害关系",
+          "workload": "工作量"}
+MEMBER_HEADER = ["申请编号", "抽取记录", "第几次抽取", "类型", "编号", "名称", "入选概率", "组长", "库外专家理由",
+                 "邀请状态", "随机种子", "候选名单指纹"]
+EXCLUSION_HEADER = ["申请编号", "抽取记录", "第几次抽取", "类型", "编号", "名称", "排除环节", "规则", "原因"]
+REVIEW_HEADER = ["考核编号", "年度", "专家编号", "姓名", "考核日期", "履职情况", "考核建议", "依据", "状态", "决定",
+                 "决定说明", "决定日期"]
+
+
+async def item_panels_workbook(live: LiveGraph, item_id: int, today: date) -> bytes:
+    """An item's panel requests, every panel drawn for them (draws and replacements) with its members and
+    chances, and each exclusion with its stage and rule ids: the selection record for filing (R-PANEL-2)."""
+    await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+    requests: list[Any] = []
+    offset = 0
+    while True:
+        page = await list_requests(live, item_id, offset, 100, today)
+        requests += page.items
+        offset += 100
+        if offset >= page.total:
+            break
+    request_rows, member_rows, exclusion_rows = [], [], []
+    for r in requests:
+        request_rows.append([r.id, PURPOSES.get(r.purpose, r.purpose), r.mode, r.size, r.minimum_size,
+                             r.handover_on, r.deadline, r.requested_by, r.status])
+        invited = {(i.panel_id, i.subject.kind, i.subject.id): i.status for i in r.invitations}
+        for draw, panel in enumerate(await panel_history(live, r.id), start=1):
+            for m in panel.members:
+                member_rows.append([r.id, panel.id, draw, m.subject.kind, m.subject.id, m.subject.name,
+                                    m.probability, "是" if m.leader else "", m.out_of_pool_reason,
+                                    invited.get((panel.id, m.subject.kind, m.subject.id), ""), panel.seed,
+                                    panel.candidates_hash])
+            for e in panel.exclusions:
+                exclusion_rows.append([r.id, panel.id, draw, e.subject.kind, e.subject.id, e.subject.name,
+                                       STAGES.get(e.stage, e.stage), "、".join(x.rule_id for x in e.reasons),
+                                       "；".join(x.message for x in e.reasons)])
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "抽取申请"
+    _sheet_rows(sheet, ["申请编号", "用途", "方式", "人数", "最少人数", "移交材料日", "截止日", "申请人", "状态"],
+                request_rows)
+    _sheet_rows(workbook.create_sheet("成员"), MEMBER_HEADER, member_rows)
+    _sheet_rows(workbook.create_sheet("排除"), EXCLUSION_HEADER, exclusion_rows)
+    return _bytes(workbook)
+
+
+async def reviews_workbook(year: int | None, status: str | None, proposal: str | None) -> bytes:
+    """The annual review results (R-POOL-6): figures, proposal with its reasons, the office's decision."""
+    names = {r["id"]: r["name"] for r in await Expert.select(Expert.id, Expert.name)}
+    rows: list[list[Any]] = []
+    offset = 0
+    while offset < MAX_EXPORT_ROWS:
+        page = await annual_reviews(year, status, proposal, None, offset, EXPORT_PAGE)
+        for v in page.items:
+            rows.append([v.id, v.year, v.expert_id, names.get(v.expert_id, ""), v.review_date,
+                         "；".join(f"{k}：{value}" for k, value in v.figures.items()), v.proposal_label,
+                         "；".join(f"{x.message}（{x.rule_id}）" for x in v.reasons),
+                         "已决定" if v.status == "decided" else "待决定", v.decision or "", v.decision_note,
+                         v.decided_on])
+        offset += EXPORT_PAGE
+        if offset >= page.total:
+            break
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "年度考核"
+    _sheet_rows(sheet, REVIEW_HEADER, rows)
     return _bytes(workbook)

@@ -96,3 +96,37 @@ def test_exports_and_templates_are_the_offices(client):
         assert client.get(f"{API}/exports/experts.xlsx").status_code == 200
     finally:
         client.headers["Authorization"] = office
+
+
+def test_an_items_panels_export_with_members_chances_and_exclusions_R_PANEL_2(client, pool):
+    from tests.api.test_conflicts_api import make_item
+    from tests.support.panels import post_request
+
+    unit = create_institution(client, name="市交通运输局", kind="government_body")
+    item = make_item(client, drafting_unit_id=unit["id"])
+    view = post_request(client, item)
+    assert view.status_code == 201, view.text
+    panel = view.json()["panel"]
+    response = client.get(f"{API}/exports/items/{item['id']}/panels.xlsx")
+    assert response.status_code == 200
+    requests, members, exclusions = (sheet_rows(response.content, n) for n in range(3))
+    assert requests[0][0] == "申请编号" and [int(r[0]) for r in requests[1:]] == [view.json()["id"]]
+    assert requests[1][1] == "专家论证"
+    assert {int(r[4]) for r in members[1:]} == {m["subject"]["id"] for m in panel["members"]}
+    assert all(0 < float(r[6]) <= 1 for r in members[1:]) and members[1][10] == panel["seed"]
+    assert len(exclusions) - 1 == len(panel["exclusions"])
+    if panel["exclusions"]:
+        assert exclusions[1][7] == "、".join(r["rule_id"] for r in panel["exclusions"][0]["reasons"])
+    assert client.get(f"{API}/exports/items/999999/panels.xlsx").status_code == 404
+
+
+def test_annual_review_results_export_R_POOL_6(client, pool):
+    expert = pool["experts"][0]
+    review = client.post(f"{API}/experts/{expert['expert_id']}/annual-reviews",
+                         json={"year": 2026, "review_date": "2026-11-24"})
+    assert review.status_code == 201, review.text
+    rows = sheet_rows(client.get(f"{API}/exports/annual-reviews.xlsx", params={"year": 2026}).content)
+    assert rows[0][:4] == ["考核编号", "年度", "专家编号", "姓名"]
+    assert [(int(r[0]), int(r[2]), r[8]) for r in rows[1:]] == [(review.json()["id"], expert["expert_id"], "待决定")]
+    assert rows[1][6] == review.json()["proposal_label"]
+    assert len(sheet_rows(client.get(f"{API}/exports/annual-reviews.xlsx", params={"year": 2025}).content)) == 1

@@ -35,6 +35,7 @@ from registry.controllers import CONTROLLERS as REGISTRY_CONTROLLERS
 from registry.privacy import get_vault
 from registry.services.specialties import ensure_default_specialties
 from spreadsheets.controllers import CONTROLLERS as SPREADSHEET_CONTROLLERS
+from web import NOT_RECORDED, PAGES, TEMPLATE_CONFIG, SessionAuthentication, csrf_config, page_aware
 
 API_DESCRIPTION = (
     "Registry of experts and third-party evaluators for the major administrative decision procedure "
@@ -80,13 +81,17 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
                 await engine.close_connection_pool()
 
     app = Litestar(
-        route_handlers=[health, RespondController, Router(path="/api/v1", guards=[access_guard], route_handlers=[
+        route_handlers=[health, RespondController, *PAGES,
+                        Router(path="/api/v1", guards=[access_guard], route_handlers=[
             *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *MERGE_CONTROLLERS,
             *ASSIGNMENT_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS, *REFERENCE_CONTROLLERS,
             *SPREADSHEET_CONTROLLERS])],
-        middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), RecordingMiddleware()],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # pages (issue 15) authenticate with the session cookie (web.session), the API with bearer tokens
+        middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC), SessionAuthentication(), _recording()],
+        exception_handlers=page_aware(EXCEPTION_HANDLERS),  # a Chinese HTML page on pages, JSON on the API
+        template_config=TEMPLATE_CONFIG,
+        csrf_config=csrf_config(),
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
@@ -103,6 +108,12 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     declare_error_answers(app)  # every operation's 4xx answers, in the one error shape
     redact_tokens_in_access_log()
     return app
+
+
+def _recording() -> RecordingMiddleware:
+    recording = RecordingMiddleware()
+    recording.should_bypass_for_scope = NOT_RECORDED  # the page log-in's form holds a password
+    return recording
 
 
 def _clock_from_environment() -> Clock:

@@ -1,0 +1,7 @@
+"""The pool office's pages (政策法规处): home, experts, the pool's charts, recruitment, annual reviews."""
+
+from __future__ import annotations
+
+from web.office.pages import OfficeHome
+
+PAGES: list = [OfficeHome]

@@ -10,6 +10,7 @@ in the table is the office's alone, so a new endpoint is closed until someone op
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import cast
 
 from litestar.connection import ASGIConnection
@@ -19,7 +20,9 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from litestar.types import HTTPScope
 
 from accounts.services import Principal, principal_for
-from assignment.tables import Invitation, Panel, PanelRequest
+from assignment.domain.commission import CommissionTerm, commission_closed_reason
+from assignment.tables import Commission, Invitation, Panel, PanelRequest
+from core.errors import FieldError, Forbidden
 from decisions.tables import DecisionItem
 from notifications.tables import InboxMessage
 
@@ -55,7 +58,7 @@ RULES: dict[str, dict[str, str]] = {
     # a unit's decision items, panels and their conflict checks
     f"GET {V}/items": {"unit": ANY},  # the list is limited to the unit's own items
     f"POST {V}/items": {"unit": ANY},  # created for the unit itself
-    f"GET {V}/items/{{item_id}}": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}": {"unit": OWN, "organiser": OWN},
     f"PATCH {V}/items/{{item_id}}": {"unit": OWN},
     f"POST {V}/items/{{item_id}}/transitions": {"unit": OWN},  # issue 14: the unit moves its own items
     f"POST {V}/items/{{item_id}}/evaluations": {"unit": OWN},  # R-EVAL-2: e.g. the executing unit asks
@@ -72,27 +75,29 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/items/{{item_id}}/conflict-dismissals": {"unit": OWN},
     # the interested parties of the unit's own items (interest_in only, checked on the body: 403 otherwise)
     f"POST {V}/relations": {"unit": ANY},
-    f"GET {V}/items/{{item_id}}/record": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/record": {"unit": OWN, "organiser": OWN},
+    f"PUT {V}/items/{{item_id}}/options": {"unit": OWN},  # R-PANEL-6: the options argued together
+    f"GET {V}/items/{{item_id}}/options": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests": {"unit": ANY},  # limited to the unit's own
-    f"POST {V}/panel-requests": {"unit": ANY},  # for the unit's own items (checked on the body)
-    f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN},
-    f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN},
+    f"POST {V}/panel-requests": {"unit": ANY, "organiser": ANY},  # for the unit's own items (checked on the body)
+    f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN, "organiser": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader": {"unit": OWN},  # among accepted members (R-PANEL-5)
-    f"GET {V}/items/{{item_id}}/panel-requests": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/panel-requests": {"unit": OWN, "organiser": OWN},
     f"GET {V}/experts/{{expert_id}}/invitations": {"expert": OWN},
     f"POST {V}/panel-requests/{{request_id}}/cancellation": {"unit": OWN},  # asked by the unit; the office decides
     # material hand-over (issue 14, R-PANEL-4/6): the unit uploads for its own request; reading is checked on the
     # record (the owning unit, the office, members who accepted and signed their letter; anyone else 403)
-    f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN},
+    f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY},
     f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY},
     # the argument by mode and its report (issue 14, R-PANEL-5, R-DUTY-2): members are checked on the record
     f"POST {V}/invitations/{{invitation_id}}/opinion/attachment": {"expert": OWN},
     f"GET {V}/invitations/{{invitation_id}}/opinion/attachment": {"unit": OWN, "expert": OWN},
-    f"POST {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN},
-    f"GET {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN, "expert": ANY},
+    f"POST {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN, "organiser": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/minutes": {"unit": OWN, "expert": ANY, "organiser": OWN},
     f"POST {V}/panel-requests/{{request_id}}/group-draft": {"expert": ANY},  # the leader's own login
     f"GET {V}/panel-requests/{{request_id}}/group-draft": {"unit": OWN, "expert": ANY},
     f"POST {V}/panel-requests/{{request_id}}/group-draft/signatures": {"expert": ANY},  # a member's own login
@@ -112,9 +117,19 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/invitations/{{invitation_id}}/rating": {"unit": OWN},
     f"GET {V}/inbox/{{recipient}}": {"unit": OWN, "expert": OWN},
     f"POST {V}/inbox/messages/{{message_id}}/read": {"unit": OWN, "expert": OWN},
+    # the commissioned organiser (issue 14, R-PANEL-8, R-COI-5): the unit commissions for its own item; the
+    # organiser (role organiser, bound to one commission) acts for that item only, while the commission is in force
+    f"POST {V}/items/{{item_id}}/commissions": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/commissions": {"unit": OWN},
+    f"GET {V}/commissions/{{commission_id}}": {"unit": OWN, "organiser": OWN},
+    f"POST {V}/commissions/{{commission_id}}/revocation": {"unit": OWN},
+    f"POST {V}/commissions/{{commission_id}}/organiser-account": {"unit": OWN},
+    f"POST {V}/commissions/{{commission_id}}/outside-experts": {"organiser": OWN},
+    f"GET {V}/commissions/{{commission_id}}/outside-experts": {"unit": OWN, "organiser": OWN},
+    f"POST {V}/commissions/{{commission_id}}/subcontracts": {"organiser": OWN},
     # every account
-    f"GET {V}/auth/me": {"unit": ANY, "expert": ANY},
-    f"POST {V}/auth/logout": {"unit": ANY, "expert": ANY, "auditor": ANY},
+    f"GET {V}/auth/me": {"unit": ANY, "expert": ANY, "organiser": ANY},
+    f"POST {V}/auth/logout": {"unit": ANY, "expert": ANY, "auditor": ANY, "organiser": ANY},
 }
 
 
@@ -147,8 +162,24 @@ async def _request_unit(request_id: int) -> int | None:
     return await _item_unit(row["item"]) if row else None
 
 
+async def _organiser_owns(principal: Principal, params: dict) -> bool:
+    """An organiser's own records: its commission, the commission's item and that item's panel requests."""
+    checks = []
+    item = principal.commission_item_id
+    if "commission_id" in params:
+        checks.append(params["commission_id"] == principal.commission_id)
+    if "item_id" in params:
+        checks.append(item is not None and params["item_id"] == item)
+    if "request_id" in params:
+        row = await PanelRequest.select(PanelRequest.item).where(PanelRequest.id == params["request_id"]).first()
+        checks.append(item is not None and row is not None and row["item"] == item)
+    return bool(checks) and len(checks) == len(params) and all(checks)
+
+
 async def owns(principal: Principal, params: dict) -> bool:
     """Every record named in the path belongs to the caller."""
+    if principal.role == "organiser":
+        return await _organiser_owns(principal, params)
     checks = []
     if "expert_id" in params:
         checks.append(principal.role == "expert" and params["expert_id"] == principal.expert_id)
@@ -172,6 +203,10 @@ async def owns(principal: Principal, params: dict) -> bool:
                           and row["subject_id"] == principal.expert_id)
     if "recipient" in params:
         checks.append(params["recipient"] == principal.inbox)
+    if "commission_id" in params:  # the commissioning unit (R-PANEL-8)
+        row = await Commission.select(Commission.item).where(Commission.id == params["commission_id"]).first()
+        checks.append(principal.role == "unit" and row is not None
+                      and await _item_unit(row["item"]) == principal.unit_id)
     if "message_id" in params:
         row = await InboxMessage.select(InboxMessage.recipient).where(InboxMessage.id == params["message_id"]).first()
         checks.append(row is not None and row["recipient"] == principal.inbox)
@@ -180,7 +215,21 @@ async def owns(principal: Principal, params: dict) -> bool:
 
 MAX_ID = 2**31 - 1  # no record has an id beyond a 32-bit integer
 LOG_IN_FIRST = "请先登录：在请求头中发送 Authorization: Bearer <令牌>"
-ROLE_NAMES = {"office": "政策法规处", "unit": "决策承办单位", "expert": "专家", "auditor": "审计（只读）"}
+ROLE_NAMES = {"office": "政策法规处", "unit": "决策承办单位", "expert": "专家", "auditor": "审计（只读）",
+              "organiser": "受委托组织机构"}
+
+
+async def check_organiser_in_force(principal: Principal, today: date) -> None:
+    """An organiser acts only while its commission is in force: not before it starts, not after it ends or is
+    revoked (403 citing R-PANEL-8)."""
+    row = None
+    if principal.commission_id is not None:
+        row = await Commission.select().where(Commission.id == principal.commission_id).first()
+    reason = "该组织机构账号未绑定委托" if row is None else commission_closed_reason(CommissionTerm(
+        row["starts_on"], row["ends_on"], row["revoked_on"], row["revocation_reason"]), today)
+    if reason is not None:
+        raise Forbidden(detail="委托不在有效期内", errors=[FieldError("commission_id", reason, "R-PANEL-8")])
+
 
 
 async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -199,6 +248,8 @@ async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     role = ROLE_NAMES.get(principal.role, principal.role)
     if grant is None:
         raise PermissionDeniedException(f"{role}账号无权调用 {key}")
+    if principal.role == "organiser" and not key.startswith(("GET /api/v1/auth/", "POST /api/v1/auth/")):
+        await check_organiser_in_force(principal, connection.app.state.clock.today())
     if grant == OWN and not await owns(principal, connection.path_params):
         raise PermissionDeniedException(f"{role}账号只能对自己的记录调用 {key}")
 

@@ -13,11 +13,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts.tables import AccessToken, Account, LoginAttempt
+from assignment.tables import Commission
 from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 from core.locks import take_turn
 from core.uow import write_transaction
 
-ROLES = ("office", "unit", "expert", "auditor")
+ROLES = ("office", "unit", "expert", "auditor", "organiser")  # organiser: a commissioned institution (R-PANEL-8)
 TOKEN_HOURS = int(os.environ.get("TOKEN_HOURS", "12"))
 FAILURES_PER_WINDOW = 5  # per username, and 4× that per client address
 WINDOW = timedelta(minutes=15)
@@ -41,6 +42,9 @@ class Principal:
     unit_id: int | None = None
     expert_id: int | None = None
     expires_at: datetime | None = None
+    # an organiser (R-PANEL-8): the commission it is bound to, and that commission's decision item
+    commission_id: int | None = None
+    commission_item_id: int | None = None
 
     @property
     def inbox(self) -> str:
@@ -65,6 +69,8 @@ async def create_account(username: str, password: str, role: str, now: datetime,
         raise invalid("role", f"角色须为 {'、'.join(ROLES)} 之一")
     if role == "unit" and unit_id is None:
         raise invalid("unit_id", "决策承办单位的账号须绑定其单位（unit_id）")
+    if role == "organiser" and unit_id is None:
+        raise invalid("unit_id", "组织机构的账号须绑定受委托的机构（unit_id）", "R-PANEL-8")
     if role == "expert" and expert_id is None:
         raise invalid("expert_id", "专家的账号须绑定其专家记录（expert_id）")
     check_password_strength(password)
@@ -132,8 +138,13 @@ async def principal_for(token: str, now: datetime) -> Principal | None:
     ).where(AccessToken.digest == _digest(token)).first()
     if row is None or row["revoked"] or row["expires_at"] <= now or not row["account.active"]:
         return None
+    commission = None
+    if row["account.role"] == "organiser":  # bound to one commission (R-PANEL-8)
+        commission = await Commission.select(Commission.id, Commission.item).where(
+            Commission.organiser_account == row["account.id"]).first()
     return Principal(row["account.id"], row["account.username"], row["account.role"], row["account.unit"],
-                     row["account.expert"], row["expires_at"])
+                     row["account.expert"], row["expires_at"], commission["id"] if commission else None,
+                     commission["item"] if commission else None)
 
 
 async def logout(token: str) -> None:

@@ -13,6 +13,7 @@ from litestar.di import Provide
 
 from accounts import audit
 from accounts import handlers as accounts_handlers
+from accounts.services import create_account
 from assignment import on_invitations as assignment_on_invitations
 from assignment.services.participation import participation
 from assignment.tables import Panel, PanelRequest
@@ -48,7 +49,9 @@ async def drawn_panels(item_id: int) -> list[DrawnPanel]:
 # (the registry's annual review counts the year's invitations and opinions kept by assignment).
 # A dependency's name must not be a body field's: Litestar would answer a bad field with a 500.
 DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_thread=False),
-                "drawn_panels": Provide(lambda: drawn_panels, sync_to_thread=False)}
+                "drawn_panels": Provide(lambda: drawn_panels, sync_to_thread=False),
+                # the organiser's account (R-PANEL-8) is made by accounts, a layer above assignment
+                "organiser_account_maker": Provide(lambda: create_account, sync_to_thread=False)}
 
 
 def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:

@@ -58,6 +58,7 @@ class PanelRequestIn(Input, kw_only=True):
     note: Note = ""  # free text; who asks is the login (issue 13)
     # old bodies: kept as part of the note, never as the requester (the login is; issue 13)
     requested_by: Who | None = None
+    reverse_argument: Flag = False  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
 
 
 class ReasonOut(Struct):
@@ -141,6 +142,7 @@ class PanelRequestOut(Struct):
     # replacement's own deadline moved); each invitation shows its member's own
     latest_deadline: date | None = None
     leader_id: int | None = None  # R-PANEL-5: the group's current leader (组长), None for other modes
+    reverse_argument: bool = False  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
 
 
 class LeaderIn(Input, kw_only=True):

@@ -42,6 +42,7 @@ class PanelRequest(Table):
     # R-PANEL-5 (issue 13): the leader (组长) the unit named among accepted members; None: the drawn one
     leader_id = Integer(null=True, default=None)
     note = Text(default="")  # the unit's free-text note; who asked is the login (requested_by)
+    reverse_argument = Boolean(default=False)  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
 
 
 class Panel(Table):
@@ -236,3 +237,47 @@ class EvaluationReport(Table):
 
 
 TABLES.extend([EvaluationGroup, EvaluationReport])
+
+
+# --- the commissioned organiser (issue 14, R-PANEL-8, R-COI-5), in assignment/procedure/commission.py ---
+class Commission(Table):
+    """A drafting unit commissions an institution of the evaluator pool to organise the argument of one item
+    (R-PANEL-8): scope, dates, consent to subcontract (R-COI-5); the organiser account bound to it; revocation."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    item = ForeignKey(DecisionItem, index=True)
+    institution = Integer(index=True)
+    purpose = Varchar(length=32, default="argument")
+    scope = Text()
+    starts_on = Date()
+    ends_on = Date()
+    may_subcontract = Boolean(default=False)
+    commissioned_by = Varchar(length=200)
+    commissioned_at = Timestamptz()
+    organiser_account = Integer(null=True, default=None, unique=True)
+    revoked_on = Date(null=True, default=None)
+    revocation_reason = Text(default="")
+    revoked_by = Varchar(length=200, default="")
+
+
+class CommissionHire(Table):
+    """An outside expert the organiser hires, or a subcontractor with the unit's consent (R-COI-5), after the same
+    registry and conflict checks as a drawn member; a refused one is kept with its reasons (status refused)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    commission = ForeignKey(Commission, index=True)
+    kind = Varchar(length=16)  # expert | subcontractor
+    expert_id = Integer(null=True, default=None)
+    institution_id = Integer(null=True, default=None)
+    name = Varchar(length=200, default="")
+    employer = Varchar(length=200, default="")
+    scope = Text(default="")
+    status = Varchar(length=16)  # hired | refused
+    reasons = JSON(default=[])  # [{field, rule_id, reason}]
+    by = Varchar(length=200)
+    at = Timestamptz()
+
+
+TABLES.extend([Commission, CommissionHire])

@@ -14,7 +14,7 @@ from core.api import DEPS, Limit, Offset, unit_scope
 from core.errors import forbidden
 from core.records import get_or_404
 from core.schemas import Page
-from decisions import calendars, lifecycle
+from decisions import calendars, lifecycle, options
 from decisions import schemas as s
 from decisions import services as svc
 from decisions.tables import DecisionItem
@@ -43,8 +43,10 @@ class ItemController(Controller):
 
     @get("/{item_id:int}", summary="A decision item, its state and the history of its steps (issue 14)")
     async def show(self, item_id: FromPath[int]) -> s.ItemOut:
-        return await lifecycle.item_with_lifecycle(svc.item_out(await get_or_404(DecisionItem, item_id,
-                                                                                 "decision item")))
+        out = await lifecycle.item_with_lifecycle(svc.item_out(await get_or_404(DecisionItem, item_id,
+                                                                                "decision item")))
+        out.options = (await options.options_of(item_id)).options  # R-PANEL-6
+        return out
 
     @patch("/{item_id:int}", summary="Mark the item decided, or change its gravity flags: a change needs a reason "
                                       "and is recorded; once a panel is drawn a flag may not be cleared (R-PANEL-1)")
@@ -83,6 +85,9 @@ class ItemController(Controller):
 
 async def require_own_item(connection: Request, item_id: int, field: str = "item_id") -> None:
     """A unit acts only on its own decision items (checked on a request body)."""
+    user = connection.user
+    if user.role == "organiser" and getattr(user, "commission_item_id", None) != item_id:  # R-PANEL-8: its item only
+        raise forbidden("不是受委托组织论证的事项", field, "受委托组织机构只能为委托的决策事项办理（R-PANEL-8）")
     unit = unit_scope(connection)
     if unit is not None and await svc.item_unit(item_id) != unit:
         raise forbidden("不是本单位的决策事项", field, "决策承办单位只能处理本单位的决策事项")
@@ -139,4 +144,4 @@ class EvaluationPlanController(Controller):
         return await lifecycle.plan_candidates(year, today, offset, limit)
 
 
-CONTROLLERS = [ItemController, WorkCalendarController, EvaluationPlanController]
+CONTROLLERS = [ItemController, WorkCalendarController, EvaluationPlanController, *options.CONTROLLERS]

@@ -48,6 +48,13 @@ class TransitionOut(Struct):
     execution_started_on: date | None = None
 
 
+class OptionOut(Struct):
+    """One option of a multi-option item, argued together with the others (R-PANEL-6)."""
+
+    label: str
+    summary: str
+
+
 class ItemOut(Struct):
     id: int
     title: str
@@ -67,6 +74,7 @@ class ItemOut(Struct):
     execution_started_on: date | None = None
     allowed_next_steps: list[str] = []
     history: list[TransitionOut] = []  # every step, oldest first (on a single item's answer)
+    options: list[OptionOut] = []  # R-PANEL-6: the options argued together (on a single item's answer)
 
 
 StateName = Annotated[str, Meta(min_length=1, max_length=30, pattern=r"^[a-z_]+$")]

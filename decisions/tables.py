@@ -95,3 +95,20 @@ class EvaluationPlan(Table):
 
 
 TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation, EvaluationPlan]
+
+
+class ItemOption(Table):
+    """One of the options of a multi-option item, argued together (R-PANEL-6), entered by the owning unit.
+    ``item`` is a plain id: the item table is created by the conflicts app's migration, after this app's."""
+
+    id: Serial
+
+    item = Integer(index=True)
+    position = Integer(default=0)  # 0-based, the order the unit gave
+    label = Varchar(length=100)
+    summary = Text(default="")
+    entered_by = Varchar(length=100)
+    entered_at = Timestamptz()
+
+
+TABLES.append(ItemOption)  # R-PANEL-6 (issue 14, helper P2)

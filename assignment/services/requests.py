@@ -262,7 +262,8 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         size=data.size, handover_on=data.handover_on, deadline=draft.deadline, deadline_provisional=draft.provisional,
         answer_working_days=data.answer_working_days, constraints=constraints.as_dict(),
         out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=actor,
-        note=request_note(data), leader_id=data.leader_id, draw_number=await _draw_number(data), status="active")
+        note=request_note(data), leader_id=data.leader_id, draw_number=await _draw_number(data), status="active",
+        reverse_argument=data.reverse_argument)
     await save_protected(request)
     panel = Panel(
         panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],

@@ -106,7 +106,8 @@ async def request_view(live: LiveGraph, request_id: int, today: date) -> s.Panel
         panel, [invitation_out(live, i, r.deadline, today) for i in invitations],
         leader_report_status(r.mode, r.leader_report_on, latest, today), r.draw_number,
         await PanelRequest.count().where((PanelRequest.item == r.item) & (PanelRequest.purpose == r.purpose) & (
-            PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r), r.note, latest, leader)
+            PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r), r.note, latest, leader,
+        bool(r.reverse_argument))
 
 
 def _cancellation(r: PanelRequest) -> s.CancellationOut | None:

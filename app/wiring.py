@@ -15,6 +15,7 @@ from accounts import audit
 from accounts import handlers as accounts_handlers
 from accounts.services import create_account
 from assignment import on_invitations as assignment_on_invitations
+from assignment.procedure.evaluation_group import report_required
 from assignment.services.participation import participation
 from assignment.tables import Panel, PanelRequest
 from conflicts import handlers as conflict_handlers
@@ -52,6 +53,8 @@ DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_t
                 "drawn_panels": Provide(lambda: drawn_panels, sync_to_thread=False),
                 # the organiser's account (R-PANEL-8) is made by accounts, a layer above assignment
                 "organiser_account_maker": Provide(lambda: create_account, sync_to_thread=False)}
+# R-EVAL-1 (issue 14): an evaluation done by a mixed group ends with the group's report, kept by assignment
+DEPENDENCIES["evaluation_report_required"] = Provide(lambda: report_required, sync_to_thread=False)
 
 
 def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:

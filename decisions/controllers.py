@@ -78,9 +78,10 @@ class ItemController(Controller):
     @post("/{item_id:int}/evaluations/{evaluation_id:int}/conclusion", status_code=200,
           summary="Close the evaluation with its conclusion: the item is evaluated (R-EVAL-2)")
     async def conclude(self, item_id: FromPath[int], evaluation_id: FromPath[int], data: JSONBody[s.ConclusionIn],
-                       request: Request, now: NamedDependency[datetime],
-                       today: NamedDependency[date]) -> s.EvaluationOut:
-        return await lifecycle.conclude_evaluation(item_id, evaluation_id, data, request.user.username, now, today)
+                       request: Request, now: NamedDependency[datetime], today: NamedDependency[date],
+                       evaluation_report_required: NamedDependency[lifecycle.ReportRequired]) -> s.EvaluationOut:
+        return await lifecycle.conclude_evaluation(item_id, evaluation_id, data, request.user.username, now, today,
+                                                   evaluation_report_required)  # a group's evaluation: R-EVAL-1
 
 
 async def require_own_item(connection: Request, item_id: int, field: str = "item_id") -> None:

@@ -5,6 +5,7 @@ under the write lock so two steps at once cannot both pass from the same state."
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,10 @@ from decisions.domain import lifecycle as lc
 from decisions.events import EvaluationConcluded, EvaluationOpened, EvaluationPlanSet, ItemStateChanged
 from decisions.tables import DecisionItem, EvaluationPlan, ItemEvaluation, ItemTransition
 from registry.inputs import add_day_problems
+
+# Whether an evaluation may be concluded without a report (assignment answers, handed down by the wiring: an
+# evaluation done by a mixed group ends with the group's report, R-EVAL-1); the reason when it may not.
+ReportRequired = Callable[[int], Awaitable[FieldError | None]]
 
 
 def transition_out(row: dict) -> s.TransitionOut:
@@ -157,8 +162,9 @@ async def list_evaluations(item_id: int, offset: int, limit: int) -> Page[s.Eval
 
 
 async def conclude_evaluation(item_id: int, evaluation_id: int, data: s.ConclusionIn, actor: str, now: datetime,
-                              today: date) -> s.EvaluationOut:
-    """Close the evaluation with its conclusion: the item is evaluated."""
+                              today: date, report_required: ReportRequired | None = None) -> s.EvaluationOut:
+    """Close the evaluation with its conclusion: the item is evaluated. An evaluation whose mixed group was
+    composed is concluded only with its report (409, R-EVAL-1, when ``report_required`` says it is missing)."""
     async with unit_of_work(transaction_factory=exclusive):
         item = await get_or_404(DecisionItem, item_id, "decision item")
         row = await ItemEvaluation.objects().where((ItemEvaluation.id == evaluation_id)
@@ -169,6 +175,9 @@ async def conclude_evaluation(item_id: int, evaluation_id: int, data: s.Conclusi
         if row.concluded_on is not None:
             raise OutOfOrder(detail="该评估已经结束", errors=[FieldError("evaluation_id", f"评估已于 {row.concluded_on}"
                                                                            "作出结论", "R-EVAL-2")],
+                             extra={"allowed_next_steps": lc.allowed_next(standing.state)})
+        if report_required is not None and (missing := await report_required(evaluation_id)) is not None:
+            raise OutOfOrder(detail=missing.reason, errors=[missing],
                              extra={"allowed_next_steps": lc.allowed_next(standing.state)})
         if not data.summary.strip():
             errors = ErrorCollector()

@@ -122,3 +122,12 @@ def report_digest(content: dict[str, Any]) -> str:
     """SHA-256 of the report's content as canonical JSON (sorted keys, no spaces, UTF-8)."""
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def conclusion_problem(evaluation_id: int, has_group: bool, has_report: bool) -> FieldError | None:
+    """An evaluation done by a mixed group is concluded by the group's report (R-EVAL-1); one without a group may
+    still be concluded with a plain summary (None: it may be concluded)."""
+    if has_group and not has_report:
+        return FieldError("evaluation_id", f"决策后评估 {evaluation_id} 已组成评估组，须由评估组提交评估报告"
+                                           "（POST /items/{id}/evaluation-report）后方可结束", RULE)
+    return None

@@ -342,6 +342,14 @@ async def show_report(item_id: int, evaluation_id: int | None) -> ReportOut:
     return report_out(row)
 
 
+async def report_required(evaluation_id: int) -> FieldError | None:
+    """Handed to decisions by the wiring: why the evaluation may not be concluded without its report (None: it
+    may). Read inside the conclusion's own unit of work."""
+    has_group = await EvaluationGroup.exists().where(EvaluationGroup.evaluation_id == evaluation_id)
+    has_report = await EvaluationReport.exists().where(EvaluationReport.evaluation_id == evaluation_id)
+    return eg.conclusion_problem(evaluation_id, has_group, has_report)
+
+
 # --- endpoints ----------------------------------------------------------------------------------------------
 def _actor(request: Request) -> str:
     user = request.user

@@ -146,6 +146,13 @@ def test_an_item_is_evaluated_by_a_mixed_group_and_its_report_R_EVAL_1_R_COI_3_R
     assert again.status_code == 409  # one group per evaluation
     assert _events(client, item_id, "EvaluationGroupComposed")[0]["group_id"] == group["id"]
 
+    # with a group composed, the evaluation is concluded only by the group's report (R-EVAL-1)
+    plain = client.post(f"{API}/items/{item_id}/evaluations/{opened.json()['id']}/conclusion",
+                        json={"summary": "基本达到预期"})
+    assert plain.status_code == 409, plain.text
+    assert plain.json()["errors"][0]["rule_id"] == "R-EVAL-1" and "评估报告" in plain.json()["errors"][0]["reason"]
+    assert client.get(f"{API}/items/{item_id}").json()["state"] == "under_evaluation"
+
     # the report: the evaluating unit files it once; the drafting unit may not (it is not the evaluating unit)
     evaluator_headers = _token(client, "fgw", "unit", unit_id=s["evaluator"]["id"])
     report = {"conclusions": "票价调整基本达到预期目标，客流结构改善。\n低收入群体负担略有上升。",

@@ -42,7 +42,8 @@ def test_a_panel_of_another_item_purpose_or_kind_is_refused_R_EVAL_1():
     argued = eg.panel_problem("expert_request_id", eg.LinkedPanel(7, 1, "argument", "expert", "active"), 1, "expert")
     assert argued is not None and "用途不是决策后评估" in argued.reason
     wrong_kind = eg.panel_problem("institution_request_id", good, 1, "institution")
-    assert wrong_kind is not None and wrong_kind.field == "institution_request_id" and "第三方评估机构" in wrong_kind.reason
+    assert wrong_kind is not None and wrong_kind.field == "institution_request_id"
+    assert "第三方评估机构" in wrong_kind.reason
     cancelled = eg.panel_problem("expert_request_id", eg.LinkedPanel(7, 1, "post_evaluation", "expert", "cancelled"),
                                  1, "expert")
     assert cancelled is not None and "已撤销" in cancelled.reason
@@ -78,3 +79,11 @@ def test_the_report_digest_is_the_sha256_of_its_canonical_json():
     assert eg.report_digest(content) == expected
     assert eg.report_digest(dict(reversed(list(content.items())))) == expected  # key order does not matter
     assert eg.report_digest({**content, "conclusions": "未达到预期"}) != expected
+
+
+def test_an_evaluation_with_a_group_is_concluded_only_by_its_report_R_EVAL_1():
+    problem = eg.conclusion_problem(4, has_group=True, has_report=False)
+    assert problem is not None and problem.field == "evaluation_id" and problem.rule_id == "R-EVAL-1"
+    assert "评估报告" in problem.reason
+    assert eg.conclusion_problem(4, has_group=True, has_report=True) is None
+    assert eg.conclusion_problem(4, has_group=False, has_report=False) is None  # a plain conclusion, as before

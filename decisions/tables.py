@@ -94,7 +94,26 @@ class EvaluationPlan(Table):
     revision = Integer(default=1)
 
 
+class ItemFiling(Table):
+    """The item's full record filed after the decision (R-REC-3, issue 14): when (server time, and the office's day),
+    by whom, the due date it was held against, and the SHA-256 of the filing package at that moment (with the
+    chain's head then). One per item; a protected row."""
+
+    id: Serial
+
+    item = Integer(unique=True, index=True)
+    filed_at = Timestamptz()
+    filed_on = Date()
+    filed_by = Varchar(length=100)
+    due_on = Date()
+    on_time = Boolean(default=True)
+    package_sha256 = Varchar(length=64)
+    chain_seq = Integer(default=0)  # the record's last event when the package was made
+
+
+
 TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation, EvaluationPlan]
+TABLES.append(ItemFiling)  # R-REC-3 (issue 14, helper P3)
 
 
 class ItemOption(Table):

@@ -23,16 +23,17 @@ from conflicts.live import LiveGraph
 from core.clock import Clock
 from core.settings import get_settings
 from core.uow import emit, unit_of_work
+from decisions import filing as filings
 from decisions.calendars import load_schedules
-from decisions.domain.filing import filing_due, filing_reminder_due
+from decisions.domain.filing import reminder_today
 from decisions.domain.workdays import working_days_between
 from decisions.tables import DecisionItem
 from notifications.events import JobRan
 from notifications.outbox import deliver_due, email_office, notify_expert, notify_office, notify_unit, worker_id
-from notifications.tables import JobRun
+from notifications.tables import JobRun, Outbox
 from registry import schemas as registry_schemas
 from registry.services.reviews import open_annual_review
-from registry.tables import AnnualReview, Dismissal, Expert, Term
+from registry.tables import AnnualReview, Dismissal, Expert, Institution, Term
 
 log = logging.getLogger(__name__)
 TERM_NOTICE_DAYS = (7, 30, 90)  # R-POOL-4: the office and the expert are told before a term ends
@@ -144,17 +145,48 @@ async def study_deadline_reminders(day: JobDay) -> dict:
     return {"reminded": sent}
 
 
+FILING_KEY = "record-filing"
+
+
+async def _last_filing_reminders() -> dict[int, date]:
+    """The day each item's drafting unit was last reminded to file (from the queued notices' keys)."""
+    last: dict[int, date] = {}
+    for row in await Outbox.select(Outbox.dedupe_key).where(
+            Outbox.template.is_in(["record_filing", "record_filing_overdue"])
+            & Outbox.dedupe_key.like(f"{FILING_KEY}:%")):
+        parts = row["dedupe_key"].split("|")[0].split(":")
+        if len(parts) == 3 and parts[1].isdigit():
+            try:
+                day = date.fromisoformat(parts[2])
+            except ValueError:
+                continue
+            item = int(parts[1])
+            last[item] = max(last.get(item, day), day)
+    return last
+
+
 async def record_filing(day: JobDay) -> dict:
-    """R-REC-3: ten working days after a decision, the drafting unit is reminded to file the full record."""
-    sent, schedules = 0, await load_schedules()
-    for item in await DecisionItem.select().where(DecisionItem.decided_on.is_not_null()):
-        if filing_reminder_due(item["decided_on"], day.today, schedules):
-            await notify_unit(item["drafting_unit"], "record_filing", {
-                "item": item["title"], "decided_on": item["decided_on"],
-                "due": filing_due(item["decided_on"], schedules)},
-                f"record-filing:{item['id']}", day.now)
-            sent += 1
-    return {"reminded": sent}
+    """R-REC-3: from the 7th working day after a decision until the record is filed, the drafting unit is
+    reminded once a day; once the 10 working days are past, the office is told too (``reminder_today``)."""
+    sent = office = 0
+    pending, schedules = await filings.unfiled(day.today)
+    last = await _last_filing_reminders()
+    units = {r["id"]: r["name"] for r in await Institution.select(Institution.id, Institution.name).where(
+        Institution.id.is_in([f.drafting_unit_id for f in pending if f.drafting_unit_id] or [-1]))}
+    for f in pending:
+        reminder = reminder_today(f.decided_on, day.today, None, last.get(f.item_id), schedules)
+        if not reminder.unit:
+            continue
+        context = {"item": f.title, "decided_on": f.decided_on, "due": f.due_on, "days": f.working_days_overdue,
+                   "unit": units.get(f.drafting_unit_id or -1, "")}
+        key = f"{FILING_KEY}:{f.item_id}:{day.today}"
+        template = "record_filing_overdue" if reminder.office else "record_filing"
+        await notify_unit(f.drafting_unit_id, template, context, key, day.now)
+        sent += 1
+        if reminder.office:
+            await notify_office("record_filing_overdue", context, key, day.now)
+            office += 1
+    return {"reminded": sent, "office_told": office} if office else {"reminded": sent}
 
 
 # The record lives in a capability above this one: the application hands its checkpoint writer in
@@ -192,7 +224,8 @@ DAILY_JOBS = (
     Job("invitation_reminders", "答复期限前一个工作日提醒未答复的受邀专家", invitation_reminders),
     Job("expire_invitations", "答复期限已过仍未答复的邀请视为谢绝并抽取替补", expire_invitations),
     Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
-    Job("record_filing", "决策作出后10个工作日提醒承办单位归档全过程记录 (R-REC-3)", record_filing),
+    Job("record_filing", "决策作出后第7个工作日起每日提醒承办单位归档全过程记录，逾期同时告知政策法规处 (R-REC-3)",
+        record_filing),
     # last: the checkpoint anchors what the day's other jobs recorded
     Job("record_checkpoint", "每日将全过程记录链头写入数据库以外的锚点文件，并可发送至政策法规处邮箱 (R-REC-2)",
         record_checkpoint),

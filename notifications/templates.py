@@ -68,6 +68,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 事项「{{ item }}」已于 {{ decided_on }} 作出决策，请于 {{ due }} 前将专家论证、风险评估等全过程记录材料整理归档。
 """,
     ),
+    "record_filing_overdue": (
+        "【归档逾期】「{{ item }}」全过程记录已逾期{{ days }}个工作日未归档",
+        """事项「{{ item }}」（决策承办单位：{{ unit }}）已于 {{ decided_on }} 作出决策，
+应于 {{ due }} 前将全过程记录归档（决策作出后10个工作日内，R-REC-3），现已逾期 {{ days }} 个工作日，请尽快归档。
+""",
+    ),
     "record_checkpoint": (
         "【全过程记录锚点】{{ day }} 第{{ seq }}条",
         """政策法规处：

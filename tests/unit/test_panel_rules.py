@@ -186,6 +186,6 @@ def test_workload_counts_current_panels_and_this_years_panels():
 def test_the_record_is_filed_within_ten_working_days_of_the_decision_R_REC_3():
     assert filing_due(date(2026, 11, 16)) == date(2026, 11, 30)
     assert filing_due(date(2026, 9, 25)) == date(2026, 10, 15)  # the National Day holiday does not count
-    assert not filing_reminder_due(date(2026, 11, 16), date(2026, 11, 27))
-    assert filing_reminder_due(date(2026, 11, 16), date(2026, 11, 30))
+    assert not filing_reminder_due(date(2026, 11, 16), date(2026, 11, 24))  # 6th working day
+    assert filing_reminder_due(date(2026, 11, 16), date(2026, 11, 25))  # from the 7th (issue 14)
     assert filing_reminder_due(date(2026, 11, 16), date(2026, 12, 20))

@@ -76,6 +76,10 @@ RULES: dict[str, dict[str, str]] = {
     # the interested parties of the unit's own items (interest_in only, checked on the body: 403 otherwise)
     f"POST {V}/relations": {"unit": ANY},
     f"GET {V}/items/{{item_id}}/record": {"unit": OWN, "organiser": OWN},
+    # R-REC-3 (issue 14): the unit files its own item's record; the overdue and due lists are the office's
+    f"POST {V}/items/{{item_id}}/filing": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/filing": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/filing-package": {"unit": OWN},
     f"PUT {V}/items/{{item_id}}/options": {"unit": OWN},  # R-PANEL-6: the options argued together
     f"GET {V}/items/{{item_id}}/options": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests": {"unit": ANY},  # limited to the unit's own

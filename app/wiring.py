@@ -13,6 +13,7 @@ from litestar.di import Provide
 
 from accounts import audit
 from accounts import handlers as accounts_handlers
+from accounts.filing_package import filing_package, package_digest
 from accounts.services import create_account
 from assignment import on_invitations as assignment_on_invitations
 from assignment.procedure.evaluation_group import report_required
@@ -53,6 +54,9 @@ DEPENDENCIES = {"annual_participation": Provide(lambda: participation, sync_to_t
                 "drawn_panels": Provide(lambda: drawn_panels, sync_to_thread=False),
                 # the organiser's account (R-PANEL-8) is made by accounts, a layer above assignment
                 "organiser_account_maker": Provide(lambda: create_account, sync_to_thread=False)}
+# R-REC-3 (issue 14): filing records the filing package's digest; the package itself is read under the item
+DEPENDENCIES |= {"filing_digest": Provide(lambda: package_digest, sync_to_thread=False),
+                 "filing_package": Provide(lambda: filing_package, sync_to_thread=False)}
 # R-EVAL-1 (issue 14): an evaluation done by a mixed group ends with the group's report, kept by assignment
 DEPENDENCIES["evaluation_report_required"] = Provide(lambda: report_required, sync_to_thread=False)
 

@@ -15,6 +15,7 @@ from core.errors import forbidden
 from core.records import get_or_404
 from core.schemas import Page
 from decisions import calendars, lifecycle, options
+from decisions import filing as filings
 from decisions import schemas as s
 from decisions import services as svc
 from decisions.tables import DecisionItem
@@ -145,4 +146,60 @@ class EvaluationPlanController(Controller):
         return await lifecycle.plan_candidates(year, today, offset, limit)
 
 
+class FilingController(Controller):
+    """Filing the item's full record after the decision (R-REC-3, issue 14)."""
+
+    path = "/items/{item_id:int}/filing"
+    tags = ["full-process record"]
+    dependencies = DEPS
+
+    @post("/", status_code=200, summary="File the item's full record after the decision (R-REC-3): the server's "
+                                        "time, who, and the filing package's SHA-256; twice or before the "
+                                        "decision: 409 (with allowed_next_steps)")
+    async def file(self, item_id: FromPath[int], request: Request,
+                   filing_digest: NamedDependency[filings.PackageDigest], now: NamedDependency[datetime],
+                   today: NamedDependency[date]) -> filings.FilingOut:
+        return await filings.file_item(item_id, filing_digest, request.user.username, now, today)
+
+    @get("/", summary="The item's filing status: due date (10 working days after the decision), filed on time / "
+                      "filed late / due / overdue (R-REC-3)")
+    async def show(self, item_id: FromPath[int], today: NamedDependency[date]) -> filings.FilingOut:
+        return await filings.filing_view(item_id, today)
+
+
+class FilingPackageController(Controller):
+    path = "/items/{item_id:int}/filing-package"
+    tags = ["full-process record"]
+    dependencies = DEPS
+
+    @get("/", summary="The item's filing package (R-REC-3): everything on its record, its events checked against "
+                      "the chain (ok / broken), and its SHA-256 (what filing records)")
+    async def show(self, item_id: FromPath[int], filing_package: NamedDependency[filings.FilingPackage],
+                   today: NamedDependency[date]) -> dict:
+        return await filing_package(item_id, today=today)
+
+
+DueWithin = Annotated[int, QueryParameter(ge=0, le=filings.MAX_DUE_WITHIN)]
+
+
+class FilingListController(Controller):
+    """The office's lists of records to file (R-REC-3)."""
+
+    path = "/filings"
+    tags = ["full-process record"]
+    dependencies = DEPS
+
+    @get("/overdue", summary="Decided items whose record is not filed within 10 working days: the unit, the due "
+                             "date and the working days overdue (R-REC-3)")
+    async def overdue(self, today: NamedDependency[date], offset: Offset = 0,
+                      limit: Limit = 50) -> Page[filings.FilingOut]:
+        return await filings.overdue(today, offset, limit)
+
+    @get("/due", summary="Unfiled items due within `days` working days (0: due today) (R-REC-3)")
+    async def due(self, today: NamedDependency[date], days: DueWithin = 3, offset: Offset = 0,
+                  limit: Limit = 50) -> Page[filings.FilingOut]:
+        return await filings.due_within(today, days, offset, limit)
+
+
 CONTROLLERS = [ItemController, WorkCalendarController, EvaluationPlanController, *options.CONTROLLERS]
+CONTROLLERS += [FilingController, FilingPackageController, FilingListController]  # R-REC-3 (issue 14, helper P3)

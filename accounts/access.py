@@ -55,6 +55,9 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},
     f"GET {V}/experts/{{expert_id}}/commitment-letters": {"expert": OWN},  # and the text signed (issue 13)
     f"GET {V}/experts/{{expert_id}}/declines": {"expert": OWN},
+    # printable documents (issue 16): the expert's own certificate (聘书) and signed letter (专家承诺书)
+    f"GET {V}/experts/{{expert_id}}/terms/{{term_id}}/certificate.pdf": {"expert": OWN},
+    f"GET {V}/experts/{{expert_id}}/commitment-letters/{{letter_id}}/letter.pdf": {"expert": OWN},
     # a unit's decision items, panels and their conflict checks
     f"GET {V}/items": {"unit": ANY},  # the list is limited to the unit's own items
     f"POST {V}/items": {"unit": ANY},  # created for the unit itself
@@ -86,6 +89,7 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/panel-requests": {"unit": ANY, "organiser": ANY},  # for the unit's own items (checked on the body)
     f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN, "organiser": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/selection-record.pdf": {"unit": OWN},  # 专家抽取记录 (issue 16)
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader": {"unit": OWN},  # among accepted members (R-PANEL-5)

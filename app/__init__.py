@@ -28,6 +28,7 @@ from core.db import current_engine, start_pool
 from core.migrate import migrate
 from core.settings import get_settings
 from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
+from documents.controllers import CONTROLLERS as DOCUMENT_CONTROLLERS
 from notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from notifications.jobs import start_scheduler
 from notifications.pages import RespondController
@@ -84,7 +85,7 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         route_handlers=[health, RespondController, *PAGES,
                         Router(path="/api/v1", guards=[access_guard], route_handlers=[
             *REGISTRY_CONTROLLERS, *DECISION_CONTROLLERS, *CONFLICT_CONTROLLERS, *MERGE_CONTROLLERS,
-            *ASSIGNMENT_CONTROLLERS,
+            *ASSIGNMENT_CONTROLLERS, *DOCUMENT_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS, *ACCOUNT_CONTROLLERS, *REFERENCE_CONTROLLERS,
             *SPREADSHEET_CONTROLLERS])],
         # pages (issue 15) authenticate with the session cookie (web.session), the API with bearer tokens

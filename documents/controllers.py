@@ -1,0 +1,70 @@
+"""PDF downloads under /api/v1: the appointment certificate (聘书), the commitment letter as signed (专家承诺书)
+and the panel selection record for filing (专家抽取记录). Thin: the services gather, the renderer prints in a
+worker thread. Who may download is in ``accounts/access.py`` (the office; the expert their own certificate and
+letter; the drafting unit its own request's record; the auditor reads all)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from conflicts.deps import LIVE
+from conflicts.live import LiveGraph
+from core.api import DEPS
+from documents import services
+from documents.formatting import content_disposition
+from documents.rendering import render_pdf_async
+
+PDF = "application/pdf"
+
+
+def pdf_response(content: bytes, filename: str, fallback: str) -> Response[bytes]:
+    """``application/pdf`` with the Chinese file name (RFC 5987) and an ASCII fallback; never cached."""
+    return Response(content=content, media_type=PDF, headers={
+        "Content-Disposition": content_disposition(filename, fallback), "Cache-Control": "no-store"})
+
+
+class ExpertDocumentController(Controller):
+    path = "/experts"
+    tags = ["documents"]
+    dependencies = DEPS
+
+    @get("/{expert_id:int}/terms/{term_id:int}/certificate.pdf", media_type=PDF,
+         summary="The appointment certificate (聘书) of one term, as PDF/A (R-POOL-4)")
+    async def certificate(self, expert_id: FromPath[int], term_id: FromPath[int],
+                          today: NamedDependency[date]) -> Response[bytes]:
+        context = await services.certificate_data(expert_id, term_id, today)
+        pdf = await render_pdf_async("certificate.html", context)
+        return pdf_response(pdf, f"聘书-{context['expert'].name}-{context['number']}.pdf",
+                            f"certificate-{expert_id}-{term_id}.pdf")
+
+    @get("/{expert_id:int}/commitment-letters/{letter_id:int}/letter.pdf", media_type=PDF,
+         summary="The commitment letter (专家承诺书) as signed: text version, the four commitments, signer, date "
+                 "(R-DUTY-1)")
+    async def letter(self, expert_id: FromPath[int], letter_id: FromPath[int],
+                     today: NamedDependency[date]) -> Response[bytes]:
+        context = await services.letter_data(expert_id, letter_id, today)
+        pdf = await render_pdf_async("letter.html", context)
+        return pdf_response(pdf, f"专家承诺书-{context['expert'].name}-聘期{context['term'].id}.pdf",
+                            f"commitment-letter-{expert_id}-{letter_id}.pdf")
+
+
+class PanelDocumentController(Controller):
+    path = "/panel-requests"
+    tags = ["documents"]
+    dependencies = {**DEPS, **LIVE}
+
+    @get("/{request_id:int}/selection-record.pdf", media_type=PDF,
+         summary="The selection record (专家抽取记录) for filing: constraints, exclusions by stage with rule ids, "
+                 "members and chances, seed, candidate hash and its verification (R-PANEL-2, R-REC-1)")
+    async def selection_record(self, request_id: FromPath[int], today: NamedDependency[date],
+                               live: NamedDependency[LiveGraph]) -> Response[bytes]:
+        context = await services.selection_record_data(live, request_id, today)
+        pdf = await render_pdf_async("selection_record.html", context)
+        return pdf_response(pdf, f"专家抽取记录-请求{request_id}.pdf", f"selection-record-{request_id}.pdf")
+
+
+CONTROLLERS = [ExpertDocumentController, PanelDocumentController]

@@ -66,5 +66,13 @@ class PanelDocumentController(Controller):
         pdf = await render_pdf_async("selection_record.html", context)
         return pdf_response(pdf, f"专家抽取记录-请求{request_id}.pdf", f"selection-record-{request_id}.pdf")
 
+    @get("/{request_id:int}/argument-report.pdf", media_type=PDF,
+         summary="The stored argument report (论证报告) with its SHA-256: members, signed opinions, minutes or the "
+                 "group's draft, agreements and dissents (R-PANEL-5, R-DUTY-2); 404 while none is stored")
+    async def argument_report(self, request_id: FromPath[int], today: NamedDependency[date]) -> Response[bytes]:
+        context = await services.argument_report_context(request_id, today)
+        pdf = await render_pdf_async("argument_report.html", context)
+        return pdf_response(pdf, f"论证报告-请求{request_id}.pdf", f"argument-report-{request_id}.pdf")
+
 
 CONTROLLERS = [ExpertDocumentController, PanelDocumentController]

@@ -35,6 +35,20 @@ def cn_datetime(moment: datetime | None) -> str:
     return f"{cn_date(local.date())} {local:%H:%M}（北京时间）"
 
 
+def cn_stored_time(value: object) -> str:
+    """A time stored as ISO text (a report's content) in Beijing time; a date as a date; anything else as is."""
+    if isinstance(value, datetime):
+        return cn_datetime(value)
+    if isinstance(value, date):
+        return cn_date(value)
+    text = "" if value is None else str(value)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return cn_date(parsed.date()) if len(text) == 10 else cn_datetime(parsed)
+
+
 def content_disposition(filename: str, fallback: str) -> str:
     """An attachment with its Chinese file name (RFC 6266 / RFC 5987: ``filename*=UTF-8''…``) and an ASCII
     name for clients that read only ``filename``."""

@@ -19,7 +19,7 @@ import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import HTML
 
-from documents.formatting import cn_date, cn_datetime, percent
+from documents.formatting import cn_date, cn_datetime, cn_stored_time, percent
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_VARIANT = "pdf/a-3b"
@@ -27,7 +27,7 @@ DEFAULT_OFFICE_NAME = "重大行政决策论证专家库管理办公室（政策
 
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_environment.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, percent=percent)
+_environment.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_stored_time=cn_stored_time, percent=percent)
 _render_lock = threading.Lock()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from assignment.procedure.report import argument_report_data
 from assignment.services import views
 from conflicts.live import LiveGraph
 from core.records import get_or_404
@@ -106,3 +107,12 @@ async def selection_record_data(live: LiveGraph, request_id: int, today: date) -
         "replacements": replacements, "verifications": [await views.verify(p.id) for p in panels],
         "check_labels": CHECK_LABELS, "invitation_labels": INVITATION_LABELS, "printed_on": today,
     }
+
+
+async def argument_report_context(request_id: int, today: date) -> dict[str, Any]:
+    """论证报告 as stored (404 while none is): the members, each signed opinion, the minutes or the group's
+    draft with agreements and dissents, and the SHA-256 of the stored content (R-PANEL-5, R-DUTY-2)."""
+    report = await argument_report_data(request_id)
+    data = report["data"]
+    return {"report": report, "data": data, "purpose": PURPOSES.get(data.get("purpose", ""), data.get("purpose", "")),
+            "mode": MODES.get(data.get("mode", ""), data.get("mode", "")), "printed_on": today}

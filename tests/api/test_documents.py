@@ -139,3 +139,27 @@ def test_selection_record_for_filing_R_PANEL_2_R_PANEL_4_R_COI_1(client, pool):
     assert "谢绝邀请：出差" in text and str(replacement_panel["id"]) in text  # the replacement
     assert f"GET /api/v1/panels/{panel['id']}/verification" in text and "核验通过" in text
     assert "未通过" not in text.replace("未通过或无法核验", "")
+
+
+def test_argument_report_as_stored_with_its_digest_R_PANEL_5_R_DUTY_2(client, pool):
+    from tests.api.test_argument_report import make_argument, sign, url
+
+    arg = make_argument(client, "individual")
+    assert client.get(url(arg, "argument-report.pdf")).status_code == 404  # no report stored yet
+    sign(client, arg, 0, "同意方案。")
+    sign(client, arg, 1, "原则同意，建议分步实施。")
+    sign(client, arg, 2, "不同意：测算依据不足。")
+    issued = client.post(url(arg, "report"), headers=arg["unit1"])
+    assert issued.status_code == 201, issued.text
+    report = issued.json()
+    assert client.get(url(arg, "argument-report.pdf"), headers=arg["unit2"]).status_code == 403
+    assert client.get(url(arg, "argument-report.pdf"), headers=arg["logins"][0]).status_code == 403
+    response = client.get(url(arg, "argument-report.pdf"), headers=arg["unit1"])
+    assert quote("论证报告") in response.headers["content-disposition"]
+    text = read_pdf(response, "argument_report")
+    assert "论证报告" in text and report["sha256"] in text and "R-PANEL-5" in text
+    assert "原则同意，建议分步实施。" in text and "不同意：测算依据不足。" in text
+    for member in report["data"]["members"]:
+        assert member["name"] in text
+    assert "2026年11月24日 17:00（北京时间）" in text  # issued and signed (the service's clock), in Beijing time
+    assert "T09:00:00" not in text  # no raw ISO times

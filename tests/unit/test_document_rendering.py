@@ -10,6 +10,7 @@ from documents.formatting import (
     certificate_number,
     cn_date,
     cn_datetime,
+    cn_stored_time,
     constraint_lines,
     content_disposition,
     percent,
@@ -24,6 +25,8 @@ def test_chinese_dates_in_beijing_time():
     late_utc = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)  # already the 25th in Beijing
     assert cn_date(late_utc) == "2026年11月25日"
     assert cn_datetime(late_utc) == "2026年11月25日 01:30（北京时间）"
+    assert cn_stored_time("2026-11-24T17:30:00+00:00") == "2026年11月25日 01:30（北京时间）"
+    assert cn_stored_time("2026-11-20") == "2026年11月20日" and cn_stored_time("未知") == "未知"
 
 
 def test_content_disposition_carries_the_chinese_name_and_an_ascii_fallback():

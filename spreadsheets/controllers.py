@@ -92,6 +92,19 @@ class ImportController(Controller):
         return _started(await imports.start_import("institution", filename, content, request.user.username, now,
                                                    today))
 
+    @post("/relations", request_max_body_size=MAX_BODY_BYTES, status_code=201, dependencies=LIVE,
+          summary="Import relations between registered records (kinds of the conflict policy: 亲属, 持股, 担任顾问 "
+                  "...) through the conflicts service's own checks")
+    async def relations(self, request: Request, now: NamedDependency[datetime], today: NamedDependency[date],
+                        live: NamedDependency[LiveGraph]) -> Response[ImportJobOut]:
+        filename, content = await _uploaded(request)
+        return _started(await imports.start_import("relation", filename, content, request.user.username, now,
+                                                   today, live))
+
+    @get("/templates/relations.xlsx", summary="The relation template (kind and end-type drop-downs)")
+    async def relation_template(self) -> Response[bytes]:
+        return _xlsx("关系导入模板.xlsx", workbooks.relation_template())
+
     @get("/", summary="The import jobs, newest first")
     async def index(self, offset: Offset = 0, limit: Limit = 50) -> Page[ImportJobOut]:
         return await imports.list_jobs(offset, limit)

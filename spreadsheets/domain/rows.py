@@ -264,7 +264,7 @@ _INSTITUTION_FIELDS = {"name": "机构名称", "kind": "机构类型", "credit_c
                        "uscc": "统一社会信用代码", "aliases": "别名", "region": "地区"}
 _RELATION_FIELDS = {"kind": "关系类型", "source": "起点编号", "target": "终点编号", "source.kind": "起点类型",
                     "target.kind": "终点类型", "source.id": "起点编号", "target.id": "终点编号", "start": "开始日期",
-                    "end": "结束日期", "note": "说明"}
+                    "end": "结束日期", "detail": "说明", "role": "关系类型"}
 FIELD_HEADERS = {"expert": _EXPERT_FIELDS, "institution": _INSTITUTION_FIELDS, "relation": _RELATION_FIELDS}
 
 
@@ -304,7 +304,7 @@ def institution_row(cells: dict[str, str], kinds: dict[str, str]) -> Institution
 
 
 SUBJECT_KINDS = {"专家": "expert", "expert": "expert", "机构": "institution", "institution": "institution",
-                 "人员": "person", "person": "person", "事项": "item", "item": "item"}
+                 "人员": "person", "person": "person", "事项": "item", "决策事项": "item", "item": "item"}
 
 
 def relation_row(cells: dict[str, str], kinds: dict[str, str]) -> InstitutionRow:
@@ -316,7 +316,8 @@ def relation_row(cells: dict[str, str], kinds: dict[str, str]) -> InstitutionRow
     for end, header in (("source", "起点"), ("target", "终点")):
         subject_kind = SUBJECT_KINDS.get(cells.get(f"{end}_kind", ""))
         if subject_kind is None:
-            problems.append(CellProblem(f"{header}类型", f"“{cells.get(f'{end}_kind', '')}”须为 专家 或 机构"))
+            written = cells.get(f"{end}_kind", "")
+            problems.append(CellProblem(f"{header}类型", f"“{written}”须为 专家、机构、人员 或 事项"))
         number = cells.get(f"{end}_id", "")
         if not number.isdigit():
             problems.append(CellProblem(f"{header}编号", f"“{number}”不是记录编号（正整数）"))
@@ -329,5 +330,5 @@ def relation_row(cells: dict[str, str], kinds: dict[str, str]) -> InstitutionRow
         except ValueError as exc:
             problems.append(CellProblem(header, str(exc)))
     if cells.get("note"):
-        body["note"] = cells["note"]
+        body["detail"] = cells["note"]
     return InstitutionRow(body, problems)

@@ -22,6 +22,11 @@ from typing import Any
 import msgspec
 from msgspec import Struct
 
+from conflicts import schemas as cs
+from conflicts.live import LiveGraph
+from conflicts.policy import EDGE_LABELS
+from conflicts.services.relations import create_relations
+from conflicts.tables import Relation
 from core.api import chinese_reason
 from core.errors import DomainError, invalid, not_found
 from core.schemas import Page
@@ -38,6 +43,7 @@ from registry.tables import Expert, Institution, PossibleDuplicate, Specialty, T
 from spreadsheets.domain.rows import (
     EXPERT_COLUMNS,
     INSTITUTION_COLUMNS,
+    RELATION_COLUMNS,
     CellProblem,
     Column,
     FileProblem,
@@ -48,6 +54,7 @@ from spreadsheets.domain.rows import (
     is_blank,
     map_headers,
     normalised_id,
+    relation_row,
     row_cells,
 )
 from spreadsheets.reading import read_rows
@@ -115,6 +122,8 @@ class RowContext:
     today: date
     vocabulary: Vocabulary
     seen: dict[str, int] = field(default_factory=dict)  # ID number / credit code → row number
+    live: LiveGraph | None = None  # the application's relationship graph (relations match names against it)
+    by: str = ""  # the login importing
 
 
 RowHandler = Callable[[dict[str, str], int, RowContext], Awaitable[Outcome]]
@@ -186,6 +195,8 @@ _DUPLICATE_REASONS = {
 
 async def _mark_likely_duplicates(kind: str, outcomes: list[Outcome]) -> None:
     """Added records the duplicate detection flagged: reported as likely duplicates, left for a person."""
+    if kind not in _DUPLICATE_REASONS:  # relations: the same one is "existing", nothing else to flag
+        return
     flags = await _flags_of(kind, [o.record_id for o in outcomes if o.status == ACCEPTED and o.record_id])
     column, reason = _DUPLICATE_REASONS[kind]
     for outcome in outcomes:
@@ -294,9 +305,47 @@ async def import_institution_row(cells: dict[str, str], row_number: int, context
     return Outcome(ACCEPTED, record_id=institution.id)
 
 
+# --- relations ---------------------------------------------------------------------------------------
+
+async def relation_vocabulary(today: date) -> RowContext:
+    kinds = {label: kind.value for kind, label in EDGE_LABELS.items()}
+    kinds |= {kind.value: kind.value for kind in EDGE_LABELS}
+    return RowContext(today, Vocabulary({}, {}, kinds, {}))
+
+
+async def import_relation_row(cells: dict[str, str], row_number: int, context: RowContext) -> Outcome:
+    """A relation between two registered records (kinds of the conflicts vocabulary), through the conflicts
+    service's own checks (shapes of each kind, both ends stored, dates); the same relation still in force is
+    not entered twice."""
+    row = relation_row(cells, context.vocabulary.genders)
+    problems = list(row.problems)
+    data, struct_problems = _convert("relation", {**row.body, "origin": "import"}, cs.RelationIn)
+    problems += _new_columns(problems, struct_problems)
+    if problems or data is None or data.target is None:
+        return Outcome(REJECTED, problems or [CellProblem("终点编号", "缺少终点")])
+    key = f"{data.kind.value}:{data.source.kind}:{data.source.id}:{data.target.kind}:{data.target.id}"
+    if again := _seen_before(key, row_number, context, "关系类型"):
+        return Outcome(REJECTED, [again])
+    same = await Relation.select(Relation.id).where(
+        (Relation.kind == data.kind.value) & (Relation.source_kind == data.source.kind)
+        & (Relation.source_id == data.source.id) & (Relation.target_kind == data.target.kind)
+        & (Relation.target_id == data.target.id) & Relation.withdrawn_at.is_null()).first()
+    if same is not None:
+        return Outcome(EXISTING, [CellProblem("关系类型", f"该关系已录入（关系 {same['id']}），未重复添加")],
+                       record_id=same["id"], other_id=same["id"], score=100.0)
+    assert context.live is not None
+    try:
+        [relation] = await create_relations(await context.live.sync(), [(data, (data.source.kind, data.source.id))],
+                                            "import", context.by)
+    except DomainError as exc:
+        return Outcome(REJECTED, _domain_problems("relation", exc))
+    return Outcome(ACCEPTED, record_id=relation.id)
+
+
 KINDS: dict[str, tuple[Kind, Callable[[date], Awaitable[RowContext]]]] = {
     "expert": (Kind("expert", EXPERT_COLUMNS, import_expert_row), expert_vocabulary),
     "institution": (Kind("institution", INSTITUTION_COLUMNS, import_institution_row), institution_vocabulary),
+    "relation": (Kind("relation", RELATION_COLUMNS, import_relation_row, "kind"), relation_vocabulary),
 }
 
 
@@ -320,7 +369,7 @@ def _report_line(job_id: int, row_number: int, label: str, outcome: Outcome) -> 
 
 
 async def start_import(kind_name: str, filename: str, content: bytes, by: str, now: datetime,
-                       today: date) -> ImportJobOut:
+                       today: date, live: LiveGraph | None = None) -> ImportJobOut:
     """Read the file and open its job; import at once when small, in the background otherwise."""
     kind, vocabulary_of = KINDS[kind_name]
     if not filename.strip():
@@ -340,6 +389,7 @@ async def start_import(kind_name: str, filename: str, content: bytes, by: str, n
     async with unit_of_work():
         await job.save()
     context = await vocabulary_of(today)
+    context.live, context.by = live, by
     if len(data) <= INLINE_ROWS:
         await run_import(job.id, kind, headers, data, context)
     else:

@@ -16,13 +16,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assignment.services.views import list_requests, panel_history
 from conflicts.live import LiveGraph
+from conflicts.policy import EDGE_LABELS, EdgeKind
 from core.records import get_or_404
 from decisions.tables import DecisionItem
 from registry.domain.vocab import Gender, InstitutionKind, Sector
 from registry.services.office_views import annual_reviews
 from registry.services.views import list_experts
 from registry.tables import Expert, Specialty
-from spreadsheets.domain.rows import EXPERT_COLUMNS, INSTITUTION_COLUMNS, Column
+from spreadsheets.domain.rows import EXPERT_COLUMNS, INSTITUTION_COLUMNS, RELATION_COLUMNS, Column
 from spreadsheets.services.imports import all_report_rows, get_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -116,6 +117,13 @@ def institution_template() -> bytes:
 
 REPORT_HEADER = ["行号", "结果", "姓名/名称", "列", "原因", "规则", "记录编号", "疑似重复的记录", "相似度",
                  "全部问题"]
+
+
+def relation_template() -> bytes:
+    kinds = [label for kind, label in EDGE_LABELS.items() if kind not in (EdgeKind.PART_OF, EdgeKind.DRAFTS)]
+    ends = ["专家", "机构", "人员", "事项"]
+    return _template(RELATION_COLUMNS, "关系", {"kind": ("关系类型", kinds), "source_kind": ("起点类型", ends),
+                                              "target_kind": ("终点类型", ends)})
 
 
 async def report_workbook(job_id: int) -> tuple[str, bytes]:

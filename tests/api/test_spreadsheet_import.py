@@ -233,3 +233,29 @@ def test_only_the_office_imports(client):
         assert upload(client, b"x", filename="a.csv").status_code == 403
     finally:
         client.headers["Authorization"] = office
+
+
+def test_relations_import_with_the_conflict_vocabulary_and_adds_nothing_twice(client):
+    first = client.post(f"{API}/experts", json=expert_payload()).json()
+    second = client.post(f"{API}/experts", json=expert_payload()).json()
+    company = create_institution(client, name="之江交通投资集团", kind="enterprise")
+    text = ("关系类型,起点类型,起点编号,终点类型,终点编号,开始日期,说明\n"
+            f"亲属,专家,{first['id']},专家,{second['id']},2020-01-01,配偶\n"
+            f"持股,专家,{first['id']},机构,{company['id']},2021/5/1,\n"
+            f"持股,专家,{first['id']},机构,999999,,\n"
+            f"同乡,专家,{first['id']},专家,{second['id']},,\n"
+            f"持股,机构,{company['id']},专家,{first['id']},,\n")
+    response = upload(client, text.encode("utf-8-sig"), filename="关系.csv", kind="relations")
+    assert response.status_code == 201, response.text
+    lines = report(client, response.json()["id"])
+    assert [lines[n]["status"] for n in range(2, 7)] == ["accepted", "accepted", "rejected", "rejected", "rejected"]
+    assert lines[4]["column"] == "终点编号" and "999999" in lines[4]["reason"]
+    assert lines[5]["column"] == "关系类型" and lines[5]["rule_id"] == "R-COI-1"
+    assert lines[6]["column"] == "起点类型"
+    relations = client.get(f"{API}/relations", params={"node_kind": "expert", "node_id": first["id"]}).json()
+    assert {r["id"] for r in relations["items"]} == {lines[2]["record_id"], lines[3]["record_id"]}
+    assert {r["origin"] for r in relations["items"]} == {"import"}
+    again = upload(client, text.encode("utf-8-sig"), filename="关系.csv", kind="relations").json()
+    assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 3)
+    template = client.get(f"{API}/imports/templates/relations.xlsx")
+    assert template.status_code == 200

@@ -199,7 +199,24 @@ class ArgumentReport(Table):
     issued_at = Timestamptz()
 
 
-TABLES.extend([OpinionAttachment, ArgumentMinutes, GroupDraft, CoSignature, ArgumentReport])
+
+class ReportAdoption(Table):
+    """R-PANEL-7: the drafting unit's record, member by member, of whether each opinion was adopted and, where not,
+    why. The unit records once (``original_of`` is the report's id, unique); the office's corrections are further
+    rows with their reason (``original_of`` None); every row is kept."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    report = ForeignKey(ArgumentReport, index=True)
+    original_of = Integer(null=True, default=None, unique=True)
+    entries = JSON(default=[])  # [{expert_id, invitation_id, name, adopted, reason}]
+    correction_reason = Text(default="")
+    recorded_by = Varchar(length=200)
+    role = Varchar(length=16)
+    recorded_at = Timestamptz()
+
+
+TABLES.extend([OpinionAttachment, ArgumentMinutes, GroupDraft, CoSignature, ArgumentReport, ReportAdoption])
 
 
 # --- post-decision evaluation (issue 14, R-EVAL-1), in assignment/procedure/evaluation_group.py ---

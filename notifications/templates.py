@@ -8,6 +8,15 @@ from jinja2 import Environment, StrictUndefined
 _ENV = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
 TEMPLATES: dict[str, tuple[str, str]] = {
+    # R-PANEL-7 (issue 14): the drafting unit did not adopt a member's opinion; the reason is fed back
+    "opinion_not_adopted": (
+        "【论证意见采纳情况】{{ item }}",
+        """{{ name }}您好：
+
+您对重大行政决策事项「{{ item }}」提出的论证意见{% if correction %}（经专家库管理处更正）{% endif %}未被采纳。
+未采纳理由：{{ reason }}
+""",
+    ),
     "invitation": (
         "【专家论证邀请】{{ item }}",
         """{{ name }}您好：

@@ -250,3 +250,43 @@ def assemble_report(request: Mapping, item: Mapping, members: Sequence[Mapping],
         "issued_by": issued_by, "issued_at": _text(issued_at),
         "rule_ids": ["R-PANEL-5", "R-PANEL-7", "R-DUTY-2"],
     }
+
+
+# --- adoption (R-PANEL-7): opinion by opinion, adopted or not and why ---------------------------------------
+@dataclass(frozen=True)
+class AdoptionEntry:
+    expert_id: int
+    adopted: bool
+    reason: str = ""
+
+
+def check_adoption(members: Sequence[int], entries: Sequence[AdoptionEntry], role: str, recorded: bool,
+                   correction_reason: str) -> None:
+    """The unit records once whether each member's opinion was adopted (409 again); only the office corrects a
+    recorded adoption, with its reason (422). Every member of the report is named exactly once (422), and an
+    opinion not adopted carries its reason (422), all citing R-PANEL-7."""
+    rule = "R-PANEL-7"
+    if role == "office":
+        if not recorded:
+            raise conflict("nothing to correct", "request_id", "决策承办单位尚未记录采纳情况，无可更正", rule)
+        if not correction_reason.strip():
+            raise invalid("reason", "更正采纳情况须写明更正理由", rule)
+    elif recorded:
+        raise conflict("adoption recorded", "request_id", "采纳情况已记录；如需更正，请由专家库管理处说明理由后更正",
+                       rule)
+    named = [e.expert_id for e in entries]
+    duplicates = sorted({m for m in named if named.count(m) > 1})
+    strangers = sorted(set(named) - set(members))
+    left_out = [m for m in members if m not in named]
+    problems = []
+    if duplicates:
+        problems.append(f"专家 {'、'.join(map(str, duplicates))} 重复")
+    if strangers:
+        problems.append(f"专家 {'、'.join(map(str, strangers))} 不是本论证报告的成员")
+    if left_out:
+        problems.append(f"专家 {'、'.join(map(str, left_out))} 的意见未说明是否采纳")
+    if problems:
+        raise invalid("entries", "；".join(problems), rule)
+    for n, entry in enumerate(entries):
+        if not entry.adopted and not entry.reason.strip():
+            raise invalid(f"entries[{n}].reason", f"专家 {entry.expert_id} 的意见未被采纳，须写明理由", rule)

@@ -131,5 +131,17 @@ class ArgumentController(Controller):
     async def show_report(self, request_id: FromPath[int], request: Request) -> report.ReportOut:
         return await report.show_report(request_id, reader(request))
 
+    @post("/panel-requests/{request_id:int}/report/adoption",
+          summary="R-PANEL-7: the unit records once, member by member, whether each opinion was adopted and, where "
+                  "not, why (fed back to the expert); the office corrects with a reason, both kept")
+    async def adopt(self, request_id: FromPath[int], data: JSONBody[report.AdoptionIn],
+                    now: NamedDependency[datetime], request: Request) -> report.AdoptionsOut:
+        return await report.adopt(request_id, data, reader(request), request.user.username, now)
+
+    @get("/panel-requests/{request_id:int}/report/adoption",
+         summary="The report's adoption: the unit's record and the office's corrections (R-PANEL-7)")
+    async def adoptions(self, request_id: FromPath[int]) -> report.AdoptionsOut:
+        return await report.adoptions(request_id)
+
 
 CONTROLLERS = [MaterialController, OpinionTextController, ArgumentController]

@@ -18,10 +18,12 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from assignment.domain.procedure import (
+    AdoptionEntry,
     ArgumentState,
     Reader,
     argument_missing,
     assemble_report,
+    check_adoption,
     check_cosignature,
     check_draft,
     check_minutes,
@@ -39,6 +41,7 @@ from assignment.tables import (
     OpinionAttachment,
     OpinionText,
     PanelRequest,
+    ReportAdoption,
 )
 from core.errors import FieldError, StateConflict, conflict, forbidden, invalid, not_found
 from core.locks import exclusive
@@ -109,6 +112,21 @@ class ArgumentReportIssued:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ReportAdopted:
+    """The unit recorded, member by member, whether each opinion was adopted, or the office corrected it
+    (R-PANEL-7); ``not_adopted``: (expert id, reason) of each opinion not adopted, fed back to the expert."""
+
+    request_id: int
+    report_id: int
+    adoption_id: int
+    item_title: str
+    correction: bool
+    not_adopted: tuple[tuple[int, str], ...]
+    by: str
+    at: datetime
+
+
 # --- inputs and answers ----------------------------------------------------------------------------------------
 class MinutesIn(Input, kw_only=True):
     """The meeting's minutes: the text, the day it met and the members present (expert ids who accepted)."""
@@ -131,6 +149,49 @@ class CoSignIn(Input, kw_only=True):
     agrees: bool
     reason: Note = ""
     signed: bool = False
+
+
+class AdoptionEntryIn(Input, kw_only=True):
+    """One member's opinion: adopted or not; when not, the reason (fed back to the expert, R-PANEL-7)."""
+
+    expert_id: ExpertId
+    adopted: bool
+    reason: Note = ""
+
+
+class AdoptionIn(Input, kw_only=True):
+    """The adoption of the report, one entry per member; ``reason``: the office's reason for a correction."""
+
+    entries: Annotated[list[AdoptionEntryIn], Meta(min_length=1, max_length=100)]
+    reason: Note = ""
+
+
+class AdoptionEntryOut(Struct, kw_only=True):
+    expert_id: int
+    invitation_id: int
+    name: str
+    adopted: bool
+    reason: str
+
+
+class AdoptionOut(Struct, kw_only=True):
+    id: int
+    report_id: int
+    correction: bool
+    correction_reason: str
+    entries: list[AdoptionEntryOut]
+    recorded_by: str
+    role: str
+    recorded_at: datetime
+
+
+class AdoptionsOut(Struct, kw_only=True):
+    """Every adoption record of the report, the unit's first, then the office's corrections; ``current`` is the
+    latest."""
+
+    request_id: int
+    current: AdoptionOut
+    history: list[AdoptionOut]
 
 
 class AttachmentOut(Struct, kw_only=True):
@@ -459,7 +520,56 @@ async def show_report(request_id: int, reader: Reader) -> ReportOut:
 async def argument_report_data(request_id: int) -> dict:
     """The stored argument report as plain data, for rendering (the PDF of documents/): the assembled content
     (``data``: members, opinions, minutes or the group's draft, agreements, dissents), its ``sha256``, who issued
-    it and when. 404 (NotFound) while no report is stored."""
+    it and when, and the current ``adoption`` (entries per member, or None). 404 (NotFound) while no report is
+    stored."""
     row = await _stored_report(request_id)
+    adoption = await ReportAdoption.select().where(ReportAdoption.report == row["id"]).order_by(
+        ReportAdoption.id, ascending=False).output(load_json=True).first()
     return {"id": row["id"], "request_id": row["request"], "sha256": row["sha256"], "issued_by": row["issued_by"],
-            "issued_at": row["issued_at"], "data": row["data"]}
+            "issued_at": row["issued_at"], "data": row["data"],
+            "adoption": None if adoption is None else {
+                "entries": adoption["entries"], "recorded_by": adoption["recorded_by"],
+                "recorded_at": adoption["recorded_at"], "correction": adoption["original_of"] is None,
+                "correction_reason": adoption["correction_reason"]}}
+
+
+# --- 4. adoption (R-PANEL-7) ----------------------------------------------------------------------------------
+def _adoption_out(row: dict) -> AdoptionOut:
+    return AdoptionOut(id=row["id"], report_id=row["report"], correction=row["original_of"] is None,
+                       correction_reason=row["correction_reason"],
+                       entries=[AdoptionEntryOut(**e) for e in row["entries"]], recorded_by=row["recorded_by"],
+                       role=row["role"], recorded_at=row["recorded_at"])
+
+
+async def adopt(request_id: int, data: AdoptionIn, reader: Reader, by: str, now: datetime) -> AdoptionsOut:
+    """The unit records, member by member, whether each opinion was adopted and why not, once; the office
+    corrects with a reason (both kept). Each member whose opinion was not adopted is told why (a notice)."""
+    async with unit_of_work(transaction_factory=exclusive):
+        report = await _stored_report(request_id)
+        recorded = await ReportAdoption.exists().where(ReportAdoption.original_of == report["id"])
+        members = {m["expert_id"]: m for m in report["data"]["members"]}
+        entries = [AdoptionEntry(e.expert_id, e.adopted, e.reason.strip()) for e in data.entries]
+        check_adoption(list(members), entries, reader.role, recorded, data.reason)
+        stored = [{"expert_id": e.expert_id, "invitation_id": members[e.expert_id]["invitation_id"],
+                   "name": members[e.expert_id]["name"], "adopted": e.adopted,
+                   "reason": "" if e.adopted else e.reason} for e in entries]
+        correction = reader.role == "office"
+        row = ReportAdoption(report=report["id"], original_of=None if correction else report["id"], entries=stored,
+                             correction_reason=data.reason.strip() if correction else "", recorded_by=by,
+                             role=reader.role, recorded_at=now)
+        await row.save()
+        touch(ReportAdoption, row.id)
+        emit(ReportAdopted(request_id, report["id"], row.id, report["data"]["item"]["title"], correction,
+                           tuple((e["expert_id"], e["reason"]) for e in stored if not e["adopted"]), by, now))
+    return await adoptions(request_id)
+
+
+async def adoptions(request_id: int) -> AdoptionsOut:
+    """The report's adoption: the unit's record and the office's corrections (404 while none is recorded)."""
+    report = await _stored_report(request_id)
+    rows = await ReportAdoption.select().where(ReportAdoption.report == report["id"]).order_by(
+        ReportAdoption.id).output(load_json=True)
+    if not rows:
+        raise not_found("采纳情况", request_id, "request_id")
+    history = [_adoption_out(r) for r in rows]
+    return AdoptionsOut(request_id=request_id, current=history[-1], history=history)

@@ -13,6 +13,7 @@ import pytest
 from accounts.tables import AuditEvent
 from assignment.domain.procedure import canonical_json
 from assignment.procedure.report import argument_report_data
+from notifications.tables import Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
 from tests.support.app import add_account, login
@@ -214,3 +215,52 @@ def test_group_leader_drafts_members_cosign_or_dissent_with_reason_once_R_PANEL_
     assert [a["expert_id"] for a in data["agreements"]] == [other]
     shown = client.get(url(arg, "group-draft"), headers=arg["auditor1"])
     assert shown.status_code == 200 and len(shown.json()["cosignatures"]) == 2
+
+
+def test_adoption_per_member_with_reasons_fed_back_once_and_corrected_by_the_office_R_PANEL_7(client, individual):
+    arg = individual
+    adopt = url(arg, "report/adoption")
+    first, second, third = arg["experts"][:3]
+    for n in (0, 1, 2):
+        sign(client, arg, n)
+    early = client.post(adopt, json={"entries": [{"expert_id": first, "adopted": True}]}, headers=arg["unit1"])
+    assert early.status_code == 404  # no report yet
+    assert client.post(url(arg, "report"), headers=arg["unit1"]).status_code == 201
+    entries = [{"expert_id": first, "adopted": True}, {"expert_id": second, "adopted": False},
+               {"expert_id": third, "adopted": False, "reason": "与上位法规定不符"}]
+    bare = client.post(adopt, json={"entries": entries}, headers=arg["unit1"])
+    assert bare.status_code == 422 and bare.json()["errors"][0] == {
+        "field": "entries[1].reason", "reason": f"专家 {second} 的意见未被采纳，须写明理由", "rule_id": "R-PANEL-7"}
+    partial = client.post(adopt, json={"entries": entries[:1]}, headers=arg["unit1"])
+    assert partial.status_code == 422 and partial.json()["errors"][0]["rule_id"] == "R-PANEL-7"
+    entries[1]["reason"] = "成本测算已另行委托"
+    assert client.post(adopt, json={"entries": entries}, headers=arg["unit2"]).status_code == 403
+    assert client.post(adopt, json={"entries": entries}, headers=arg["logins"][0]).status_code == 403
+    assert client.post(adopt, json={"entries": entries}).status_code == 409  # the office only corrects
+    recorded = client.post(adopt, json={"entries": entries}, headers=arg["unit1"])
+    assert recorded.status_code == 201, recorded.text
+    current = recorded.json()["current"]
+    assert current["correction"] is False and current["recorded_by"] == "unit1"
+    assert [(e["expert_id"], e["adopted"], e["reason"]) for e in current["entries"]] == [
+        (first, True, ""), (second, False, "成本测算已另行委托"), (third, False, "与上位法规定不符")]
+    assert client.post(adopt, json={"entries": entries}, headers=arg["unit1"]).status_code == 409  # once
+    notices = asyncio.run(Outbox.select(Outbox.recipient, Outbox.body, Outbox.subject).where(
+        (Outbox.template == "opinion_not_adopted") & (Outbox.channel == "inbox")).order_by(Outbox.id).run())
+    assert [n["recipient"] for n in notices] == [f"expert:{second}", f"expert:{third}"]
+    assert "成本测算已另行委托" in notices[0]["body"] and "与上位法规定不符" in notices[1]["body"]
+    assert "采纳" in notices[0]["subject"]
+    no_reason = client.post(adopt, json={"entries": entries})
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
+    corrected_entries = [{**entries[0]}, {"expert_id": second, "adopted": True}, entries[2]]
+    corrected = client.post(adopt, json={"entries": corrected_entries, "reason": "单位补充说明：已采纳"})
+    assert corrected.status_code == 201, corrected.text
+    body = corrected.json()
+    assert len(body["history"]) == 2 and body["current"]["correction"] is True
+    assert body["current"]["correction_reason"] == "单位补充说明：已采纳" and body["history"][0]["role"] == "unit"
+    shown = client.get(adopt, headers=arg["unit1"])
+    assert shown.status_code == 200 and shown.json()["current"]["id"] == body["current"]["id"]
+    data = asyncio.run(argument_report_data(arg["request"]))
+    assert data["adoption"]["correction"] is True and data["adoption"]["entries"][1]["adopted"] is True
+    record = client.get(f"{API}/items/{arg['item']}/record").json()
+    adopted = [e for row in record["events"] for e in row["data"]["events"] if e["event"] == "ReportAdopted"]
+    assert [a["correction"] for a in adopted] == [False, True]

@@ -8,10 +8,12 @@ from datetime import date, datetime, timezone
 import pytest
 
 from assignment.domain.procedure import (
+    AdoptionEntry,
     ArgumentState,
     argument_missing,
     assemble_report,
     canonical_json,
+    check_adoption,
     check_cosignature,
     check_draft,
     check_minutes,
@@ -117,3 +119,28 @@ def test_the_report_says_who_said_what_agreement_and_dissent_and_its_digest_is_o
     assert report_digest(data) == hashlib.sha256(canonical_json(data).encode()).hexdigest()
     assert report_digest({"b": 1, "a": "论证"}) == report_digest({"a": "论证", "b": 1})  # key order does not count
     assert report_digest({**data, "dissents": []}) != report_digest(data)
+
+
+def test_every_member_is_named_once_and_a_rejection_carries_its_reason_R_PANEL_7():
+    members = [1, 2]
+    check_adoption(members, [AdoptionEntry(1, True), AdoptionEntry(2, False, "不符合上位法")], "unit", False, "")
+    for entries in ([AdoptionEntry(1, True)], [AdoptionEntry(1, True), AdoptionEntry(2, True), AdoptionEntry(3, True)],
+                    [AdoptionEntry(1, True), AdoptionEntry(1, True), AdoptionEntry(2, True)]):
+        with pytest.raises(RuleViolation) as named:
+            check_adoption(members, entries, "unit", False, "")
+        assert named.value.errors[0].field == "entries" and named.value.errors[0].rule_id == "R-PANEL-7"
+    with pytest.raises(RuleViolation) as bare:
+        check_adoption(members, [AdoptionEntry(1, True), AdoptionEntry(2, False, " ")], "unit", False, "")
+    assert bare.value.errors[0].field == "entries[1].reason" and bare.value.errors[0].rule_id == "R-PANEL-7"
+
+
+def test_the_unit_records_once_and_only_the_office_corrects_with_a_reason_R_PANEL_7():
+    entries = [AdoptionEntry(1, True)]
+    with pytest.raises(StateConflict):
+        check_adoption([1], entries, "unit", True, "")
+    with pytest.raises(StateConflict):
+        check_adoption([1], entries, "office", False, "更正")
+    with pytest.raises(RuleViolation) as no_reason:
+        check_adoption([1], entries, "office", True, "")
+    assert no_reason.value.errors[0].field == "reason" and no_reason.value.errors[0].rule_id == "R-PANEL-7"
+    check_adoption([1], entries, "office", True, "单位来函更正")

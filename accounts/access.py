@@ -90,6 +90,7 @@ RULES: dict[str, dict[str, str]] = {
     f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/selection-record.pdf": {"unit": OWN},  # 专家抽取记录 (issue 16)
+    f"GET {V}/panel-requests/{{request_id}}/argument-report.pdf": {"unit": OWN},  # 论证报告 (issue 16)
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader-report": {"unit": OWN},
     f"POST {V}/panel-requests/{{request_id}}/leader": {"unit": OWN},  # among accepted members (R-PANEL-5)

@@ -157,7 +157,7 @@ class ExportController(Controller):
 
     @get("/annual-reviews.xlsx", summary="The annual review results (R-POOL-6): filter by year, status "
                                          "(open|decided) and proposal")
-    async def annual_reviews(self, year: FromQuery[int | None] = None,
+    async def annual_reviews(self, year: Annotated[int | None, QueryParameter(ge=1949, le=2100)] = None,
                              status: FromQuery[Literal["open", "decided"] | None] = None,
                              proposal: FromQuery[Literal["renew", "keep", "dismiss"] | None] = None) -> Response[bytes]:
         suffix = f"-{year}" if year is not None else ""

@@ -259,3 +259,13 @@ def test_relations_import_with_the_conflict_vocabulary_and_adds_nothing_twice(cl
     assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 3)
     template = client.get(f"{API}/imports/templates/relations.xlsx")
     assert template.status_code == 200
+
+
+def test_odd_bodies_are_refused_not_failed(client):
+    assert client.post(f"{API}/imports/experts").status_code == 422
+    assert client.post(f"{API}/imports/experts", json=[]).status_code == 422
+    no_file = client.post(f"{API}/imports/experts", files={"other": ("a.csv", b"x")})
+    assert no_file.status_code == 422 and no_file.json()["errors"][0]["field"] == "file"
+    broken = client.post(f"{API}/imports/experts", content=b"--x\r\n", headers={"content-type": "multipart/form-data"})
+    assert 400 <= broken.status_code < 500
+    assert client.get(f"{API}/exports/annual-reviews.xlsx", params={"year": 10**12}).status_code == 400

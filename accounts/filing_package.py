@@ -21,7 +21,23 @@ import msgspec
 from accounts import audit, chain
 from accounts.tables import AuditEvent
 from assignment.services.views import verify as verify_panel
-from assignment.tables import Invitation, Material, OpinionText, Panel, PanelRequest
+from assignment.tables import (
+    ArgumentMinutes,
+    ArgumentReport,
+    Commission,
+    CommissionHire,
+    CoSignature,
+    EvaluationGroup,
+    EvaluationReport,
+    GroupDraft,
+    Invitation,
+    Material,
+    OpinionAttachment,
+    OpinionText,
+    Panel,
+    PanelRequest,
+    ReportAdoption,
+)
 from conflicts.tables import ConflictDismissal
 from core.errors import not_found
 from decisions.filing import filing_view
@@ -90,6 +106,13 @@ async def _panel_requests(item_id: int) -> tuple[list[dict], list[str]]:
     opinions = {o["invitation"]: o for o in await _rows_in(OpinionText, OpinionText.invitation,
                                                            [i["id"] for i in invitations])}
     materials = await _rows_in(Material, Material.request, request_ids)
+    attachments = {a["invitation"]: a for a in await _rows_in(OpinionAttachment, OpinionAttachment.invitation,
+                                                               [i["id"] for i in invitations])}
+    minutes = {m["request"]: m for m in await _rows_in(ArgumentMinutes, ArgumentMinutes.request, request_ids)}
+    drafts = {d["request"]: d for d in await _rows_in(GroupDraft, GroupDraft.request, request_ids)}
+    cosigned = await _rows_in(CoSignature, CoSignature.request, request_ids)
+    reports = {r["request"]: r for r in await _rows_in(ArgumentReport, ArgumentReport.request, request_ids)}
+    adoptions = await _rows_in(ReportAdoption, ReportAdoption.report, [r["id"] for r in reports.values()])
     names = await _names(invitations)
     out = []
     for request in requests:
@@ -105,12 +128,25 @@ async def _panel_requests(item_id: int) -> tuple[list[dict], list[str]]:
             invited.append({**inv, "subject_name": names.get((kind, inv["subject_id"]), ""),
                             "opinion": None if opinion is None else {
                                 "text": opinion["text"], "signed_by": opinion["signed_by"],
-                                "signed_at": opinion["signed_at"], "rule_id": "R-DUTY-2"}})
+                                "signed_at": opinion["signed_at"], "rule_id": "R-DUTY-2",
+                                "attachment": attachments.get(inv["id"])}})
+        report = reports.get(request["id"])
         out.append({**request, "draws": draws, "invitations": invited,
-                    "materials": [m for m in materials if m["request"] == request["id"]]})
+                    "materials": [m for m in materials if m["request"] == request["id"]],
+                    "minutes": minutes.get(request["id"]), "group_draft": drafts.get(request["id"]),
+                    "co_signatures": [c for c in cosigned if c["request"] == request["id"]],
+                    "report": None if report is None else {
+                        **report, "adoptions": [a for a in adoptions if a["report"] == report["id"]]}})
     subjects = [*(f"request:{i}" for i in request_ids), *(f"panel:{p['id']}" for p in panels),
                 *(f"invitation:{i['id']}" for i in invitations)]
     return out, subjects
+
+
+async def _commissions(item_id: int) -> list[dict]:
+    """Commissioned organisers of the item (R-PANEL-8) with the experts and subcontractors they hired (R-COI-5)."""
+    commissions = await Commission.select().where(Commission.item == item_id).order_by(Commission.id)
+    hires = await _rows_in(CommissionHire, CommissionHire.commission, [c["id"] for c in commissions])
+    return [{**c, "hires": [h for h in hires if h["commission"] == c["id"]]} for c in commissions]
 
 
 async def _entries(subjects: list[str], as_of_seq: int | None) -> list[dict]:
@@ -160,6 +196,11 @@ async def _content(item_id: int, as_of_seq: int | None) -> dict:
         "conflict_dismissals": await ConflictDismissal.select().where(ConflictDismissal.item == item_id).order_by(
             ConflictDismissal.id).output(load_json=True),
         "panel_requests": requests,
+        "commissions": await _commissions(item_id),
+        "evaluation_groups": await EvaluationGroup.select().where(EvaluationGroup.item == item_id).order_by(
+            EvaluationGroup.id).output(load_json=True),
+        "evaluation_reports": await EvaluationReport.select().where(EvaluationReport.item == item_id).order_by(
+            EvaluationReport.id).output(load_json=True),
         "entries": entries,
         "entries_verification": await _entries_check(entries),
     }
@@ -171,7 +212,9 @@ async def _content(item_id: int, as_of_seq: int | None) -> dict:
 async def filing_package(item_id: int, as_of_seq: int | None = None, today: date | None = None) -> dict:
     """Everything on the item's record (R-REC-3): the item and its steps, evaluations, conflict checks and
     dismissals, panel requests with their draws (verified from the record), invitations and answers, signed
-    opinions, materials (metadata and SHA-256), and the record's events for the item with their check against
+    opinions and their attachments, materials (metadata and SHA-256), minutes, the group's draft and
+    co-signatures, the argument report and its adoption (R-PANEL-7), commissioned organisers, evaluation groups
+    and reports, and the record's events for the item with their check against
     the chain (``entries_verification``: ok / broken); ``sha256`` of it all; the whole chain's check
     (``record_verification``); and the filing when there is one, with ``package_matches``: the record as of the
     filing still gives the digest filed. ``as_of_seq``: only the events up to that one (default: all)."""

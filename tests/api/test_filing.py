@@ -161,7 +161,12 @@ def test_the_package_holds_the_argument_and_checks_the_item_events_against_the_c
     signed = client.post(f"{API}/invitations/{mine}/opinion", json={"text": "同意方案。", "signed": True},
                          headers=setting["accepted"])
     assert signed.status_code == 201, signed.text
-    item_id = client.get(f"{API}/panel-requests/{setting['request']}").json()["item_id"]
+    view = client.get(f"{API}/panel-requests/{setting['request']}").json()
+    item_id, attendee = view["item_id"], view["invitations"][0]["subject"]["id"]
+    minutes = client.post(f"{API}/panel-requests/{setting['request']}/minutes", headers=setting["unit1"],
+                          json={"text": "会议讨论了票价调整方案。", "meeting_on": "2026-11-24",
+                                "attendees": [attendee]})
+    assert minutes.status_code == 201, minutes.text
     assert client.get(f"{API}/items/{item_id}/conflicts", params={"purpose": "argument"}).status_code == 200
     package = client.get(f"{API}/items/{item_id}/filing-package", headers=setting["unit1"]).json()
     [request] = package["panel_requests"]
@@ -171,6 +176,7 @@ def test_the_package_holds_the_argument_and_checks_the_item_events_against_the_c
     opinion = next(i for i in request["invitations"] if i["id"] == mine)
     assert opinion["status"] == "accepted" and opinion["subject_name"]
     assert opinion["opinion"]["text"] == "同意方案。" and opinion["opinion"]["signed_by"] == "expert0"
+    assert request["minutes"]["attendees"] == [attendee] and request["report"] is None  # no report issued yet
     assert package["conflict_checks"] and "/conflicts" in package["conflict_checks"][0]["action"]
     assert {e["subject"] for e in package["entries"]} >= {f"item:{item_id}", f"request:{setting['request']}"}
     assert package["entries_verification"]["status"] == "ok"

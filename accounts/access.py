@@ -83,6 +83,7 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/items/{{item_id}}/filing": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/filing": {"unit": OWN},
     f"GET {V}/items/{{item_id}}/filing-package": {"unit": OWN},
+    f"GET {V}/items/{{item_id}}/filing-package.pdf": {"unit": OWN},  # 归档材料包 (issue 16)
     f"PUT {V}/items/{{item_id}}/options": {"unit": OWN},  # R-PANEL-6: the options argued together
     f"GET {V}/items/{{item_id}}/options": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests": {"unit": ANY},  # limited to the unit's own

@@ -75,4 +75,19 @@ class PanelDocumentController(Controller):
         return pdf_response(pdf, f"论证报告-请求{request_id}.pdf", f"argument-report-{request_id}.pdf")
 
 
-CONTROLLERS = [ExpertDocumentController, PanelDocumentController]
+class ItemDocumentController(Controller):
+    path = "/items"
+    tags = ["documents"]
+    dependencies = DEPS
+
+    @get("/{item_id:int}/filing-package.pdf", media_type=PDF,
+         summary="The item's filing package (归档材料包) as PDF: steps, conflict checks, draws with their "
+                 "verification, invitations and signed opinions, the record's events and their chain check, SHA-256 "
+                 "(R-REC-3, R-REC-1)")
+    async def filing_package(self, item_id: FromPath[int], today: NamedDependency[date]) -> Response[bytes]:
+        context = await services.filing_package_context(item_id, today)
+        pdf = await render_pdf_async("filing_package.html", context)
+        return pdf_response(pdf, f"归档材料包-事项{item_id}.pdf", f"filing-package-{item_id}.pdf")
+
+
+CONTROLLERS = [ExpertDocumentController, PanelDocumentController, ItemDocumentController]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from accounts.filing_package import filing_package
 from assignment.procedure.report import argument_report_data
 from assignment.services import views
 from conflicts.live import LiveGraph
@@ -116,3 +117,18 @@ async def argument_report_context(request_id: int, today: date) -> dict[str, Any
     data = report["data"]
     return {"report": report, "data": data, "purpose": PURPOSES.get(data.get("purpose", ""), data.get("purpose", "")),
             "mode": MODES.get(data.get("mode", ""), data.get("mode", "")), "printed_on": today}
+
+
+async def filing_package_context(item_id: int, today: date) -> dict[str, Any]:
+    """归档材料包: the item's whole record as ``filing_package`` gives it (R-REC-3), with its SHA-256 and its check
+    against the record's hash chain (R-REC-1)."""
+    package = await filing_package(item_id, today=today)
+    item = package.get("item") or {}
+    unit = None
+    if item.get("drafting_unit") is not None:
+        row = await Institution.select(Institution.name).where(Institution.id == item["drafting_unit"]).first()
+        unit = row["name"] if row else None
+    return {"package": package, "item": item, "unit": unit, "filing": package.get("filing"),
+            "entries_check": package.get("entries_verification") or {},
+            "record_check": package.get("record_verification") or {}, "purposes": PURPOSES, "modes": MODES,
+            "invitation_labels": INVITATION_LABELS, "request_status": REQUEST_STATUS, "printed_on": today}

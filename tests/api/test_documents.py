@@ -163,3 +163,27 @@ def test_argument_report_as_stored_with_its_digest_R_PANEL_5_R_DUTY_2(client, po
         assert member["name"] in text
     assert "2026年11月24日 17:00（北京时间）" in text  # issued and signed (the service's clock), in Beijing time
     assert "T09:00:00" not in text  # no raw ISO times
+
+
+def test_filing_package_of_an_item_with_its_draws_and_chain_check_R_REC_3_R_REC_1(client, pool):
+    unit = create_institution(client, name="市交通运输局")
+    other_unit = create_institution(client, name="市生态环境局")
+    add_account("unit1", "unit", unit_id=unit["id"])
+    add_account("unit2", "unit", unit_id=other_unit["id"])
+    item = make_item(client, title="城市轨道交通票价调整方案", drafting_unit_id=unit["id"])
+    created = post_request(client, item)
+    assert created.status_code == 201, created.text
+    panel = created.json()["panel"]
+    path = f"{API}/items/{item['id']}/filing-package.pdf"
+    login(client, "unit2")
+    assert client.get(path).status_code == 403
+    assert client.get(f"{API}/items/999999/filing-package.pdf").status_code in (403, 404)
+    login(client, "unit1")
+    response = client.get(path)
+    assert quote("归档材料包") in response.headers["content-disposition"]
+    text = read_pdf(response, "filing_package")
+    assert "归档材料包" in text and "城市轨道交通票价调整方案" in text and "市交通运输局" in text
+    assert panel["seed"] in text and panel["candidates_hash"] in text and "核验通过" in text
+    assert "R-REC-1" in text and "尚未归档" in text and "状态 有效" in text
+    for member in panel["members"]:
+        assert member["subject"]["name"] in text

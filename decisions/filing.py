@@ -16,7 +16,7 @@ from msgspec import Struct
 
 from core.errors import FieldError, OutOfOrder
 from core.locks import exclusive
-from core.records import get_or_404
+from core.records import get_or_404, rows_for
 from core.schemas import Page
 from core.uow import emit, save_protected, unit_of_work
 from decisions.calendars import load_schedules
@@ -132,10 +132,9 @@ async def unfiled(today: date) -> tuple[list[FilingOut], Schedules]:
     filed = {r["item"] for r in await ItemFiling.select(ItemFiling.item)}
     ids = [i["id"] for i in items if i["id"] not in filed]
     steps: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for t in await ItemTransition.select(ItemTransition.item, ItemTransition.to_state).where(
-                ItemTransition.item.is_in(ids)).order_by(ItemTransition.id):
-            steps[t["item"]].append(t["to_state"])
+    for t in await rows_for(ItemTransition.select(ItemTransition.item, ItemTransition.to_state).order_by(
+            ItemTransition.id), ItemTransition.item, ids):  # many items: read whole, not as a list of ids
+        steps[t["item"]].append(t["to_state"])
     found = []
     for item in items:
         if item["id"] not in steps:

@@ -172,7 +172,7 @@ async def record_filing(day: JobDay) -> dict:
     pending, schedules = await filings.unfiled(day.today)
     last = await _last_filing_reminders()
     units = {r["id"]: r["name"] for r in await Institution.select(Institution.id, Institution.name).where(
-        Institution.id.is_in([f.drafting_unit_id for f in pending if f.drafting_unit_id] or [-1]))}
+        Institution.id.is_in(sorted({f.drafting_unit_id for f in pending if f.drafting_unit_id}) or [-1]))}
     for f in pending:
         reminder = reminder_today(f.decided_on, day.today, None, last.get(f.item_id), schedules)
         if not reminder.unit:

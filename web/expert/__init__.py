@@ -1,5 +1,7 @@
-"""The expert's pages (helper W2): controllers listed in PAGES are registered by web/__init__.py."""
+"""The expert's pages (专家, issue 15): ``web.expert.pages``; registered by web/__init__.py."""
 
 from __future__ import annotations
 
-PAGES: list = []
+from web.expert.pages import PAGES
+
+__all__ = ["PAGES"]

@@ -1,5 +1,7 @@
-"""The drafting unit's pages (helper W2): controllers listed in PAGES are registered by web/__init__.py."""
+"""The drafting unit's pages (决策承办单位, issue 15): ``web.unit.pages``; registered by web/__init__.py."""
 
 from __future__ import annotations
 
-PAGES: list = []
+from web.unit.pages import PAGES
+
+__all__ = ["PAGES"]

@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, seconds: float = 30) -> None:
+def wait_until_up(url: str, seconds: float = 120) -> None:
     """Poll ``url`` until it answers 200; TimeoutError when it has not after ``seconds``."""
     deadline = time.monotonic() + seconds
     while True:

@@ -29,9 +29,10 @@ from core.settings import get_settings
 from decisions.tables import TABLES as DECISION_TABLES
 from notifications.tables import TABLES as NOTIFICATION_TABLES
 from registry.tables import TABLES as REGISTRY_TABLES
+from spreadsheets.tables import TABLES as SPREADSHEET_TABLES
 
 TABLES = [*REGISTRY_TABLES, *DECISION_TABLES, *CONFLICT_TABLES, *ASSIGNMENT_TABLES, *NOTIFICATION_TABLES,
-          *ACCOUNT_TABLES]
+          *ACCOUNT_TABLES, *SPREADSHEET_TABLES]
 
 
 def on_postgres() -> bool:

@@ -11,9 +11,13 @@ from tests.support.pages import csrf, page_login, post_form
 
 HOMES = {"office": "/office", "auditor": "/auditor"}
 # (path, roles that may see it); every other role gets 403, nobody logged in a redirect to /login
+OFFICE = {"office"}
+READERS = {"auditor", "office"}
 PAGES = [
-    ("/office", {"office"}),
-    ("/auditor", {"auditor", "office"}),
+    ("/office", OFFICE), ("/office/experts", OFFICE), ("/office/experts/{expert_id}", OFFICE),
+    ("/office/pool", OFFICE), ("/office/reviews", OFFICE), ("/office/recruitment", OFFICE),
+    ("/office/recruitment/calls/{call_id}", OFFICE), ("/office/recruitment/applications/{application_id}", OFFICE),
+    ("/auditor", READERS), ("/auditor/record", READERS), ("/auditor/chain", READERS),
 ]
 
 
@@ -24,7 +28,9 @@ def accounts(client):
     add_account("unit1", "unit", unit_id=unit["id"])
     add_account("expert1", "expert", expert_id=expert["expert_id"])
     add_account("auditor1", "auditor")
-    return {"office": "office", "unit": "unit1", "expert": "expert1", "auditor": "auditor1"}
+    ids = {"expert_id": expert["expert_id"], "application_id": expert["application_id"],
+           "call_id": client.get(f"/api/v1/applications/{expert['application_id']}").json()["call_id"]}
+    return {"office": "office", "unit": "unit1", "expert": "expert1", "auditor": "auditor1", "ids": ids}
 
 
 def test_log_in_sets_an_http_only_session_cookie_and_sends_each_role_home(client, accounts):
@@ -37,6 +43,8 @@ def test_log_in_sets_an_http_only_session_cookie_and_sends_each_role_home(client
     assert client.get("/", follow_redirects=False).headers["location"] == "/office"
     page_login(client, "auditor1")
     assert client.get("/", follow_redirects=False).headers["location"] == "/auditor"
+    client.cookies.delete("session")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
 
 
 def test_a_wrong_password_is_said_beside_the_field_in_chinese(client, accounts):
@@ -58,6 +66,7 @@ def test_the_next_page_after_log_in_is_only_a_path_of_this_site(client, accounts
 
 @pytest.mark.parametrize(("path", "allowed"), PAGES)
 def test_each_page_per_role(client, accounts, path, allowed):
+    path = path.format(**accounts.pop("ids"))
     client.headers.pop("Authorization", None)
     anonymous = client.get(path, follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from web.auditor.pages import AuditorHome
+from web.auditor.pages import AuditorPages
 
-PAGES: list = [AuditorHome]
+PAGES: list = [AuditorPages]

@@ -1,20 +1,63 @@
-"""The auditor's home page (the office may read these pages too)."""
+"""The auditor's read-only pages (the office may read them too): the full-process record, a panel's
+verification (re-run from the record alone, R-PANEL-2) and the record's chain state (R-REC-2)."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
-from litestar.response import Template
+from datetime import datetime
+from typing import Annotated
 
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from accounts import audit
+from accounts.services import Principal
+from accounts.tables import AuditEvent
+from assignment.services import views as panels
+from assignment.tables import Panel
 from web.render import render
 from web.session import PAGE_DEPENDENCIES, require
 
+Subject = Annotated[str | None, QueryParameter(max_length=100)]
+PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
+PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 
-class AuditorHome(Controller):
+
+class AuditorPages(Controller):
     path = "/auditor"
     include_in_schema = False
     guards = [require("auditor", "office")]
     dependencies = PAGE_DEPENDENCIES
 
     @get("/")
-    async def home(self, request: Request) -> Template:
-        return render(request, "auditor/home.html", title="审计首页")
+    async def home(self, request: Request) -> Response:
+        recent = await Panel.select(Panel.id, Panel.panel_request, Panel.created_at).order_by(
+            Panel.id, ascending=False).limit(20)
+        return render(request, "auditor/home.html", title="审计首页", panels=recent)
+
+    @get("/record")
+    async def record(self, request: Request, subject: Subject = None, offset: PageOffset = 0,
+                     limit: PageLimit = 50) -> Response:
+        """The event log, newest first; ``subject`` (e.g. item:3, panel:7) narrows it to one record."""
+        where = AuditEvent.subject == subject if subject else None
+        query = AuditEvent.select(AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+                                  AuditEvent.subject, AuditEvent.reason).order_by(AuditEvent.seq, ascending=False)
+        count = AuditEvent.count()
+        if where is not None:
+            query, count = query.where(where), count.where(where)
+        events = await query.offset(offset).limit(limit)
+        page = {"items": events, "total": await count, "offset": offset, "limit": limit}
+        return render(request, "auditor/record.html", title="全过程记录", page=page, subject=subject or "")
+
+    @get("/chain")
+    async def chain(self, request: Request) -> Response:
+        return render(request, "auditor/chain.html", title="记录完整性", chain=await audit.verify())
+
+    @get("/panels/{panel_id:int}")
+    async def panel(self, request: Request, panel_id: FromPath[int], principal: NamedDependency[Principal],
+                    now: NamedDependency[datetime]) -> Response:
+        verification = await panels.verify(panel_id)
+        # a verification is a read the record keeps (as GET /api/v1/panels/{id}/verification is)
+        await audit.record(principal.name, "GET /auditor/panels/{panel_id}", f"panel:{panel_id}", "",
+                           {"verified": verification.verified, "members": verification.members}, now)
+        return render(request, "auditor/panel.html", title=f"论证组 #{panel_id} 核验", v=verification)

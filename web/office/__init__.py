@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from web.office.pages import OfficeHome
+from web.office.pages import OfficePages
+from web.office.recruitment import RecruitmentPages
 
-PAGES: list = [OfficeHome]
+PAGES: list = [OfficePages, RecruitmentPages]

@@ -243,7 +243,6 @@ async def check_organiser_in_force(principal: Principal, today: date) -> None:
         raise Forbidden(detail="委托不在有效期内", errors=[FieldError("commission_id", reason, "R-PANEL-8")])
 
 
-
 async def access_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if any(re.search(pattern, connection.scope["path"]) for pattern in PUBLIC):
         return

@@ -111,11 +111,6 @@ class ItemFiling(Table):
     chain_seq = Integer(default=0)  # the record's last event when the package was made
 
 
-
-TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation, EvaluationPlan]
-TABLES.append(ItemFiling)  # R-REC-3 (issue 14, helper P3)
-
-
 class ItemOption(Table):
     """One of the options of a multi-option item, argued together (R-PANEL-6), entered by the owning unit.
     ``item`` is a plain id: the item table is created by the conflicts app's migration, after this app's."""
@@ -130,4 +125,5 @@ class ItemOption(Table):
     entered_at = Timestamptz()
 
 
-TABLES.append(ItemOption)  # R-PANEL-6 (issue 14, helper P2)
+TABLES: list[type[Table]] = [DecisionItem, WorkCalendar, ItemTransition, ItemEvaluation, EvaluationPlan, ItemFiling,
+                             ItemOption]

@@ -109,9 +109,9 @@ async def load_world(world: World, today: date) -> dict[str, int]:
         leaving = [term for (n, _), term in zip(appointed_people, terms, strict=True) if n % 50 == 7]
         await _insert(Dismissal, [Dismissal(expert=term.expert, reason_code="6", explanation="本人申请解聘",
                                             effective_on=today - timedelta(days=5)) for term in leaving])
-        for start in range(0, len(leaving), INSERT_CHUNK):
+        for first in range(0, len(leaving), INSERT_CHUNK):
             await Term.update({Term.ended_early_on: today - timedelta(days=5)}).where(
-                Term.id.is_in([term.id for term in leaving[start:start + INSERT_CHUNK]]))
+                Term.id.is_in([term.id for term in leaving[first:first + INSERT_CHUNK]]))
         decisions = [DecisionItem(title=item.title, drafting_unit=ids[item.drafting_unit_id],
                                   specialty_codes=item.specialties, wide_scope=item.wide_scope,
                                   controversial=item.controversial, complex=item.complex, opened_on=item.opened_on)

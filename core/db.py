@@ -38,7 +38,7 @@ class LoopPostgresEngine(PostgresEngine):
         except RuntimeError:
             return None
 
-    @property  # type: ignore[override]
+    @property
     def pool(self) -> Any:
         loop = self._loop()
         return self._pools.get(loop) if loop is not None else None

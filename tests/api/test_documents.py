@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -30,7 +31,8 @@ def read_pdf(response, name: str) -> str:
     reader = PdfReader(io.BytesIO(content))
     fonts = set()
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert any("Noto-Serif-CJK-SC" in f for f in fonts), fonts  # embedded (a subset: ABCDEF+Noto-…)
     assert all("+" in f for f in fonts), fonts  # every font a subset, so the file stays small

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from assignment.domain import evaluation_group as eg
 
 
 def _complete(**overrides) -> eg.Composition:
-    parts = {"evaluating_unit": True, "field_experts": 3, "representatives": 2, "institutions": 1}
+    parts: dict[str, Any] = {"evaluating_unit": True, "field_experts": 3, "representatives": 2, "institutions": 1}
     parts.update(overrides)
     return eg.Composition(**parts)
 

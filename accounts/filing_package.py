@@ -205,6 +205,11 @@ async def _content(item_id: int, as_of_seq: int | None) -> dict:
         "entries_verification": await _entries_check(entries),
     }
     package = msgspec.to_builtins(package)  # one JSON form (dates as ISO text) for the digest and the answer
+    # What filing records: the record's own entries for the item up to the chain's head then. The tables above
+    # go on changing after the filing (execution, evaluation), so their digest could never be checked later;
+    # the entries up to a sequence number can, and every protected row is in them.
+    package["record_sha256"] = package_digest_of({"item_id": item_id, "as_of_seq": as_of_seq,
+                                                  "entries": package["entries"]})
     package["sha256"] = package_digest_of(package)
     return package
 
@@ -227,12 +232,13 @@ async def filing_package(item_id: int, as_of_seq: int | None = None, today: date
     if filed is not None:
         view = msgspec.to_builtins(await filing_view(item_id, today or filed["filed_on"]))
         then = package if filed["chain_seq"] == package["as_of_seq"] else await _content(item_id, filed["chain_seq"])
-        package["filing"] = {**view, "package_matches": filed["package_sha256"] == then["sha256"]}
+        package["filing"] = {**view, "package_matches": filed["package_sha256"] == then["record_sha256"]}
     return package
 
 
 async def package_digest(item_id: int) -> tuple[str, int]:
-    """What filing records (``decisions.filing.PackageDigest``): the package's SHA-256 and the chain's head."""
+    """What filing records (``decisions.filing.PackageDigest``): the SHA-256 of the item's record entries up to
+    the chain's head (``record_sha256``), and that head."""
     package = await _content(item_id, None)
-    return package["sha256"], package["as_of_seq"]
+    return package["record_sha256"], package["as_of_seq"]
 

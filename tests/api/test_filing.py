@@ -66,7 +66,7 @@ def test_the_unit_files_after_the_decision_once_with_time_login_and_package_hash
     body = filed.json()
     assert body["status"] == "filed_on_time" and body["filed_on"] == "2026-11-27" and body["filed_by"] == "unit1"
     assert body["filed_at"].startswith("2026-11-27T02:00:00") and body["rule_id"] == "R-REC-3"
-    assert len(body["package_sha256"]) == 64 and body["package_sha256"] == package["sha256"]  # nothing new since
+    assert len(body["package_sha256"]) == 64 and body["package_sha256"] == package["record_sha256"]  # nothing new since
     assert body["chain_seq"] == package["as_of_seq"]
     again = client.post(f"{API}/items/{item['id']}/filing", headers=own)
     assert again.status_code == 409 and "不能重复归档" in again.json()["errors"][0]["reason"]

@@ -101,8 +101,8 @@ RULES: dict[str, dict[str, str]] = {
     # material hand-over (issue 14, R-PANEL-4/6): the unit uploads for its own request; reading is checked on the
     # record (the owning unit, the office, members who accepted and signed their letter; anyone else 403)
     f"POST {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "organiser": OWN},
-    f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY},
-    f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY},
+    f"GET {V}/panel-requests/{{request_id}}/materials": {"unit": OWN, "expert": ANY, "organiser": OWN},
+    f"GET {V}/materials/{{material_id}}/content": {"unit": ANY, "expert": ANY, "organiser": ANY},
     # the argument by mode and its report (issue 14, R-PANEL-5, R-DUTY-2): members are checked on the record
     f"POST {V}/invitations/{{invitation_id}}/opinion/attachment": {"expert": OWN},
     f"GET {V}/invitations/{{invitation_id}}/opinion/attachment": {"unit": OWN, "expert": OWN},

@@ -61,6 +61,7 @@ class Reader:
     role: str
     unit_id: int | None = None
     expert_id: int | None = None
+    item_id: int | None = None  # an organiser's: the item of its commission (R-PANEL-8)
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,14 @@ class MemberStanding:
     signed_letter_for_current_term: bool
 
 
-def check_may_read(reader: Reader, owning_unit: int | None, member: MemberStanding | None) -> None:
-    """Only the office, the unit that owns the request and members who accepted and signed the commitment
-    letter for their current term read the material (R-PANEL-6, R-DUTY-1, R-DUTY-2); anyone else: 403."""
+def check_may_read(reader: Reader, owning_unit: int | None, member: MemberStanding | None,
+                   request_item: int | None = None) -> None:
+    """Only the office, the unit that owns the request, the institution commissioned to organise its item
+    (R-PANEL-8) and members who accepted and signed the commitment letter for their current term read the
+    material (R-PANEL-6, R-DUTY-1, R-DUTY-2); anyone else: 403."""
     if reader.role == "office":
+        return
+    if reader.role == "organiser" and reader.item_id is not None and reader.item_id == request_item:
         return
     if reader.role == "unit" and reader.unit_id is not None and reader.unit_id == owning_unit:
         return

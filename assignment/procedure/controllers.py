@@ -20,7 +20,8 @@ Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 def reader(request: Request) -> Reader:
     user = request.user
-    return Reader(role=user.role, unit_id=user.unit_id, expert_id=user.expert_id)
+    return Reader(role=user.role, unit_id=user.unit_id, expert_id=user.expert_id,
+                  item_id=getattr(user, "commission_item_id", None))
 
 
 class MaterialController(Controller):

@@ -132,18 +132,20 @@ async def _member_standing(request_id: int, expert_id: int, today: date) -> Memb
     return MemberStanding(accepted=accepted, signed_letter_for_current_term=signed)
 
 
-async def _owning_unit(request_id: int) -> int | None:
+async def _owning_unit(request_id: int) -> tuple[int | None, int | None]:
+    """The unit that drafts the request's item, and the item."""
     request = await PanelRequest.select(PanelRequest.item).where(PanelRequest.id == request_id).first()
     if request is None:
-        return None
+        return None, None
     item = await DecisionItem.select(DecisionItem.drafting_unit).where(DecisionItem.id == request["item"]).first()
-    return item["drafting_unit"] if item else None
+    return (item["drafting_unit"] if item else None), request["item"]
 
 
 async def check_reader(request_id: int, reader: Reader, today: date) -> None:
     member = await _member_standing(request_id, reader.expert_id, today) \
         if reader.role == "expert" and reader.expert_id is not None else None
-    check_may_read(reader, await _owning_unit(request_id), member)
+    owning_unit, item_id = await _owning_unit(request_id)
+    check_may_read(reader, owning_unit, member, item_id)
 
 
 async def list_materials(request_id: int, reader: Reader, today: date, offset: int, limit: int) -> Page[MaterialOut]:

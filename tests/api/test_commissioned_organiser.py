@@ -193,9 +193,22 @@ def test_organiser_acts_for_its_item_only_R_PANEL_8(client, pool, units, organis
     upload = client.post(f"{API}/panel-requests/{request_id}/materials",
                          json={"filename": "方案.txt", "content_base64": "5pa55qGI"}, headers=me)
     assert upload.status_code == 201, upload.text
+    listed = client.get(f"{API}/panel-requests/{request_id}/materials", headers=me)
+    assert listed.status_code == 200 and listed.json()["total"] == 1  # it organises the hand-over: it reads it
+    content = client.get(f"{API}/materials/{upload.json()['id']}/content", headers=me)
+    assert content.status_code == 200 and content.content.decode() == "方案"
     assert client.get(f"{API}/commissions/{organiser['commission']['id']}", headers=me).status_code == 200
-    # anything else: 403
+    # anything else: 403, a material of another item's request too
     other = make_item(client, drafting_unit_id=units["unit"]["id"], title="另一事项")
+    foreign = client.post(f"{API}/panel-requests", json={
+        "item_id": other["id"], "purpose": "argument", "mode": "meeting", "size": 5, "handover_on": "2026-11-24",
+        "requested_by": "市交通运输局"})
+    assert foreign.status_code == 201, foreign.text
+    foreign_material = client.post(f"{API}/panel-requests/{foreign.json()['id']}/materials",
+                                   json={"filename": "其他.txt", "content_base64": "5pa55qGI"})
+    assert foreign_material.status_code == 201, foreign_material.text
+    assert client.get(f"{API}/panel-requests/{foreign.json()['id']}/materials", headers=me).status_code == 403
+    assert client.get(f"{API}/materials/{foreign_material.json()['id']}/content", headers=me).status_code == 403
     assert client.get(f"{API}/items/{other['id']}", headers=me).status_code == 403
     assert client.get(f"{API}/items/{other['id']}/record", headers=me).status_code == 403
     refused = client.post(f"{API}/panel-requests", json={

@@ -62,6 +62,14 @@ def test_office_and_owning_unit_read_other_units_do_not_R_PANEL_6():
         check_may_read(Reader("auditor"), 7, None)
 
 
+def test_the_commissioned_organiser_reads_its_items_material_only_R_PANEL_8():
+    check_may_read(Reader("organiser", item_id=11), 7, None, request_item=11)
+    with pytest.raises(Forbidden):
+        check_may_read(Reader("organiser", item_id=12), 7, None, request_item=11)
+    with pytest.raises(Forbidden):
+        check_may_read(Reader("organiser"), 7, None, request_item=11)  # an account bound to no commission
+
+
 def test_member_reads_only_after_accepting_with_a_signed_letter_R_DUTY_1_R_DUTY_2():
     check_may_read(Reader("expert", expert_id=3), 7, MemberStanding(accepted=True, signed_letter_for_current_term=True))
     with pytest.raises(Forbidden) as not_accepted:

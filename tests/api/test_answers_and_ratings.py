@@ -25,20 +25,11 @@ from assignment.tables import Invitation
 from registry.tables import Decline
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import add_account, login
+from tests.support.app import account_headers as _token
 from tests.support.live import live_service
 from tests.support.panels import post_request
 
 API = "/api/v1"
-
-
-def _token(client, username: str, role: str, **ids) -> dict:
-    """An account of ``role`` and its Authorization header; the client stays logged in as the office."""
-    add_account(username, role, **ids)
-    office = client.headers["Authorization"]
-    header = {"Authorization": f"Bearer {login(client, username)['token']}"}
-    client.headers["Authorization"] = office
-    return header
 
 
 def _unit(client, name: str) -> tuple[int, dict]:

@@ -16,19 +16,12 @@ from assignment.procedure.report import argument_report_data
 from notifications.tables import Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import add_account, login
+from tests.support.app import add_account
+from tests.support.app import headers_for as token
 from tests.support.panels import post_request
 
 API = "/api/v1"
 PDF = b"%PDF-1.7\n" + "附件：票价测算表".encode() + b"\n%%EOF\n"
-
-
-def token(client, username: str) -> dict:
-    office = client.headers["Authorization"]
-    try:
-        return {"Authorization": f"Bearer {login(client, username)['token']}"}
-    finally:
-        client.headers["Authorization"] = office
 
 
 def make_argument(client, mode: str) -> dict:

@@ -10,20 +10,13 @@ import pytest
 
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import PASSWORD, add_account, login
+from tests.support.app import PASSWORD, add_account
+from tests.support.app import headers_for as token
 from tests.support.panels import post_request
 
 API = "/api/v1"
 OPTIONS = [{"label": "方案一：分段计价", "summary": "按里程分段计价，起步价 2 元"},
            {"label": "方案二：单一票价", "summary": "全线单一票价 3 元"}]
-
-
-def token(client, username: str) -> dict:
-    office = client.headers["Authorization"]
-    try:
-        return {"Authorization": f"Bearer {login(client, username)['token']}"}
-    finally:
-        client.headers["Authorization"] = office
 
 
 @pytest.fixture

@@ -12,21 +12,12 @@ from __future__ import annotations
 from assignment.domain.evaluation_group import report_digest
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import add_account, login
+from tests.support.app import account_headers as _token
 from tests.support.panels import post_request
 
 API = "/api/v1"
 REPRESENTATIVES = [{"name": "王芳", "unit": "市交通运输局", "role": "决策执行单位代表"},
                    {"name": "李强", "unit": "市财政局", "role": "资金保障单位代表"}]
-
-
-def _token(client, username: str, role: str, **ids) -> dict:
-    """An account of ``role`` and its header; the client stays logged in as the office."""
-    add_account(username, role, **ids)
-    office = client.headers["Authorization"]
-    header = {"Authorization": f"Bearer {login(client, username)['token']}"}
-    client.headers["Authorization"] = office
-    return header
 
 
 def _move(client, item_id, to, headers=None, **body):

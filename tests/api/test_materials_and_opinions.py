@@ -17,7 +17,8 @@ from core.settings import get_settings
 from registry.tables import CommitmentLetter
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import add_account, login
+from tests.support.app import add_account
+from tests.support.app import headers_for as token
 from tests.support.panels import post_request
 
 API = "/api/v1"
@@ -26,14 +27,6 @@ PDF = b"%PDF-1.7\n" + "论证材料：城市轨道交通票价调整方案".enco
 
 def b64(content: bytes) -> str:
     return base64.b64encode(content).decode()
-
-
-def token(client, username: str) -> dict:
-    office = client.headers["Authorization"]
-    try:
-        return {"Authorization": f"Bearer {login(client, username)['token']}"}
-    finally:
-        client.headers["Authorization"] = office
 
 
 @pytest.fixture

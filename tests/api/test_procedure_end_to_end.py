@@ -16,20 +16,11 @@ from datetime import datetime
 from notifications.tables import Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
-from tests.support.app import add_account, login
+from tests.support.app import account_headers as _token
 from tests.support.panels import request_body
 
 API = "/api/v1"
 PDF = b"%PDF-1.7\n" + "城市轨道交通票价调整方案（征求意见稿）".encode() + b"\n%%EOF\n"
-
-
-def _token(client, username: str, role: str, **ids) -> dict:
-    add_account(username, role, **ids)
-    office = client.headers["Authorization"]
-    try:
-        return {"Authorization": f"Bearer {login(client, username)['token']}"}
-    finally:
-        client.headers["Authorization"] = office
 
 
 def _at(clock, day: str) -> None:

@@ -41,6 +41,21 @@ def add_account(username: str, role: str, unit_id: int | None = None, expert_id:
     asyncio.run(create_account(username, PASSWORD, role, TODAY, unit_id, expert_id))
 
 
+def headers_for(client, username: str) -> dict:
+    """The Authorization header of ``username``'s login; the client stays logged in as it was (the office)."""
+    office = client.headers["Authorization"]
+    try:
+        return {"Authorization": f"Bearer {login(client, username)['token']}"}
+    finally:
+        client.headers["Authorization"] = office
+
+
+def account_headers(client, username: str, role: str, **ids) -> dict:
+    """A new account of ``role`` (``unit_id=`` / ``expert_id=``) and its Authorization header."""
+    add_account(username, role, **ids)
+    return headers_for(client, username)
+
+
 @pytest.fixture
 def client(clock):
     """The app on an empty database, logged in as the pool office (政策法规处)."""

@@ -14,6 +14,7 @@ In the template: ``{{ field_error(errors, "name") }}`` beside the input (``web/t
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -109,7 +110,8 @@ def to_input(struct_type: type[T], data: dict[str, Any], **extra: Any) -> T:
 def _is_bool(struct_type: type, name: str) -> bool:
     for f in msgspec.structs.fields(struct_type) if hasattr(struct_type, "__struct_fields__") else ():
         if f.name == name:
-            return f.type is bool or f.type == (bool | None)
+            kind = typing.get_args(f.type)[0] if typing.get_origin(f.type) is typing.Annotated else f.type
+            return kind is bool or kind == (bool | None)  # a Flag is Annotated[bool, Meta(...)]
     return False
 
 

@@ -5,7 +5,9 @@ through the same services as the API (the API reads the result back)."""
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
+import msgspec
 import pytest
 
 from tests.api.test_conflicts_api import conflicts_of, make_expert, make_item, ref, relate
@@ -275,3 +277,18 @@ def test_an_expert_adds_an_employment_and_a_declaration_and_reads_the_inbox(clie
 
     inbox = client.get("/expert/inbox")
     assert inbox.status_code == 200 and 'id="unread"' in inbox.text
+
+
+
+class _TickedBody(msgspec.Struct, kw_only=True):
+    title: str
+    controversial: Annotated[bool, msgspec.Meta(description="有争议")] = False
+    complex: bool = False
+
+
+def test_a_ticked_box_is_true_for_an_annotated_bool_field():
+    """A form's ticked checkbox ("on") reaches a Flag field (Annotated[bool, Meta]) as True, as a plain bool."""
+    from web.forms import to_input
+
+    parsed = to_input(_TickedBody, {"title": "票价调整", "controversial": "on", "complex": "on"})
+    assert parsed.controversial is True and parsed.complex is True

@@ -74,7 +74,7 @@ def _named(values: Iterable[Any], labels: dict[Any, str]) -> tuple[tuple[str, st
 
 
 ROLE_LABELS = {"office": "政策法规处（专家库管理）", "unit": "决策承办单位", "expert": "论证专家",
-               "auditor": "审计监督（只读）"}
+               "auditor": "审计监督（只读）", "organiser": "受委托组织论证的第三方机构"}
 NODE_LABELS = {"expert": "库内专家", "institution": "机构（单位）", "item": "决策事项",
                "person": "库外人员（如专家亲属）"}
 SUBJECT_LABELS = {"expert": "论证专家", "institution": "第三方评估机构"}

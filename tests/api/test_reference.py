@@ -88,7 +88,7 @@ def test_the_named_vocabularies_the_issue_asks_for(client):
     assert set(terms("institution_kinds")) == {k.value for k in InstitutionKind}
     assert terms("purposes") == {Purpose.ARGUMENT.value: "专家论证", Purpose.RISK_ASSESSMENT.value: "风险评估",
                                  Purpose.POST_EVALUATION.value: "决策后评估"}
-    assert set(terms("roles")) == {"office", "unit", "expert", "auditor"}
+    assert set(terms("roles")) == {"office", "unit", "expert", "auditor", "organiser"}  # organiser: R-PANEL-8
     assert set(terms("panel_modes")) == {"meeting", "individual", "group"}
     assert {"pending", "accepted", "declined"} <= set(terms("invitation_statuses"))
     assert len(terms("qualification_conditions")) == 5

@@ -215,10 +215,16 @@ def test_the_letter_is_shown_in_full_and_signed_only_with_all_four_ticks(client,
 
 
 def test_an_expert_answers_own_invitations_and_hands_in_a_signed_opinion(client, pool, unit, expert):
-    client.post(f"{API}/experts/{expert['expert_id']}/commitment-letters",
-                json={"term_id": expert["term_id"], "text_version": "NMG-E-2020", "signed_on": "2026-11-20",
-                      "commitments": {"independent": True, "impartial": True, "confidential": True, "lawful": True}})
-    view = post_request(client, unit["item"], size=11, balance={}).json()
+    signed = client.post(f"{API}/experts/{expert['expert_id']}/commitment-letters",
+                         json={"term_id": expert["term_id"], "text_version": "NMG-E-2020", "signed_on": "2026-11-20",
+                               "commitments": {"independent": True, "impartial": True, "confidential": True,
+                                               "lawful": True}})
+    assert signed.status_code == 201, signed.text
+    # everyone eligible is drawn (the pool's ten, this expert and the second one): the expert is surely invited
+    # (size 11 left one of twelve out at random, and one run in twelve failed)
+    drawn = post_request(client, unit["item"], size=12, balance={"max_per_sector": 12})
+    assert drawn.status_code == 201, drawn.text
+    view = drawn.json()
     mine = next(i for i in view["invitations"] if i["subject"]["id"] == expert["expert_id"])
     as_page_user(client, "expert1")
     page = client.get("/expert/invitations").text

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from assignment import schemas as s
 from assignment.domain.membership import ACTIVE
-from assignment.procedure import commission, opinions
+from assignment.procedure import commission_controllers, opinions
 from assignment.procedure.controllers import CONTROLLERS as PROCEDURE_CONTROLLERS
 from assignment.procedure.controllers import reader
 from assignment.procedure.evaluation_group import CONTROLLERS as EVALUATION_GROUP_CONTROLLERS
@@ -217,5 +217,5 @@ class PanelListController(Controller):
 
 CONTROLLERS = [PanelRequestController, PanelController, InvitationController, RatingController, PanelListController,
                *PROCEDURE_CONTROLLERS]  # material hand-over (issue 14)
-CONTROLLERS.extend(commission.CONTROLLERS)  # the commissioned organiser (issue 14, R-PANEL-8, R-COI-5)
+CONTROLLERS.extend(commission_controllers.CONTROLLERS)  # the commissioned organiser (issue 14, R-PANEL-8, R-COI-5)
 CONTROLLERS += EVALUATION_GROUP_CONTROLLERS  # mixed evaluation groups and the evaluation report (issue 14, R-EVAL-1)

@@ -44,10 +44,10 @@ app = Litestar([index])
 '''
 
 
-def start(args: list[str], env: dict, health: str) -> subprocess.Popen:
+def start(args: list[str], env: dict, health: str, seconds: float = 60) -> subprocess.Popen:
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until_up(health, seconds=60)
+        wait_until_up(health, seconds=seconds)
     except TimeoutError:
         process.kill()
         raise RuntimeError(f"{args} did not start") from None

@@ -153,9 +153,3 @@ def over_maxima(panel: list[Candidate], k: Constraints) -> list[str]:
         if n > cap:
             out.append(f"max_per_region.{region}: {n} > {cap}")
     return out
-
-
-
-def violations_partial(panel: list[Candidate], k: Constraints) -> bool:
-    """True when a partial panel is already too big or exceeds a maximum."""
-    return len(panel) > k.size or bool(over_maxima(panel, k))

@@ -16,8 +16,6 @@ from assignment.selection.constraints import (
     Constraints,
     Infeasible,
     PlanTooSlow,
-    violations,
-    violations_partial,
 )
 from assignment.selection.plan import Plan, TypeKey, employer_overloads
 from assignment.selection.pricing import CompositionModel, explain_infeasible
@@ -37,8 +35,40 @@ def _type_of(c: Candidate, k: Constraints, crowded: set[int]) -> TypeKey:
             c.employer if c.employer in crowded else None)
 
 
-def _fits(c: Candidate, chosen: list[Candidate], k: Constraints) -> bool:
-    return c not in chosen and not violations_partial(chosen + [c], k)
+class _Partial:
+    """A panel being filled at random, with its counts per employer, sector and region kept as it grows, so
+    each try is checked in constant time: the panel plus this one stays within the size and every maximum, as
+    ``over_maxima`` counts them."""
+
+    __slots__ = ("k", "members", "ids", "employers", "sectors", "regions")
+
+    def __init__(self, k: Constraints) -> None:
+        self.k = k
+        self.members: list[Candidate] = []
+        self.ids: set[int] = set()
+        self.employers: Counter = Counter()
+        self.sectors: Counter = Counter()
+        self.regions: Counter = Counter()
+
+    def fits(self, c: Candidate) -> bool:
+        k = self.k
+        if c.id in self.ids or len(self.members) >= k.size:
+            return False
+        if k.max_per_employer is not None and c.employer is not None \
+                and self.employers[c.employer] >= k.max_per_employer:
+            return False
+        if k.max_per_sector is not None and self.sectors[c.sector] >= k.max_per_sector:
+            return False
+        cap = k.max_per_region.get(c.region)
+        return cap is None or self.regions[c.region] < cap
+
+    def add(self, c: Candidate) -> None:
+        self.members.append(c)
+        self.ids.add(c.id)
+        if c.employer is not None:
+            self.employers[c.employer] += 1
+        self.sectors[c.sector] += 1
+        self.regions[c.region] += 1
 
 
 def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Random, count: int,
@@ -51,30 +81,33 @@ def _random_panels(candidates: list[Candidate], k: Constraints, rng: random.Rand
     budget = budget or Budget()
     for _ in range(count):
         budget.check()
-        chosen: list[Candidate] = []
+        chosen = _Partial(k)
         needs = [(spec, need) for spec, need in k.min_per_specialty.items() if need]
         rng.shuffle(needs)
         if dissenters:
             needs.insert(rng.randrange(len(needs) + 1), ("", 1))
         for spec, need in needs:
             pool = by_spec[spec] if spec else dissenters
-            have = sum(spec in c.specialties for c in chosen) if spec else sum(c.id in k.dissenting for c in chosen)
+            have = sum(spec in c.specialties for c in chosen.members) if spec else sum(
+                c.id in k.dissenting for c in chosen.members)
             for _ in range(tries):
                 if have >= need or not pool:
                     break
                 c = rng.choice(pool)
-                if _fits(c, chosen, k):
-                    chosen.append(c)
+                if chosen.fits(c):
+                    chosen.add(c)
                     have += 1
         for _ in range(tries * k.size):
-            if len(chosen) >= k.size:
+            if len(chosen.members) >= k.size:
                 break
             c = rng.choice(candidates)
-            if _fits(c, chosen, k):
-                chosen.append(c)
-        if len(chosen) == k.size and not violations(chosen, k) and (not dissenters or any(
-                c.id in k.dissenting for c in chosen)):
-            panels.append(chosen)
+            if chosen.fits(c):
+                chosen.add(c)
+        panel = chosen.members  # within every maximum by construction: the quotas are what may be unmet
+        if len(panel) == k.size and all(sum(spec in c.specialties for c in panel) >= need
+                                        for spec, need in k.min_per_specialty.items()) and (
+                not dissenters or any(c.id in k.dissenting for c in panel)):
+            panels.append(panel)
     return panels
 
 

@@ -148,3 +148,26 @@ def test_no_eligible_candidate_at_all_is_explained_not_a_crash_R_PANEL_2():
         plan_panel([], Constraints(5), excluded={"workload": 10})
     shortfall = refused.value.shortfalls[0]
     assert shortfall.field == "size" and "已达工作量上限 10 名" in shortfall.message
+
+
+@given(seed=st.integers(0, 10_000), size=st.integers(3, 9), employer_cap=st.sampled_from([None, 1, 2]),
+       sector_cap=st.sampled_from([None, 1, 2, 3]), region_cap=st.integers(0, 3))
+@settings(max_examples=60, deadline=None)
+def test_the_planners_quick_fit_test_agrees_with_the_maxima_R_PANEL_2(seed, size, employer_cap, sector_cap,
+                                                                       region_cap):
+    """The random starting panels are grown with counts kept per employer, sector and region: each answer is the
+    one ``over_maxima`` gives for the panel with the candidate added (same start columns, same plans as before)."""
+    from assignment.selection.constraints import over_maxima
+    from assignment.selection.planner import _Partial
+
+    people = pool(40, seed, employers=8)
+    k = Constraints(size, {}, employer_cap, sector_cap, {"宁波": region_cap}, frozenset())
+    partial, rng = _Partial(k), random.Random(seed)
+    for _ in range(60):
+        c = rng.choice(people)
+        fits = partial.fits(c)
+        members = partial.members + [c]
+        assert fits == (c.id not in partial.ids and len(members) <= k.size and not over_maxima(members, k))
+        if fits:
+            partial.add(c)
+    assert not over_maxima(partial.members, k)

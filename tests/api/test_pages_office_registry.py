@@ -4,12 +4,15 @@ page's chain state (R-REC-1): same services as the API, Chinese, refusals beside
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
+from accounts.tables import AuditEvent
+from spreadsheets.tables import ImportJob
 from tests.api.test_spreadsheet_import import HEADER, person_id
 from tests.builders import appoint_expert, create_institution
 from tests.support.pages import page_login, post_form
@@ -72,7 +75,8 @@ def test_discredit_records_of_an_expert_and_an_institution_with_their_rules_R_PO
     institution = post_form(client, "/office/records/discredit", {
         "subject_kind": "institution", "subject_id": str(body["id"]), "kind": "evaluation_cheating",
         "facts": "评估报告数据造假", "recorded_on": "2026-11-25"}, page="/office/records")
-    assert institution.status_code == 200 and "华东评估咨询有限公司" in institution.text and "R-POOL-8" in institution.text
+    assert institution.status_code == 200 and "华东评估咨询有限公司" in institution.text
+    assert "R-POOL-8" in institution.text
     both = client.get("/office/records").text.split('id="discredit-list"')[1].split("</section>")[0]
     assert "伪造学历证明" in both and "评估报告数据造假" in both
     only = client.get("/office/records?subject=institution").text.split('id="discredit-list"')[1]
@@ -84,7 +88,8 @@ def test_discredit_records_of_an_expert_and_an_institution_with_their_rules_R_PO
 def test_the_evaluator_pool_lists_institutions_with_membership_and_standing_R_POOL_8(client):
     member = create_institution(client, name="浙江省发展规划研究院", kind="research_institute", region="杭州市")
     admitted = client.post(f"{API}/institutions/{member['id']}/evaluator-pool", json={
-        "qualifications": ["工程咨询甲级"], "staff_competences": ["law", "policy", "administration", "evaluation_methods"],
+        "qualifications": ["工程咨询甲级"],
+        "staff_competences": ["law", "policy", "administration", "evaluation_methods"],
         "has_facilities": True})
     assert admitted.status_code == 201, admitted.text
     other = create_institution(client, name="某某律师事务所", kind="law_firm")
@@ -121,7 +126,8 @@ def test_a_relation_is_entered_from_the_page_through_the_same_checks(client):
     unknown = post_form(client, "/office/relations", {"source_kind": "expert", "source_id": "999999",
                                                       "kind": "shareholder_of", "target_kind": "institution",
                                                       "target_id": str(body["id"])}, page="/office/relations")
-    assert unknown.status_code in (404, 422) and "Traceback" not in unknown.text and 'class="form-errors"' in unknown.text
+    assert unknown.status_code in (404, 422) and "Traceback" not in unknown.text
+    assert 'class="form-errors"' in unknown.text
     done = post_form(client, "/office/relations", {"source_kind": "expert", "source_id": str(expert_id),
                                                    "kind": "shareholder_of", "target_kind": "institution",
                                                    "target_id": str(body["id"]), "role": "股东",
@@ -233,9 +239,6 @@ def test_an_import_from_the_page_shows_progress_and_its_per_row_report(client):
 
 
 def test_a_running_import_is_polled_until_it_ends(client):
-    from spreadsheets.tables import ImportJob
-    import asyncio
-
     async def running() -> int:
         job = ImportJob(kind="expert", filename="大文件.xlsx", sha256="0" * 64, status="running", total=1000,
                         rows_done=250, created_by="office")
@@ -268,9 +271,6 @@ def test_the_home_answers_from_the_last_full_verification_and_says_what_was_chec
 
 
 def test_a_broken_link_after_the_verification_is_named_on_the_home_R_REC_1(client):
-    from accounts.tables import AuditEvent
-    import asyncio
-
     appoint_expert(client)
     _office(client)
     post_form(client, "/office/chain/verification", {}, page="/office")

@@ -99,9 +99,9 @@ def answer_summary(body: bytes) -> object:
 
 
 # --- judging a chain -------------------------------------------------------------------------------
-def broken_link(key: bytes, rows: list[dict]) -> ChainReport | None:
-    """The first gap, misplaced or altered event of a chain read in sequence order (None: whole)."""
-    prev, expected = GENESIS, 1
+def broken_link(key: bytes, rows: list[dict], prev: str = GENESIS, expected: int = 1) -> ChainReport | None:
+    """The first gap, misplaced or altered event of a chain read in sequence order (None: whole); ``prev`` and
+    ``expected`` start the walk after an event already checked (its hash and the next sequence number)."""
     for row in rows:
         if row["seq"] != expected:
             return ChainReport(False, len(rows), expected, f"第 {expected} 条记录缺失")

@@ -3,7 +3,9 @@ the demo data (about 300 experts, 60 decision items), one request at a time; tar
 
 The office logs in through the log-in form (session cookie and CSRF token, as a browser does), makes a
 drafting unit's, an expert's and an auditor's account through the API, and one panel request, so that every
-page has something to show. Figures (p50, p95, max per page) go to bench/results/pages.{json,md}.
+page has something to show; the office runs one full verification of the record first (timed once: the home
+page answers from it and checks only the events appended since). Figures (p50, p95, max per page) go to
+bench/results/pages.{json,md}.
 
 Run: python -m bench.pages_bench [--rounds 20]
 """
@@ -71,7 +73,21 @@ def world(base: str) -> dict:
                                               "balance": {}})
     assert drawn.status_code == 201, drawn.text
     panel_id = api.get(f"/panel-requests/{drawn.json()['id']}/panels").json()[0]["id"]
-    return {"item": item["id"], "expert": expert["id"], "request": drawn.json()["id"], "panel": panel_id}
+    institution = api.get("/institutions", params={"limit": 1}).json()["items"][0]
+    return {"item": item["id"], "expert": expert["id"], "request": drawn.json()["id"], "panel": panel_id,
+            "institution": institution["id"]}
+
+
+def verify_chain(session: httpx.Client) -> dict:
+    """The office's full verification of the record (the home then answers from it): timed once."""
+    token = _CSRF.search(session.get("/office/").text)
+    assert token, "no CSRF field on /office/"
+    started = time.perf_counter()
+    answer = session.post("/office/chain/verification", data={"_csrf_token": token.group(1)})
+    took = round((time.perf_counter() - started) * 1000, 1)
+    assert answer.status_code == 200 and "全量校验通过" in answer.text, answer.text[-300:]
+    return {"login": "bench", "path": "POST /office/chain/verification (once)", "status": answer.status_code,
+            "p50_ms": took, "p95_ms": took, "max_ms": took}
 
 
 def main() -> None:
@@ -92,7 +108,9 @@ def main() -> None:
         made = world(base)
         pages = {
             "bench": ["/office/", "/office/experts", "/office/experts?q=zh", f"/office/experts/{made['expert']}",
-                      "/office/pool", "/office/reviews", "/office/recruitment"],
+                      "/office/pool", "/office/reviews", "/office/recruitment", "/office/records",
+                      "/office/institutions", f"/office/institutions/{made['institution']}", "/office/relations",
+                      "/office/policy", "/office/imports"],
             "unit-bench": ["/unit/", f"/unit/items/{made['item']}", f"/unit/items/{made['item']}/panel-request",
                            f"/unit/requests/{made['request']}"],
             "expert-bench": ["/expert/", "/expert/letter", "/expert/declarations", "/expert/invitations",
@@ -102,11 +120,14 @@ def main() -> None:
         rows = []
         for username, paths in pages.items():
             session = page_session(base, username, PASSWORD)
+            if username == "bench":  # the home answers from the last full verification: one first, timed
+                rows.append(verify_chain(session))
             rows += [{"login": username, **timed(session, path, rounds)} for path in paths]
     finally:
         service.terminate()
         service.wait(timeout=30)
-    slow = [r for r in rows if r["p50_ms"] >= TARGET_MS or r["status"] != 200]
+    slow = [r for r in rows if (r["p50_ms"] >= TARGET_MS and not r["path"].startswith("POST "))
+            or r["status"] != 200]
     report = {"rounds": rounds, "target_ms": TARGET_MS, "pages": rows, "over_target_or_not_200": slow,
               "machine": f"{os.cpu_count()} cores"}
     RESULTS.mkdir(parents=True, exist_ok=True)

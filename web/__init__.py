@@ -55,8 +55,9 @@ PAGES = [LoginController, STATIC_FILES, *OFFICE_PAGES, *AUDITOR_PAGES, *UNIT_PAG
 
 
 def NOT_RECORDED(scope: Scope) -> bool:
-    """The log-in form carries a password, the log-out nothing to keep: not recorded (nor are the API's)."""
-    return scope["path"] in ("/login", "/logout")
+    """The log-in form carries a password, the log-out nothing to keep, the office's chain verification changes
+    nothing (as ``GET /api/v1/audit/verification``): not recorded (nor are the API's)."""
+    return scope["path"] in ("/login", "/logout", "/office/chain/verification")
 
 
 __all__ = ["NOT_RECORDED", "PAGES", "TEMPLATE_CONFIG", "SessionAuthentication", "csrf_config",

@@ -33,7 +33,9 @@ FLASH = "flash"
 # The navigation of each role: (path, label). A page of another role answers 403.
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "office": [("/office", "工作台"), ("/office/experts", "专家"), ("/office/pool", "专家库统计"),
-               ("/office/recruitment", "公开遴选"), ("/office/reviews", "年度考核"), ("/auditor/record", "全过程记录"),
+               ("/office/recruitment", "公开遴选"), ("/office/reviews", "年度考核"), ("/office/records", "解聘与失信"),
+               ("/office/institutions", "评估机构库"), ("/office/relations", "关系"), ("/office/policy", "回避规则"),
+               ("/office/imports", "批量导入"), ("/auditor/record", "全过程记录"),
                ("/auditor/chain", "记录完整性")],
     "unit": [("/unit", "工作台")],
     "expert": [("/expert", "我的主页")],

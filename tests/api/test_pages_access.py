@@ -18,6 +18,16 @@ PAGES = [
     ("/office/pool", OFFICE), ("/office/reviews", OFFICE), ("/office/recruitment", OFFICE),
     ("/office/recruitment/calls/{call_id}", OFFICE), ("/office/recruitment/applications/{application_id}", OFFICE),
     ("/auditor", READERS), ("/auditor/record", READERS), ("/auditor/chain", READERS),
+    ("/office/records", OFFICE), ("/office/institutions", OFFICE), ("/office/institutions/{institution_id}", OFFICE),
+    ("/office/relations", OFFICE), ("/office/policy", OFFICE), ("/office/imports", OFFICE),
+    ("/office/imports/{import_id}", OFFICE),
+]
+# downloads reached with the page session (issue 16's documents and spreadsheets): the office's, as in the API
+DOWNLOADS = [
+    "/office/experts/{expert_id}/terms/{term_id}/certificate.pdf",
+    "/office/experts/{expert_id}/commitment-letters/{letter_id}/letter.pdf",
+    "/office/experts.xlsx", "/office/reviews.xlsx", "/office/imports/templates/experts.xlsx",
+    "/office/imports/{import_id}/report.xlsx", "/office/imports/{import_id}/progress",
 ]
 
 
@@ -28,8 +38,14 @@ def accounts(client):
     add_account("unit1", "unit", unit_id=unit["id"])
     add_account("expert1", "expert", expert_id=expert["expert_id"])
     add_account("auditor1", "auditor")
+    job = client.post("/api/v1/imports/institutions", files={"file": ("机构.csv", "名称,类型\n某研究院,科研院所\n"
+                                                                           .encode("utf-8-sig"))})
+    assert job.status_code in (201, 202), job.text
     ids = {"expert_id": expert["expert_id"], "application_id": expert["application_id"],
-           "call_id": client.get(f"/api/v1/applications/{expert['application_id']}").json()["call_id"]}
+           "call_id": client.get(f"/api/v1/applications/{expert['application_id']}").json()["call_id"],
+           "institution_id": unit["id"], "term_id": expert["term_id"], "import_id": job.json()["id"],
+           "letter_id": client.get(f"/api/v1/experts/{expert['expert_id']}/commitment-letters").json()["items"][0][
+               "id"]}
     return {"office": "office", "unit": "unit1", "expert": "expert1", "auditor": "auditor1", "ids": ids}
 
 
@@ -81,12 +97,34 @@ def test_each_page_per_role(client, accounts, path, allowed):
             assert "无权查看此页面" in answer.text and "Traceback" not in answer.text
 
 
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_each_download_with_the_page_session_per_role(client, accounts, path):
+    """The API's routes want a bearer token; these answer the office's page session, and no other role's (the
+    API's rule: documents and spreadsheets are the office's; an expert's own certificate is on the expert's pages)."""
+    path = path.format(**accounts.pop("ids"))
+    client.headers.pop("Authorization", None)
+    anonymous = client.get(path, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
+    for role, username in accounts.items():
+        page_login(client, username)
+        answer = client.get(path)
+        if role == "office":
+            assert answer.status_code == 200, (path, answer.text[-300:])
+            assert not answer.headers["content-type"].startswith("application/json")
+        else:
+            assert answer.status_code == 403 and "无权查看此页面" in answer.text, (role, path)
+
+
 def test_a_form_without_its_csrf_token_is_refused(client, accounts):
     page_login(client, "office")
     answer = client.post("/logout", data={})
     assert answer.status_code == 403 and "CSRF" in answer.text and "未作任何更改" in answer.text
     assert client.get("/office").status_code == 200  # still logged in: nothing happened
     assert client.post("/logout", data={}, headers={"X-CSRFToken": "forged"}).status_code == 403
+    for path in ("/office/records/dismissal", "/office/records/discredit", "/office/relations", "/office/policy",
+                 "/office/imports/experts", "/office/chain/verification"):
+        refused = client.post(path, data={"expert_id": "1"})
+        assert refused.status_code == 403 and "CSRF" in refused.text, path
 
 
 def test_log_out_ends_the_session_at_once(client, accounts):

@@ -113,7 +113,7 @@ def test_an_annual_review_is_decided_with_its_reason_R_POOL_6(client):
     assert review.status_code == 201
     _office(client)
     home = client.get("/office")
-    assert "待决定的年度考核（1）" in home.text and "完好" in home.text
+    assert "待决定的年度考核（1）" in home.text and "尚未进行全量校验" in home.text
     page = client.get("/office/reviews")
     assert f'/office/reviews/{expert_id}/{review.json()["id"]}/decision' in page.text
     path = f"/office/reviews/{expert_id}/{review.json()['id']}/decision"

@@ -25,6 +25,7 @@ from conflicts.merge_controllers import CONTROLLERS as MERGE_CONTROLLERS
 from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
 from core.clock import Clock
 from core.db import current_engine, start_pool
+from core.locks import start_up_turn
 from core.migrate import migrate
 from core.settings import get_settings
 from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
@@ -62,9 +63,10 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     @asynccontextmanager
     async def lifespan(app: Litestar):
         get_vault()  # fail at start-up, not at the first request, when the PII key is missing
-        if migrate_on_start:
-            await migrate()
-        await ensure_default_specialties()
+        async with start_up_turn():  # processes starting together migrate one after the other (issue 17)
+            if migrate_on_start:
+                await migrate()
+            await ensure_default_specialties()
         if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
             await current_engine().run_ddl("PRAGMA journal_mode=WAL")
         await app.state.live_graph.load()  # the relationship graph, rebuilt from the database once

@@ -12,6 +12,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from accounts import versions
 from accounts.access import PUBLIC, TokenAuthentication, access_guard
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
@@ -75,9 +76,16 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
             await start_pool(settings.database.pool_size)
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
             app.state.scheduler = start_scheduler(app.state.clock, app.state.live_graph)
+
+        async def follow_the_graph() -> None:
+            await app.state.live_graph.sync()
+
+        stop_listening = await versions.listen(follow_the_graph)  # PostgreSQL: other processes' changes, early
         try:
             yield
         finally:
+            if stop_listening is not None:
+                await stop_listening()
             if run_scheduler:
                 app.state.scheduler.shutdown(wait=False)
             if settings.database.is_postgres and settings.database.pool_size:

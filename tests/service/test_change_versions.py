@@ -5,6 +5,7 @@ listener (the hint on which a process brings its graph up to date)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from dataclasses import dataclass
 
 import pytest
@@ -66,3 +67,33 @@ def test_a_commit_notifies_the_listeners_on_postgresql():
             await close()
 
     assert asyncio.run(go()) == 0  # called after the commit: the version it reads is the new one
+
+
+@pytest.mark.skipif(not on_postgres(), reason="SQLite's write transaction already excludes every other writer")
+def test_graph_change_ids_become_visible_in_their_order_on_postgresql():
+    """A writer took id n of the change log and has not committed; a second writer must not commit n+1 before
+    it: a process reading the log between the two commits would skip n for ever (conflicts.live.sync)."""
+    from conflicts.live import note_change
+    from conflicts.tables import GraphChange
+
+    async def go() -> tuple[list[int], int]:
+        seen: list[int] = []
+
+        async def second_writer() -> None:
+            async with unit_of_work(bus=MessageBus()):
+                await note_change("order-test", 2)
+            # right after this commit, what a reading process sees of the log up to this id
+            seen.extend(r["id"] for r in await GraphChange.select(GraphChange.id).where(
+                GraphChange.record_table == "order-test"))
+
+        async with unit_of_work(bus=MessageBus()):
+            await note_change("order-test", 1)
+            second = asyncio.create_task(second_writer(), context=contextvars.Context())  # its own transaction
+            await asyncio.wait({second}, timeout=1)  # the second writer would commit meanwhile without the turn
+        await second
+        first = await GraphChange.select(GraphChange.id).where(
+            (GraphChange.record_table == "order-test") & (GraphChange.record_id == 1))
+        return sorted(seen), first[0]["id"] if first else 0
+
+    seen, first_id = asyncio.run(go())
+    assert first_id in seen and first_id < max(seen)  # the earlier id was committed before the later one

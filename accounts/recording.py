@@ -19,11 +19,11 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
-from accounts import audit, chain
+from accounts import audit, chain, versions
 from assignment.tables import Invitation, PanelRequest
 from core.api import forget_cached_reads
 from core.db import current_engine
-from core.uow import RecordContext, acting_as
+from core.uow import RecordContext, acting_as, write_transaction
 from notifications.links import LinkError, read_token
 from registry.tables import Expert, Institution
 
@@ -103,6 +103,11 @@ class RecordingMiddleware(ASGIMiddleware):
         recorded_read = method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS)
         if (not is_change and not recorded_read) or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
             cached_route = getattr(scope.get("route_handler"), "cache", False)
+            if method == "GET" and cached_route:  # answers cached under an older change version are not served
+                state = scope.get("state")
+                if state is None:
+                    state = scope["state"] = {}
+                state[versions.SCOPE_KEY] = await versions.current()
             if method == "GET" and current_engine().engine_type == "sqlite" and not cached_route:
                 # piccolo's SQLite engine opens a connection per query; a read transaction reuses one
                 async with current_engine().transaction():
@@ -146,5 +151,7 @@ class RecordingMiddleware(ASGIMiddleware):
                 data["atomic"] = False
                 log.error("%s changed data outside a unit of work; recorded afterwards", context.action)
                 await forget_cached_reads(scope["app"])
+                async with write_transaction():
+                    await versions.bump()
             at = context.at or scope["app"].state.clock.now()
             await audit.record(context.actor, context.action, context.subject, context.reason, data, at)

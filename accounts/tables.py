@@ -58,4 +58,14 @@ class AuditEvent(Table):
     hash = Varchar(length=64)
 
 
-TABLES: list[type[Table]] = [Account, AccessToken, LoginAttempt, AuditEvent]
+class ChangeVersion(Table):
+    """How many changes each topic has seen, across every process (issue 17): bumped in the transaction of the
+    change, read per request by the processes that keep what it names in memory (``accounts.versions``)."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    topic = Varchar(length=32, unique=True)  # "reads": the read cache of every process
+    version = Integer(default=0)
+
+
+TABLES: list[type[Table]] = [Account, AccessToken, LoginAttempt, AuditEvent, ChangeVersion]

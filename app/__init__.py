@@ -12,6 +12,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from accounts import versions
 from accounts.access import PUBLIC, TokenAuthentication, access_guard
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.recording import RecordingMiddleware
@@ -25,6 +26,7 @@ from conflicts.merge_controllers import CONTROLLERS as MERGE_CONTROLLERS
 from core.api import EXCEPTION_HANDLERS, READ_CACHE_STORE, redact_tokens_in_access_log
 from core.clock import Clock
 from core.db import current_engine, start_pool
+from core.locks import start_up_turn
 from core.migrate import migrate
 from core.settings import get_settings
 from decisions.controllers import CONTROLLERS as DECISION_CONTROLLERS
@@ -62,9 +64,10 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
     @asynccontextmanager
     async def lifespan(app: Litestar):
         get_vault()  # fail at start-up, not at the first request, when the PII key is missing
-        if migrate_on_start:
-            await migrate()
-        await ensure_default_specialties()
+        async with start_up_turn():  # processes starting together migrate one after the other (issue 17)
+            if migrate_on_start:
+                await migrate()
+            await ensure_default_specialties()
         if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
             await current_engine().run_ddl("PRAGMA journal_mode=WAL")
         await app.state.live_graph.load()  # the relationship graph, rebuilt from the database once
@@ -73,9 +76,16 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
             await start_pool(settings.database.pool_size)
         if run_scheduler:  # jobs and outbox delivery; every process may run one (the database decides)
             app.state.scheduler = start_scheduler(app.state.clock, app.state.live_graph)
+
+        async def follow_the_graph() -> None:
+            await app.state.live_graph.sync()
+
+        stop_listening = await versions.listen(follow_the_graph)  # PostgreSQL: other processes' changes, early
         try:
             yield
         finally:
+            if stop_listening is not None:
+                await stop_listening()
             if run_scheduler:
                 app.state.scheduler.shutdown(wait=False)
             if settings.database.is_postgres and settings.database.pool_size:

@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar.di import Provide
 
-from accounts import audit
+from accounts import audit, versions
 from accounts import handlers as accounts_handlers
 from accounts.filing_package import filing_package, package_digest
 from accounts.services import create_account
@@ -73,7 +73,8 @@ def wire(app: Any | None = None, bus: MessageBus = BUS) -> MessageBus:
     notifications_on_registry.register(bus)
     notifications_on_assignment.register(bus)
     accounts_handlers.register(bus)
-    bus.before_commit(audit.record_unit)  # last: the record covers what the handlers wrote
+    bus.before_commit(audit.record_unit)  # the record covers what the handlers wrote
+    bus.before_commit(versions.bump_reads)  # last: every process's read cache follows the change (issue 17)
     notification_jobs.anchor_record_with(audit.write_checkpoint)  # the daily checkpoint job (R-REC-2)
     if app is not None:
         async def forget(_events: list[Any]) -> None:

@@ -22,6 +22,7 @@ from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
 from conflicts.tables import GraphChange, NameMatchTask, Person, PolicyVersion
 from conflicts.tables import Relation as RelationRow
+from core.locks import take_turn
 from core.uow import current_unit
 from decisions.tables import DecisionItem
 from registry.tables import Employment, Expert, Institution
@@ -32,9 +33,18 @@ INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.aliases, In
 ITEM_COLUMNS = (DecisionItem.id, DecisionItem.title, DecisionItem.drafting_unit)
 
 
+GRAPH_LOG_LOCK_KEY = 7_301_2028  # PostgreSQL: writers of the change log take turns until they commit
+
+
 async def note_change(record_table: str, record_id: int) -> None:
     """Append to the graph change log, inside the writer's transaction: the graph of every process
-    will follow this record. Called by the event handlers, not by services."""
+    will follow this record. Called by the event handlers, not by services.
+
+    Readers follow the log by id (``sync``), so ids must become visible in their order: on PostgreSQL two
+    writers could take ids 10 and 11 and commit 11 first, and a process that read 11 would never see 10. The
+    writers of the log take turns from their first change row to their commit (an advisory lock; SQLite's
+    write transaction already excludes every other writer)."""
+    await take_turn(GRAPH_LOG_LOCK_KEY)
     await GraphChange.insert(GraphChange(record_table=record_table, record_id=record_id,
                                          created_at=datetime.now(UTC)))
 

@@ -290,15 +290,20 @@ DEPS = {"today": Provide(provide_today, sync_to_thread=False), "now": Provide(pr
 READ_CACHE_STORE = "response_cache"
 
 
+READ_VERSION = "read_version"  # the change version a request read before its cached read (accounts.versions)
+
+
 def read_cache_key(request: Request) -> str:
-    """Path, sorted query and the service's day: an eligibility shown yesterday is not served today."""
+    """Path, sorted query, the service's day (an eligibility shown yesterday is not served today) and the change
+    version the request read first: a change committed by any process is never answered from the cache."""
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    return f"{request.url.path}?{query}|{request.app.state.clock.today()}"
+    version = (request.scope.get("state") or {}).get(READ_VERSION, "")
+    return f"{request.url.path}?{query}|{request.app.state.clock.today()}|v{version}"
 
 
 async def forget_cached_reads(app) -> None:
-    """Any change made through this process empties the read cache at once; another process's cache
-    forgets by itself within READ_CACHE_SECONDS."""
+    """Any change made through this process empties the read cache at once (the memory goes back); another
+    process's answers are keyed by the change version it read, so they are not served once a change committed."""
     await app.stores.get(READ_CACHE_STORE).delete_all()
 
 

@@ -12,6 +12,8 @@ confirmed under it (``assignment.services.requests``), so one slow request never
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 from contextlib import asynccontextmanager
 
 from piccolo.engine.sqlite import TransactionType
@@ -20,6 +22,7 @@ from core.db import current_engine
 
 _LOCAL = asyncio.Lock()
 SELECTION_LOCK_KEY = 7_301_2026
+START_UP_LOCK_KEY = 7_301_2029
 
 
 async def take_turn(key: int) -> None:
@@ -47,3 +50,29 @@ async def exclusive(key: int = SELECTION_LOCK_KEY):
 def read_transaction():
     """Several reads on one connection (piccolo's SQLite engine opens one per query otherwise)."""
     return current_engine().transaction()
+
+
+@asynccontextmanager
+async def start_up_turn():
+    """Processes starting at the same moment (``uvicorn --workers N``, several machines) migrate and fill the
+    default rows one after the other: the second finds the work done. PostgreSQL: a session-level advisory
+    lock on a connection of its own (the migrations run on others); SQLite: a lock on a file beside the
+    database."""
+    db = current_engine()
+    if db.engine_type == "postgres":
+        import asyncpg
+
+        connection = await asyncpg.connect(**db.config)
+        try:
+            await connection.execute(f"SELECT pg_advisory_lock({START_UP_LOCK_KEY})")
+            yield
+        finally:
+            await connection.close()  # the session's lock goes with it
+        return
+    path = f"{db.path}.start-lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock

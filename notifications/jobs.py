@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from assignment.services.invitations import expire_overdue
 from assignment.services.participation import participation_of
+from assignment.services.recheck import recheck_all
 from assignment.tables import Invitation, PanelRequest
 from conflicts.live import LiveGraph
 from core.clock import Clock
@@ -167,6 +168,23 @@ async def study_deadline_reminders(day: JobDay) -> dict:
     return {"reminded": sent}
 
 
+async def conflict_recheck(day: JobDay) -> dict:
+    """Issue 17, R-COI-1..5: every panel at work re-checked against today's relations and policy in one pass;
+    the office is told of each member that now conflicts (once per request, member, rule and path)."""
+    found = await recheck_all(day.live, day.today)
+    rows = []
+    for c in found.conflicts:
+        status = "可能存在回避情形（关系待确认）" if c.possible else "存在回避情形"
+        context = {"item": day.live.graph.name(("item", c.item_id)), "member": day.live.graph.name(c.subject),
+                   "request": c.request_id, "status": status,
+                   "sentence": c.sentence, "rule_id": c.rule_id, "explanation": c.explanation}
+        key = f"conflict-recheck:{c.request_id}:{c.subject[0]}:{c.subject[1]}:{c.rule_name}:{','.join(c.path)}"
+        rows += office_rows("conflict_recheck", context, key, day.now)
+    await enqueue_rows(rows)
+    return {"requests": found.requests, "members": found.members, "items": found.items,
+            "conflicts": len(found.conflicts)}
+
+
 FILING_KEY = "record-filing"
 
 
@@ -246,6 +264,8 @@ DAILY_JOBS = (
     Job("invitation_reminders", "答复期限前一个工作日提醒未答复的受邀专家", invitation_reminders),
     Job("expire_invitations", "答复期限已过仍未答复的邀请视为谢绝并抽取替补", expire_invitations),
     Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
+    Job("conflict_recheck", "每日对论证中的抽取结果按当日关系和回避规则复核，发现回避情形告知政策法规处 (R-COI-1..5)",
+        conflict_recheck),
     Job("record_filing", "决策作出后第7个工作日起每日提醒承办单位归档全过程记录，逾期同时告知政策法规处 (R-REC-3)",
         record_filing),
     # last: the checkpoint anchors what the day's other jobs recorded

@@ -163,10 +163,16 @@ def _timed(started: float) -> float:
 
 async def _run(engine: str, before_sample: int) -> dict:
     from conflicts.live import LiveGraph
+    from core.db import start_pool
+    from core.settings import get_settings
     from notifications import jobs
     from notifications.tables import Outbox
     from registry.tables import AnnualReview, Term
 
+    database = get_settings().database
+    if database.is_postgres and database.pool_size:  # as the service runs with DB_POOL_SIZE
+        await start_pool(database.pool_size)
+        engine += f" (pool {database.pool_size})"
     figures: dict = {"engine": engine, "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.perf_counter()
     figures["filled"] = await _fill()
@@ -271,7 +277,7 @@ def main() -> None:
     engine = _environment()
     figures = asyncio.run(_run(engine, args.before_sample))
     RESULTS.mkdir(exist_ok=True)
-    suffix = "" if engine == "sqlite" else "_postgresql"
+    suffix = "" if engine == "sqlite" else "_postgresql"  # the figures name the pool size
     (RESULTS / f"jobs{suffix}.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     (RESULTS / f"jobs{suffix}.md").write_text(_markdown(figures))
     print(json.dumps(figures, ensure_ascii=False, indent=2))

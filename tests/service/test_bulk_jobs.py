@@ -210,3 +210,15 @@ def test_many_notices_in_one_insert_keep_the_first_of_a_repeated_key_and_skip_qu
     assert asyncio.run(outbox.enqueue_rows(rows)) == 700
     keys = [r["dedupe_key"] for r in _notices()]
     assert len(keys) == len(set(keys)) == 700
+
+
+def test_a_long_job_shows_its_progress_on_its_run_row():
+    async def run() -> dict:
+        claimed = await JobRun.insert(JobRun(job="annual_review", run_key="annual_review:progress", state="running",
+                                             claimed_by="test", started_at=NOW)).returning(JobRun.id)
+        await jobs.JobDay(TODAY, NOW, None, claimed[0]["id"]).progress(  # type: ignore[arg-type]
+            "annual_review", 500, 17248)
+        return await JobRun.select(JobRun.result).where(JobRun.id == claimed[0]["id"]).output(load_json=True).first()
+
+    asyncio.run(_clear())
+    assert asyncio.run(run()) == {"result": {"done": 500, "total": 17248}}

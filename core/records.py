@@ -39,3 +39,14 @@ async def rows_for(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:
         return cast(list, await query.where(column.is_in(sorted(wanted))))
     name = column._meta.name
     return [row for row in await query if row[name] in wanted]
+
+
+async def rows_within(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:
+    """The rows of ``query`` whose ``column`` is one of ``ids``, read by the ids' range (two parameters) and kept
+    by a set lookup: for a batch of neighbouring ids (a whole-pool job walks the pool in id order, issue 17)."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    name = column._meta.name
+    rows = await query.where((column >= min(wanted)) & (column <= max(wanted)))
+    return [row for row in rows if row[name] in wanted]

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from assignment.services.invitations import expire_overdue
-from assignment.services.participation import participation
+from assignment.services.participation import participation_of
+from assignment.services.recheck import recheck_all
 from assignment.tables import Invitation, PanelRequest
 from conflicts.live import LiveGraph
 from core.clock import Clock
@@ -29,11 +30,21 @@ from decisions.domain.filing import reminder_today
 from decisions.domain.workdays import working_days_between
 from decisions.tables import DecisionItem
 from notifications.events import JobRan
-from notifications.outbox import deliver_due, email_office, notify_expert, notify_office, notify_unit, worker_id
+from notifications.outbox import (
+    deliver_due,
+    email_office,
+    enqueue_rows,
+    expert_rows,
+    notify_expert,
+    notify_office,
+    notify_unit,
+    office_rows,
+    worker_id,
+)
 from notifications.tables import JobRun, Outbox
 from registry import schemas as registry_schemas
-from registry.services.reviews import open_annual_review
-from registry.tables import AnnualReview, Dismissal, Expert, Institution, Term
+from registry.services.reviews import open_annual_reviews
+from registry.tables import AnnualReview, Dismissal, Institution, Term
 
 log = logging.getLogger(__name__)
 TERM_NOTICE_DAYS = (7, 30, 90)  # R-POOL-4: the office and the expert are told before a term ends
@@ -47,25 +58,35 @@ class JobDay:
     today: date
     now: datetime
     live: LiveGraph
+    run_id: int | None = None  # the JobRun row, where a long job reports its progress
+
+    async def progress(self, job: str, done: int, total: int) -> None:
+        """A whole-pool job's progress (issue 17): logged, and shown on its JobRun row while it runs."""
+        log.info("job %s: %d/%d", job, done, total)
+        if self.run_id is not None:
+            await JobRun.update({JobRun.result: {"done": done, "total": total}}).where(JobRun.id == self.run_id)
 
 
 async def term_expiry(day: JobDay) -> dict:
+    """R-POOL-4: the terms ending within 90 days, with their experts, read in one query; the notices queued in
+    batches (each term's most urgent notice not yet due is stale; its dedupe key sends each one once)."""
     today, now = day.today, day.now
     dismissed = {r["expert"] for r in await Dismissal.select(Dismissal.expert)}
-    terms = await Term.select().where((Term.end >= today) & (Term.end <= today + timedelta(days=max(TERM_NOTICE_DAYS)))
-                                      & Term.ended_early_on.is_null())
-    sent = 0
+    terms = await Term.select(Term.id, Term.expert, Term.start, Term.end, Term.expert.name, Term.expert.email).where(
+        (Term.end >= today) & (Term.end <= today + timedelta(days=max(TERM_NOTICE_DAYS)))
+        & Term.ended_early_on.is_null() & (Term.start <= today)).order_by(Term.id)
+    rows, sent = [], 0
     for term in terms:
-        if term["expert"] in dismissed or term["start"] > today:
+        if term["expert"] in dismissed:
             continue
         days = (term["end"] - today).days
-        threshold = min(t for t in TERM_NOTICE_DAYS if t >= days)  # the most urgent notice not yet due is stale
-        name = (await Expert.select(Expert.name).where(Expert.id == term["expert"]).first())["name"]
-        context = {"name": name, "end": term["end"], "days": days}
+        threshold = min(t for t in TERM_NOTICE_DAYS if t >= days)
+        context = {"name": term["expert.name"], "end": term["end"], "days": days}
         key = f"term-expiry:{term['id']}:{threshold}"
-        await notify_office("term_expiry", context, key, now)
-        await notify_expert(term["expert"], "term_expiry", context, key, now)
+        expert = {"id": term["expert"], "name": term["expert.name"], "email": term["expert.email"]}
+        rows += [*office_rows("term_expiry", context, key, now), *expert_rows(expert, "term_expiry", context, key, now)]
         sent += 1
+    await enqueue_rows(rows)
     return {"terms": sent}
 
 
@@ -83,11 +104,13 @@ async def annual_review(day: JobDay) -> dict:
         AnnualReview.year == today.year)}
     active = {r["expert"] for r in await Term.select(Term.expert).where(
         (Term.start <= today) & (Term.end >= today) & Term.ended_early_on.is_null())}
-    opened = 0
-    for expert_id in sorted(active - reviewed):
-        await open_annual_review(expert_id, registry_schemas.AnnualReviewIn(year=today.year, review_date=today),
-                                 participation)
-        opened += 1
+    due = sorted(active - reviewed)
+
+    async def progress(done: int, total: int) -> None:
+        await day.progress("annual_review", done, total)
+
+    opened = await open_annual_reviews(due, registry_schemas.AnnualReviewIn(year=today.year, review_date=today),
+                                       participation_of, progress=progress)  # in batches, set-wise (issue 17)
     if opened:
         await notify_office("annual_review_opened", {"year": today.year, "count": opened},
                             f"annual-review:{today.year}:{today}", now)
@@ -143,6 +166,23 @@ async def study_deadline_reminders(day: JobDay) -> dict:
         await notify_expert(inv["subject_id"], "study_deadline_reminder", context, f"study-deadline:{inv['id']}", now)
         sent += 1
     return {"reminded": sent}
+
+
+async def conflict_recheck(day: JobDay) -> dict:
+    """Issue 17, R-COI-1..5: every panel at work re-checked against today's relations and policy in one pass;
+    the office is told of each member that now conflicts (once per request, member, rule and path)."""
+    found = await recheck_all(day.live, day.today)
+    rows = []
+    for c in found.conflicts:
+        status = "可能存在回避情形（关系待确认）" if c.possible else "存在回避情形"
+        context = {"item": day.live.graph.name(("item", c.item_id)), "member": day.live.graph.name(c.subject),
+                   "request": c.request_id, "status": status,
+                   "sentence": c.sentence, "rule_id": c.rule_id, "explanation": c.explanation}
+        key = f"conflict-recheck:{c.request_id}:{c.subject[0]}:{c.subject[1]}:{c.rule_name}:{','.join(c.path)}"
+        rows += office_rows("conflict_recheck", context, key, day.now)
+    await enqueue_rows(rows)
+    return {"requests": found.requests, "members": found.members, "items": found.items,
+            "conflicts": len(found.conflicts)}
 
 
 FILING_KEY = "record-filing"
@@ -224,6 +264,8 @@ DAILY_JOBS = (
     Job("invitation_reminders", "答复期限前一个工作日提醒未答复的受邀专家", invitation_reminders),
     Job("expire_invitations", "答复期限已过仍未答复的邀请视为谢绝并抽取替补", expire_invitations),
     Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
+    Job("conflict_recheck", "每日对论证中的抽取结果按当日关系和回避规则复核，发现回避情形告知政策法规处 (R-COI-1..5)",
+        conflict_recheck),
     Job("record_filing", "决策作出后第7个工作日起每日提醒承办单位归档全过程记录，逾期同时告知政策法规处 (R-REC-3)",
         record_filing),
     # last: the checkpoint anchors what the day's other jobs recorded
@@ -244,7 +286,7 @@ async def run_job(job: Job, clock: Clock, me: str | None = None, live: LiveGraph
     if not claimed:
         return None
     try:
-        result = await job.run(JobDay(today, now, live))
+        result = await job.run(JobDay(today, now, live, claimed[0]["id"]))
     except Exception as exc:  # recorded, and retried on the next day's run
         log.exception("job %s failed", job.name)
         await JobRun.update({JobRun.state: "failed", JobRun.result: {"error": repr(exc)[:500]},

@@ -62,32 +62,60 @@ def _bounded_key(key: str) -> str:
     return key if len(key) <= 200 else key[:150] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
-                  payload: dict | None = None, link: dict | None = None) -> None:
-    """Queue one notification; a second one for the same event, channel and recipient is ignored.
-    An e-mail to an invalid address is stored dead with the reason: visible in the outbox, never sent.
-    ``link`` (``links.issue``) lets the invitee's own channel show the masked answer links live; the row
-    itself never holds a live link (issue 11)."""
+def outbox_row(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
+               payload: dict | None = None, link: dict | None = None) -> Outbox:
+    """One notification as its outbox row. An e-mail to an invalid address is stored dead with the reason:
+    visible in the outbox, never sent. ``link`` (``links.issue``) lets the invitee's own channel show the masked
+    answer links live; the row itself never holds a live link (issue 11)."""
     subject, body = render(template, context)
     problem = address_problem(recipient) if channel == "email" else None
     payload = payload or {"template": template, **{k: str(v) for k, v in context.items()}}
     if link is not None and channel != "webhook":  # a webhook's endpoint may be registered by the office
         payload = {**payload, "signed_link": link}
-    row = Outbox(channel=channel, recipient=recipient[:300], template=template, subject=subject, body=body,
-                 payload=payload,
-                 dedupe_key=_bounded_key(f"{dedupe_key}|{channel}|{recipient}"), next_attempt_at=now, created_at=now,
-                 state="dead" if problem else "pending", last_error=problem or "")
-    await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
+    return Outbox(channel=channel, recipient=recipient[:300], template=template, subject=subject, body=body,
+                  payload=payload,
+                  dedupe_key=_bounded_key(f"{dedupe_key}|{channel}|{recipient}"), next_attempt_at=now, created_at=now,
+                  state="dead" if problem else "pending", last_error=problem or "")
+
+
+async def enqueue(channel: str, recipient: str, template: str, context: dict, dedupe_key: str, now: datetime,
+                  payload: dict | None = None, link: dict | None = None) -> None:
+    """Queue one notification; a second one for the same event, channel and recipient is ignored."""
+    await Outbox.insert(outbox_row(channel, recipient, template, context, dedupe_key, now, payload, link)
+                        ).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
+
+
+OUTBOX_BATCH = 500  # rows per INSERT (13 columns: well within PostgreSQL's 32,767 parameters)
+
+
+async def enqueue_rows(rows: list[Outbox]) -> int:
+    """Queue many notifications in a few statements (issue 17: a whole-pool job), each row ignored when its
+    dedupe key is already queued, as ``enqueue`` does. Returns the number of rows offered."""
+    first: dict[str, Outbox] = {}
+    for row in rows:  # in their order, the first row of a repeated key
+        first.setdefault(row.dedupe_key, row)
+    unique = list(first.values())
+    for start in range(0, len(unique), OUTBOX_BATCH):
+        await Outbox.insert(*unique[start:start + OUTBOX_BATCH]).on_conflict(
+            target=Outbox.dedupe_key, action="DO NOTHING")
+    return len(unique)
+
+
+def expert_rows(expert: dict, template: str, context: dict, key: str, now: datetime,
+                link: dict | None = None) -> list[Outbox]:
+    """The rows of a notice to an expert (``expert``: id, name, email): e-mail when known, and the inbox."""
+    context = {"name": expert["name"], **context}
+    rows = [outbox_row("email", expert["email"], template, context, key, now, link=link)] if expert["email"] else []
+    return [*rows, outbox_row("inbox", f"expert:{expert['id']}", template, context, key, now, link=link)]
 
 
 async def notify_expert(expert_id: int, template: str, context: dict, key: str, now: datetime,
                         link: dict | None = None) -> None:
     """The expert's e-mail (when known) and in-app inbox."""
-    expert = await Expert.select(Expert.name, Expert.email).where(Expert.id == expert_id).first()
-    context = {"name": expert["name"], **context}
-    if expert["email"]:
-        await enqueue("email", expert["email"], template, context, key, now, link=link)
-    await enqueue("inbox", f"expert:{expert_id}", template, context, key, now, link=link)
+    expert = await Expert.select(Expert.id, Expert.name, Expert.email).where(Expert.id == expert_id).first()
+    assert expert is not None, f"expert {expert_id}"
+    for row in expert_rows(expert, template, context, key, now, link):
+        await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
 
 
 async def notify_unit(unit_id: int | None, template: str, context: dict, key: str, now: datetime,
@@ -102,11 +130,17 @@ async def notify_unit(unit_id: int | None, template: str, context: dict, key: st
         await enqueue("webhook", str(endpoint["id"]), template, context, key, now)
 
 
+def office_rows(template: str, context: dict, key: str, now: datetime) -> list[Outbox]:
+    """The rows of a notice to the pool office: its inbox, and its e-mail address when one is configured."""
+    address = get_settings().notifications.office_email
+    return [outbox_row("inbox", "office", template, context, key, now),
+            *([outbox_row("email", address, template, context, key, now)] if address else [])]
+
+
 async def notify_office(template: str, context: dict, key: str, now: datetime) -> None:
     """The pool office's inbox, and its e-mail address when one is configured."""
-    await enqueue("inbox", "office", template, context, key, now)
-    if get_settings().notifications.office_email:
-        await enqueue("email", get_settings().notifications.office_email, template, context, key, now)
+    for row in office_rows(template, context, key, now):
+        await Outbox.insert(row).on_conflict(target=Outbox.dedupe_key, action="DO NOTHING")
 
 
 async def email_office(template: str, context: dict, key: str, now: datetime) -> bool:

@@ -64,6 +64,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 请政策法规处组织续聘或解聘评议；专家本人如有意续聘，请提前准备相关材料。
 """,
     ),
+    # issue 17: the nightly re-check of every panel at work (R-COI-1..5)
+    "conflict_recheck": (
+        "【回避复核】{{ item }}：{{ member }}{{ status }}",
+        """政策法规处：
+每日回避复核发现，重大行政决策事项「{{ item }}」的论证成员{{ member }}（抽取申请 {{ request }}）{{ status }}：
+{{ sentence }}（{{ rule_id }}）
+关系路径：{{ explanation }}
+请核实后决定是否更换该成员；如认定不构成回避情形，请在回避检查中说明理由予以排除。
+""",
+    ),
     "annual_review_opened": (
         "【年度考核】{{ year }}年度专家考核任务已生成",
         """政策法规处：

@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from core.errors import invalid
+from core.errors import StateConflict, invalid
 from core.locks import exclusive
-from core.records import get_or_404
+from core.records import get_or_404, rows_within
 from core.schemas import clean
 from core.uow import save_protected, unit_of_work, update_protected
 from registry import schemas as s
-from registry.domain.eligibility import current_term
+from registry.domain.eligibility import ExpertStanding, current_term
 from registry.domain.refusals import duplicate
 from registry.domain.reviews import (
     Rating,
@@ -33,7 +33,7 @@ from registry.domain.vocab import DismissalReason
 from registry.inputs import taken_in
 from registry.services.dismissals import file_dismissal
 from registry.services.records import get_expert_record_or_404, reasons_to_json
-from registry.services.standing import load_standing
+from registry.services.standing import load_standing, load_standings
 from registry.services.terms import renew_term
 from registry.tables import (
     AnnualReview,
@@ -122,22 +122,44 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
     data = taken_in(data, "年度考核不符合要求")
     if await AnnualReview.exists().where((AnnualReview.expert == expert_id) & (AnnualReview.year == data.year)):
         raise duplicate("年度考核已开启", "year", f"该专家 {data.year} 年度的考核已开启", "R-POOL-6")
-    first, last = date(data.year, 1, 1), date(data.year, 12, 31)
-    check_reviewable(await load_standing(expert_id), data.year, min(data.review_date, last))
-    ratings = await PerformanceRating.select().where(
-        (PerformanceRating.expert == expert_id) & (PerformanceRating.rated_on >= first)
-        & (PerformanceRating.rated_on <= last)).output(load_json=True)
+    standing = await load_standing(expert_id)
+    check_reviewable(standing, data.year, min(data.review_date, date(data.year, 12, 31)))
+    ratings = await _year(_ratings(), PerformanceRating.rated_on, data.year).where(
+        PerformanceRating.expert == expert_id)
+    declines = await _year(_declines(), Decline.declined_on, data.year).where(Decline.expert == expert_id)
+    row = review_row(expert_id, data, standing, ratings, declines,
+                     await participation(expert_id, data.year, data.review_date), policy)
+    async with unit_of_work():
+        await row.save()
+    return row
+
+
+def _ratings() -> Any:
+    return PerformanceRating.select(PerformanceRating.expert, PerformanceRating.participation,
+                                    PerformanceRating.reliability, PerformanceRating.implementation_effect,
+                                    PerformanceRating.corrections).output(load_json=True)
+
+
+def _declines() -> Any:
     # Only the office's judgement counts (R-POOL-5(3)); a decline it has not judged is listed, counted neither way.
-    declines = await Decline.select(Decline.id, Decline.judged_good_reason).where(
-        (Decline.expert == expert_id) & (Decline.declined_on >= first) & (Decline.declined_on <= last)
-    ).order_by(Decline.id).output(load_json=True)
-    term = current_term(await load_standing(expert_id), data.review_date)
+    return Decline.select(Decline.id, Decline.expert, Decline.judged_good_reason).order_by(Decline.id)
+
+
+def _year(query: Any, column: Any, year: int) -> Any:
+    return query.where((column >= date(year, 1, 1)) & (column <= date(year, 12, 31)))
+
+
+def review_row(expert_id: int, data: s.AnnualReviewIn, standing: ExpertStanding, ratings: list[dict],
+               declines: list[dict], participation: dict[str, int], policy: ReviewPolicy) -> AnnualReview:
+    """One expert's review from the year's rows (ratings, declines in id order, participation figures): the same
+    for the API's single review and the annual job's batches (R-POOL-6)."""
+    term = current_term(standing, data.review_date)
     counted = [effective_rating(Rating(r["participation"], r["reliability"], r["implementation_effect"]),
                                 _corrections(r["corrections"])) for r in ratings]
     result = propose(counted, [d["judged_good_reason"] for d in declines], term.span.end if term else None,
                      data.review_date, policy)
     f = result.figures
-    row = AnnualReview(
+    return AnnualReview(
         expert=expert_id, year=data.year, review_date=data.review_date, proposal=result.proposal.value,
         proposed_dismissal_reason=result.dismissal_reason.value if result.dismissal_reason else None,
         reasons=reasons_to_json(result.reasons),
@@ -148,10 +170,59 @@ async def open_annual_review(expert_id: int, data: s.AnnualReviewIn, participati
                  "declines_awaiting_judgement": f.declines_awaiting_judgement,
                  "declines_awaiting_judgement_ids": [d["id"] for d in declines if d["judged_good_reason"] is None],
                  "corrected_ratings": sum(1 for r in ratings if _corrections(r["corrections"])),
-                 **await participation(expert_id, data.year, data.review_date)})
-    async with unit_of_work():
-        await row.save()
-    return row
+                 **participation})
+
+
+# (expert ids, year, review day) → each expert's participation figures (``Participation`` for many at once).
+ParticipationOf = Callable[[list[int], int, date], Awaitable[dict[int, dict[str, int]]]]
+Progress = Callable[[int, int], Awaitable[None]]
+REVIEW_BATCH = 500  # experts per read and per transaction (at most ID_LIST_LIMIT: the standings stay in SQL)
+
+
+async def open_annual_reviews(expert_ids: list[int], data: s.AnnualReviewIn, participation_of: ParticipationOf,
+                              policy: ReviewPolicy = DEFAULT_POLICY, progress: Progress | None = None,
+                              batch: int = REVIEW_BATCH) -> int:
+    """The annual job's reviews (R-POOL-6, issue 17) for many experts: each batch's rows read set-wise (a query per
+    kind of row), the proposals from ``review_row`` as for one expert, the reviews inserted in one statement
+    and one unit of work per batch. An expert already reviewed that year, or not reviewable, is passed over.
+    ``progress(done, total)`` is awaited after each batch. Returns the number of reviews opened."""
+    data = taken_in(data, "年度考核不符合要求")
+    ids, opened = sorted(set(expert_ids)), 0
+    until = min(data.review_date, date(data.year, 12, 31))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        standings = await load_standings(chunk)
+        ratings = _by_expert(await rows_within(_year(_ratings(), PerformanceRating.rated_on, data.year),
+                                               PerformanceRating.expert, chunk))
+        declines = _by_expert(await rows_within(_year(_declines(), Decline.declined_on, data.year),
+                                                Decline.expert, chunk))
+        figures = await participation_of(chunk, data.year, data.review_date)
+        async with unit_of_work():
+            reviewed = {r["expert"] for r in await rows_within(AnnualReview.select(AnnualReview.expert).where(
+                AnnualReview.year == data.year), AnnualReview.expert, chunk)}
+            rows = [review_row(i, data, standings[i], ratings.get(i, []), declines.get(i, []), figures[i], policy)
+                    for i in chunk if i not in reviewed and _reviewable(standings[i], data.year, until)]
+            if rows:
+                await AnnualReview.insert(*rows)
+        opened += len(rows)
+        if progress is not None:
+            await progress(start + len(chunk), len(ids))
+    return opened
+
+
+def _reviewable(standing: ExpertStanding, year: int, until: date) -> bool:
+    try:
+        check_reviewable(standing, year, until)
+    except StateConflict:
+        return False
+    return True
+
+
+def _by_expert(rows: list[dict]) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r["expert"], []).append(r)
+    return grouped
 
 
 def _corrections(value: Any) -> list[dict]:

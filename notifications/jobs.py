@@ -32,6 +32,7 @@ from notifications.events import JobRan
 from notifications.outbox import deliver_due, email_office, notify_expert, notify_office, notify_unit, worker_id
 from notifications.tables import JobRun, Outbox
 from registry import schemas as registry_schemas
+from registry.services.eligibility_facts import eligibility_drift, refresh_due
 from registry.services.reviews import open_annual_review
 from registry.tables import AnnualReview, Dismissal, Expert, Institution, Term
 
@@ -211,6 +212,16 @@ async def record_checkpoint(day: JobDay) -> dict:
     return {"written": True, "seq": entry["seq"], "hash": entry["hash"], "emailed": mailed}
 
 
+async def eligibility_facts(day: JobDay) -> dict:
+    """Issue 17: the stored eligibility follows the calendar (terms starting or ending, dated dismissals and
+    discredits taking effect): only the experts whose stored fact no longer covers the day are computed again;
+    then everyone is checked live against the facts, and what drifted is repaired and logged."""
+    refreshed = await refresh_due(day.today)
+    check = await eligibility_drift(day.today, repair=True)
+    return {"refreshed": refreshed, "checked": check["checked"], "drift": len(check["drift"]),
+            "drifted": check["drift"][:20], "repaired": check["repaired"]}
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -226,6 +237,8 @@ DAILY_JOBS = (
     Job("study_deadline_reminders", "书面意见截止前2个工作日提醒 (R-PANEL-4)", study_deadline_reminders),
     Job("record_filing", "决策作出后第7个工作日起每日提醒承办单位归档全过程记录，逾期同时告知政策法规处 (R-REC-3)",
         record_filing),
+    Job("eligibility_facts", "每日零时更新因聘期起止等日期变化而改变的专家入选资格，并核对、修复存储的资格 (R-POOL-4)",
+        eligibility_facts),
     # last: the checkpoint anchors what the day's other jobs recorded
     Job("record_checkpoint", "每日将全过程记录链头写入数据库以外的锚点文件，并可发送至政策法规处邮箱 (R-REC-2)",
         record_checkpoint),

@@ -90,7 +90,7 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
         for name, (_, new) in change.changes.items():
             setattr(row, name, new)
         if data.sub_pools is not None:
-            row.sub_pools = list(data.sub_pools)  # type: ignore[assignment]  # a JSON column
+            row.sub_pools = list(data.sub_pools)
         await row.save()
         if change.changes:
             emit(GravityChanged(row.id, {n: {"old": old, "new": new} for n, (old, new) in change.changes.items()},

@@ -81,10 +81,10 @@ async def refresh_eligibility(expert_ids: Iterable[int], day: date) -> int:
         rows.append(ExpertEligibility(expert=i, eligible=e.eligible, reasons=_reasons_json(e),
                                       current_term_id=e.current_term_id, as_of=day, valid_from=since,
                                       valid_until=until))
-    for part in _chunks(ids):
-        await ExpertEligibility.delete().where(ExpertEligibility.expert.is_in(part))
-    for chunk in _chunks(rows):
-        await ExpertEligibility.insert(*chunk)
+    e = ExpertEligibility
+    for chunk in _chunks(rows):  # an upsert: two units refreshing one expert at once cannot both insert
+        await e.insert(*chunk).on_conflict(target=e.expert, action="DO UPDATE", values=[
+            e.eligible, e.reasons, e.current_term_id, e.as_of, e.valid_from, e.valid_until])
     return len(rows)
 
 

@@ -27,8 +27,10 @@ def pinned_day(monkeypatch):
 
 
 def fact(expert_id: int) -> dict:
-    return ExpertEligibility.select().where(ExpertEligibility.expert == expert_id).output(
+    row = ExpertEligibility.select().where(ExpertEligibility.expert == expert_id).output(
         load_json=True).first().run_sync()
+    assert row is not None
+    return row
 
 
 def rules(row: dict) -> list[str]:

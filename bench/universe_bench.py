@@ -57,11 +57,11 @@ async def run(label: str, runs: int, sub_pool: str) -> dict:
                  "runs": runs, "sub_pool": sub_pool, "draws_from_sub_pools": has_universe}
 
     async def whole():
-        return await expert_candidates(live, item, Purpose.argument, day, ["LAW"])
+        return await expert_candidates(live, item, Purpose.ARGUMENT, day, ["LAW"])
 
     async def part():
         if has_universe:
-            return await expert_candidates(live, item, Purpose.argument, day, ["LAW"], [sub_pool])
+            return await expert_candidates(live, item, Purpose.ARGUMENT, day, ["LAW"], [sub_pool])
         return await whole()
 
     for name, make in (("whole_pool", whole), ("sub_pool", part)):

@@ -1,7 +1,7 @@
 """Issue 17: registry eligibility stored as a fact per expert (``expert_eligibility``), kept current by the changes
 that affect it and by the daily job, read by draws and lists instead of computing the whole pool. Hand-written;
 runs on SQLite and PostgreSQL. No filling here: an expert without a row is computed live until the daily job
-(or ``python -m registry.eligibility_job --all``) writes it."""
+(or ``python -m registry.services.eligibility_facts --all``) writes it."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete, OnUpdate

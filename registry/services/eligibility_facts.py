@@ -179,3 +179,30 @@ async def eligibility_drift(day: date, repair: bool = False) -> dict:
         async with write_transaction():
             repaired = await refresh_eligibility(drift + stale + missing, day)
     return {"checked": len(ids), "drift": drift, "stale": len(stale), "missing": len(missing), "repaired": repaired}
+
+
+def main() -> None:
+    """``python -m registry.services.eligibility_facts [--all] [--check]``: bring the facts of the database that
+    DATABASE_URL names up to the day (only those due; ``--all``: every expert again), or only report the drift."""
+    import argparse
+    import asyncio
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--all", action="store_true", help="compute every expert's fact again")
+    parser.add_argument("--check", action="store_true", help="only compare with a live computation")
+    args = parser.parse_args()
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+    async def run() -> dict:
+        day = fact_day()
+        if args.check:
+            found = await eligibility_drift(day)
+            return {**found, "drift": found["drift"][:100]}
+        return {"day": str(day), "written": await (refresh_all(day) if args.all else refresh_due(day))}
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ from assignment.selection.constraints import Candidate, Constraints, candidates_
 from assignment.selection.plan import draw
 from assignment.selection.planner import plan_panel
 from assignment.selection.verify import verify_record
+from documents.formatting import constraint_lines
 from registry.domain.eligibility import ExpertStanding, Term, eligibility_window, expert_eligibility
 from registry.domain.terms import TermSpan
 
@@ -92,3 +93,10 @@ def test_verification_compares_the_stored_universe_R_PANEL_2():
     assert verify_record(record, universe=["ECON"]).passed("universe") is True
     assert verify_record(record, universe=["LAW"]).passed("universe") is False
     assert verify_record(record).passed("universe") is None  # not asked: no such check
+
+
+def test_the_printed_record_names_the_sub_pools_drawn_from_R_POOL_1():
+    lines = constraint_lines({"size": 5, "min_per_specialty": {}, "universe": ["ECON", "LAW"]},
+                             {"ECON": "经济", "LAW": "法律"})
+    assert lines[1] == "抽取范围：专业分库 “经济”（ECON）、“法律”（LAW）（含其下级专业）"
+    assert not any("抽取范围" in line for line in constraint_lines({"size": 5}, {}))  # the whole pool: no line

@@ -54,7 +54,7 @@ async def run(label: str, runs: int, sub_pool: str) -> dict:
     item = first["id"]
     has_universe = "sub_pools" in inspect.signature(expert_candidates).parameters
     out: dict = {"label": label, "day": str(day), "experts": await Expert.count(), "graph_load_s": graph_s,
-                 "runs": runs, "sub_pool": sub_pool, "draws_from_sub_pools": has_universe}
+                 "runs": runs, "sub_pool_code": sub_pool, "draws_from_sub_pools": has_universe}
 
     async def whole():
         return await expert_candidates(live, item, Purpose.ARGUMENT, day, ["LAW"])

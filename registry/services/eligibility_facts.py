@@ -132,24 +132,29 @@ def _in_codes(codes: Iterable[str]) -> Any:
 
 async def universe_eligibility(day: date, codes: Iterable[str] | None = None) -> dict[int, Eligibility]:
     """Every expert of the draw's universe (not merged into another record; holding a specialty among ``codes``,
-    or the whole pool when None) with their registry eligibility on ``day``: one query for the universe's ids,
-    one for their stored facts (the specialty links joined by a sub-select, the facts by their unique index);
-    an expert whose fact does not cover the day, or who has none, is computed live."""
+    or the whole pool when None) with their registry eligibility on ``day``, ordered by id. The eligible are one
+    indexed query of ids (``eligible``, the specialty links joined by a sub-select); the ineligible come with
+    their stored reasons; an expert whose fact does not cover the day, or who has none, is computed live (a third
+    query finds them, normally none)."""
+    e = ExpertEligibility
     wanted = sorted(set(codes)) if codes is not None else None
-    universe = Expert.select(Expert.id).where(Expert.merged_into.is_null())
-    facts = ExpertEligibility.select(*FACT_COLUMNS).where(
-        valid_on(day) & ExpertEligibility.expert.merged_into.is_null()).output(load_json=True)
+    if wanted is not None and not wanted:
+        return {}
+    current = valid_on(day) & e.expert.merged_into.is_null()
+    universe = Expert.select(Expert.id).where(Expert.merged_into.is_null() & Expert.id.not_in(
+        e.select(e.expert).where(valid_on(day))))
+    eligible = e.select(e.expert, e.current_term_id).where(current & (e.eligible == True))  # noqa: E712  # SQL
+    ineligible = e.select(*FACT_COLUMNS).where(current & (e.eligible == False)).output(load_json=True)  # noqa: E712
     if wanted is not None:
-        if not wanted:
-            return {}
         universe = universe.where(Expert.id.is_in(_in_codes(wanted)))
-        facts = facts.where(ExpertEligibility.expert.is_in(_in_codes(wanted)))
-    ids = [r["id"] for r in await universe.order_by(Expert.id)]
-    found = {r["expert"]: _as_eligibility(r, day) for r in await facts}
-    missing = [i for i in ids if i not in found]
+        eligible = eligible.where(e.expert.is_in(_in_codes(wanted)))
+        ineligible = ineligible.where(e.expert.is_in(_in_codes(wanted)))
+    found = {r["expert"]: Eligibility(True, [], r["current_term_id"]) for r in await eligible}
+    found.update({r["expert"]: _as_eligibility(r, day) for r in await ineligible})
+    missing = [r["id"] for r in await universe]
     if missing:
         found.update(await eligibility_for(missing, day))
-    return {i: found[i] for i in ids}
+    return {i: found[i] for i in sorted(found)}
 
 
 async def eligibility_drift(day: date, repair: bool = False) -> dict:

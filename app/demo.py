@@ -17,6 +17,7 @@ from registry.domain.letters import Commitment
 from registry.domain.search import search_key
 from registry.domain.terms import latest_term_end
 from registry.privacy import get_vault
+from registry.services.eligibility_facts import refresh_all
 from registry.tables import (
     CommitmentLetter,
     Dismissal,
@@ -132,8 +133,10 @@ async def load_world(world: World, today: date) -> dict[str, int]:
                               specialty_codes=["LAW", "ECON", "SOC"], opens_on=today - timedelta(days=10),
                               closes_on=today + timedelta(days=30),
                               description="面向社会公开遴选法律、经济、社会事业领域专家").save()
+        # issue 17: every expert's registry eligibility stored as a fact, computed in bulk once the rows are in
+        facts = await refresh_all(today)
     return {"institutions": len(ids), "experts": len(expert_ids), "appointed": len(terms), "dismissed": len(leaving),
-            "items": len(item_ids), "relations": len(relations)}
+            "items": len(item_ids), "relations": len(relations), "eligibility_facts": facts}
 
 
 async def load_demo(today: date, experts: int = 300, seed: int = 2026) -> dict[str, int] | None:

@@ -21,6 +21,7 @@ _NOTE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*(?![\s\S])"
 
 Count = Annotated[int, Meta(ge=0, le=100)]
 MAX_MEMBERS = 100  # the largest panel: out-of-pool members are members too
+MAX_SUB_POOLS = 50  # sub-pools one request or item draws from (issue 17)
 
 
 class OutOfPoolIn(Input, kw_only=True):
@@ -59,6 +60,9 @@ class PanelRequestIn(Input, kw_only=True):
     # old bodies: kept as part of the note, never as the requester (the login is; issue 13)
     requested_by: Who | None = None
     reverse_argument: Flag = False  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
+    # issue 17 (R-POOL-1): the specialty sub-pools drawn from (each with the specialties below it); none named:
+    # the item's own sub-pools, else the whole pool. Experts only.
+    sub_pools: Annotated[list[Code], Meta(max_length=MAX_SUB_POOLS)] = []
 
 
 class ReasonOut(Struct):
@@ -143,6 +147,7 @@ class PanelRequestOut(Struct):
     latest_deadline: date | None = None
     leader_id: int | None = None  # R-PANEL-5: the group's current leader (组长), None for other modes
     reverse_argument: bool = False  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
+    sub_pools: list[str] = []  # issue 17: the sub-pools the draw's universe was (empty: the whole pool)
 
 
 class LeaderIn(Input, kw_only=True):

@@ -43,6 +43,7 @@ class PanelRequest(Table):
     leader_id = Integer(null=True, default=None)
     note = Text(default="")  # the unit's free-text note; who asked is the login (requested_by)
     reverse_argument = Boolean(default=False)  # R-PANEL-6: a reverse (infeasibility) argument, 反向论证
+    sub_pools = JSON(default=[])  # issue 17: the specialty sub-pools drawn from (named or the item's); []: whole pool
 
 
 class Panel(Table):

@@ -13,6 +13,8 @@ from msgspec import Meta, Struct
 
 from core.schemas import MAX_LIST, Code, Flag, Input, Note, Position, ShortLine, Title
 
+MAX_SUB_POOLS = 50  # sub-pools one item or request draws from (issue 17)
+
 
 class ItemCreate(Input, kw_only=True):
     title: Title
@@ -23,6 +25,8 @@ class ItemCreate(Input, kw_only=True):
     controversial: Flag = False
     complex: Flag = False
     sensitive: Flag = False
+    # issue 17: the specialty sub-pools its expert panels draw from when a request names none (R-POOL-1)
+    sub_pools: Annotated[list[Code], Meta(max_length=MAX_SUB_POOLS)] = []
 
 
 class ItemUpdate(Input, kw_only=True):
@@ -32,6 +36,7 @@ class ItemUpdate(Input, kw_only=True):
     complex: Flag | None = None
     sensitive: Flag | None = None
     reason: Note | None = None  # required when a gravity flag changes (issue 11, R-PANEL-1); kept on the record
+    sub_pools: Annotated[list[Code], Meta(max_length=MAX_SUB_POOLS)] | None = None  # issue 17; [] clears them
 
 
 class TransitionOut(Struct):
@@ -75,6 +80,7 @@ class ItemOut(Struct):
     allowed_next_steps: list[str] = []
     history: list[TransitionOut] = []  # every step, oldest first (on a single item's answer)
     options: list[OptionOut] = []  # R-PANEL-6: the options argued together (on a single item's answer)
+    sub_pools: list[str] = []  # issue 17: the sub-pools its expert panels draw from by default ([]: whole pool)
 
 
 StateName = Annotated[str, Meta(min_length=1, max_length=30, pattern=r"^[a-z_]+$")]

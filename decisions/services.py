@@ -16,7 +16,7 @@ from decisions.events import GravityChanged, ItemChanged, ItemRegistered
 from decisions.lifecycle import decide_by_date
 from decisions.tables import DecisionItem
 from registry.inputs import add_day_problems, cleaned
-from registry.services.specialties import check_specialty_codes
+from registry.services.specialties import check_specialty_codes, check_sub_pool_codes
 from registry.tables import Institution
 
 
@@ -32,7 +32,7 @@ def item_minimum_panel(row: DecisionItem) -> int:
 def item_out(row: DecisionItem, notes: tuple[str, ...] = ()) -> s.ItemOut:
     return s.ItemOut(row.id, row.title, row.drafting_unit, list(row.specialty_codes), row.wide_scope,
                      row.controversial, row.complex, row.sensitive, row.opened_on, row.decided_on,
-                     item_minimum_panel(row), list(notes))
+                     item_minimum_panel(row), list(notes), sub_pools=list(row.sub_pools or []))
 
 
 async def create_item(data: s.ItemCreate) -> DecisionItem:
@@ -43,11 +43,12 @@ async def create_item(data: s.ItemCreate) -> DecisionItem:
             Institution.id == data.drafting_unit_id):
         errors.add("drafting_unit_id", f"没有 id 为 {data.drafting_unit_id} 的机构")
     await check_specialty_codes(data.specialty_codes, "specialty_codes", errors)
+    await check_sub_pool_codes(data.sub_pools, "sub_pools", errors)
     errors.raise_if_any("决策事项登记被拒绝")
     row = DecisionItem(title=data.title, drafting_unit=data.drafting_unit_id,
                        specialty_codes=data.specialty_codes, wide_scope=data.wide_scope,
                        controversial=data.controversial, complex=data.complex, sensitive=data.sensitive,
-                       opened_on=data.opened_on, created_at=datetime.now(timezone.utc))
+                       opened_on=data.opened_on, created_at=datetime.now(timezone.utc), sub_pools=data.sub_pools)
     return await save_new(row, ItemRegistered)
 
 
@@ -65,6 +66,8 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
     row = await get_or_404(DecisionItem, item_id, "decision item")
     errors = ErrorCollector()
     add_day_problems(data, errors)
+    if data.sub_pools is not None:
+        await check_sub_pool_codes(data.sub_pools, "sub_pools", errors)
     errors.raise_if_any("决策事项修改被拒绝")
     if data.decided_on is not None and data.decided_on < row.opened_on:
         raise invalid("decided_on", f"决策作出日期 {data.decided_on} 早于事项登记日期（{row.opened_on}）")
@@ -86,6 +89,8 @@ async def update_item(item_id: int, data: s.ItemUpdate, drawn_panels: DrawnPanel
             row.decided_on = data.decided_on
         for name, (_, new) in change.changes.items():
             setattr(row, name, new)
+        if data.sub_pools is not None:
+            row.sub_pools = list(data.sub_pools)
         await row.save()
         if change.changes:
             emit(GravityChanged(row.id, {n: {"old": old, "new": new} for n, (old, new) in change.changes.items()},

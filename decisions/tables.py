@@ -27,6 +27,7 @@ class DecisionItem(Table):
     opened_on = Date()
     decided_on = Date(null=True, default=None)
     created_at = Timestamptz()
+    sub_pools = JSON(default=[])  # issue 17: the specialty sub-pools its expert panels draw from by default
 
 
 class WorkCalendar(Table):

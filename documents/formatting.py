@@ -15,7 +15,7 @@ STAGE_LABELS = {"registry": "不符合库内资格（未在聘期、已解聘或
 SUBJECT_KINDS = {"expert": "专家", "institution": "第三方评估机构"}
 CHECK_LABELS = {"candidates_hash": "候选名单指纹（candidates_hash）", "commitment": "随机种子承诺值（commitment）",
                 "members": "按记录重新抽取，成员一致（members）", "probabilities": "入选概率一致（probabilities）",
-                "chain": "替补记录衔接前一记录（chain）"}
+                "chain": "替补记录衔接前一记录（chain）", "universe": "抽取范围与请求记载的专业分库一致（universe）"}
 
 
 def cn_date(day: date | datetime | None) -> str:
@@ -80,6 +80,9 @@ def stage_counts(stages: Iterable[str]) -> list[tuple[str, str, int]]:
 def constraint_lines(constraints: Mapping, specialty_names: Mapping[str, str]) -> list[str]:
     """The recorded balance constraints (R-PANEL-2) as sentences a reader of the file understands."""
     lines = [f"组成人数：{constraints.get('size')} 名"]
+    if constraints.get("universe"):  # issue 17: the sub-pools the candidates were drawn from
+        pools = "、".join(f"“{specialty_names.get(c, c)}”（{c}）" for c in constraints["universe"])
+        lines.append(f"抽取范围：专业分库 {pools}（含其下级专业）")
     for code, count in (constraints.get("min_per_specialty") or {}).items():
         lines.append(f"专业“{specialty_names.get(code, code)}”（{code}）至少 {count} 名")
     if constraints.get("max_per_employer") is not None:

@@ -102,7 +102,8 @@ async def selection_record_data(live: LiveGraph, request_id: int, today: date) -
         "status": REQUEST_STATUS.get(request.status, request.status),
         "constraint_lines": constraint_lines(draw.constraints,
                                              await specialty_names(list(draw.constraints.get("min_per_specialty")
-                                                                        or {}))),
+                                                                        or {}) + list(draw.constraints.get(
+                                                                            "universe") or []))),
         "study_days": working_days_between(request.handover_on, request.deadline, schedules),
         "draw": draw, "stage_counts": stage_counts(e.stage for e in draw.exclusions), "stage_labels": STAGE_LABELS,
         "replacements": replacements, "verifications": [await views.verify(p.id) for p in panels],

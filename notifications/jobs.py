@@ -43,6 +43,7 @@ from notifications.outbox import (
 )
 from notifications.tables import JobRun, Outbox
 from registry import schemas as registry_schemas
+from registry.services.eligibility_facts import eligibility_drift, refresh_due
 from registry.services.reviews import open_annual_reviews
 from registry.tables import AnnualReview, Dismissal, Institution, Term
 
@@ -251,6 +252,16 @@ async def record_checkpoint(day: JobDay) -> dict:
     return {"written": True, "seq": entry["seq"], "hash": entry["hash"], "emailed": mailed}
 
 
+async def eligibility_facts(day: JobDay) -> dict:
+    """Issue 17: the stored eligibility follows the calendar (terms starting or ending, dated dismissals and
+    discredits taking effect): only the experts whose stored fact no longer covers the day are computed again;
+    then everyone is checked live against the facts, and what drifted is repaired and logged."""
+    refreshed = await refresh_due(day.today)
+    check = await eligibility_drift(day.today, repair=True)
+    return {"refreshed": refreshed, "checked": check["checked"], "drift": len(check["drift"]),
+            "drifted": check["drift"][:20], "repaired": check["repaired"]}
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -268,6 +279,8 @@ DAILY_JOBS = (
         conflict_recheck),
     Job("record_filing", "决策作出后第7个工作日起每日提醒承办单位归档全过程记录，逾期同时告知政策法规处 (R-REC-3)",
         record_filing),
+    Job("eligibility_facts", "每日零时更新因聘期起止等日期变化而改变的专家入选资格，并核对、修复存储的资格 (R-POOL-4)",
+        eligibility_facts),
     # last: the checkpoint anchors what the day's other jobs recorded
     Job("record_checkpoint", "每日将全过程记录链头写入数据库以外的锚点文件，并可发送至政策法规处邮箱 (R-REC-2)",
         record_checkpoint),

@@ -326,8 +326,25 @@ class RecordMerge(Table):
     not_restored = JSON(default=[])  # moved rows changed again since the merge, left as they are
 
 
+class ExpertEligibility(Table):
+    """An expert's registry eligibility (R-POOL-4, R-DUTY-1, R-POOL-5, R-POOL-7) stored as a fact (issue 17), so a
+    draw reads the eligible of its sub-pools with one query instead of computing the whole pool. Written in the
+    unit of work of every change that affects it (terms, letters, dismissals, discredit records, merges) and by
+    the daily job; good for every day in [valid_from, valid_until) (None: open), computed again outside it."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    expert = ForeignKey(Expert, unique=True, index=True)
+    eligible = Boolean(default=False, index=True)
+    reasons = JSON(default=[])  # [{rule_id, code, message}]
+    current_term_id = Integer(null=True, default=None)
+    as_of = Date()  # the day it was computed for
+    valid_from = Date(null=True, default=None)
+    valid_until = Date(null=True, default=None, index=True)
+
+
 TABLES: list[type[Table]] = [
     Specialty, Institution, EvaluatorPoolEntry, Expert, ExpertSpecialty, ExpertChangeRequest, Employment,
     RecruitmentCall, Application, Term, CommitmentLetter, PerformanceRating, Decline, AnnualReview, Dismissal,
-    DiscreditRecord, PersonalDataAccess, PossibleDuplicate, RecordMerge,
+    DiscreditRecord, PersonalDataAccess, PossibleDuplicate, RecordMerge, ExpertEligibility,
 ]

@@ -92,15 +92,15 @@ def institution_request_problem(subject_kind: str, out_of_pool: bool, specialty_
 
 def balance_constraints(subject_kind: str, size: int, min_per_specialty: Mapping[str, int],
                         max_per_employer: int | None, max_per_sector: int | None, max_per_region: Mapping[str, int],
-                        dissenting: Sequence[int]) -> Constraints:
+                        dissenting: Sequence[int], universe: Sequence[str] = ()) -> Constraints:
     """R-PANEL-2 as requested, with the defaults: an expert panel has at most one member per employer
     unless asked otherwise and no sector fills more than half of it (rounded up); a panel of
-    institutions has no employer or sector limits."""
+    institutions has no employer or sector limits. ``universe``: the sub-pools drawn from (issue 17)."""
     experts = subject_kind == "expert"
     return Constraints(
         size=size, min_per_specialty=dict(min_per_specialty), max_per_employer=max_per_employer if experts else None,
         max_per_sector=(max_per_sector or (size + 1) // 2) if experts and size > 1 else None,
-        max_per_region=dict(max_per_region), dissenting=frozenset(dissenting))
+        max_per_region=dict(max_per_region), dissenting=frozenset(dissenting), universe=tuple(universe))
 
 
 # --- one live request per item and purpose (R-PANEL-2: a fair draw cannot be repeated at will) -----------

@@ -41,6 +41,9 @@ class Constraints:
     max_per_sector: int | None = None  # a mix of sectors: no sector fills more than this
     max_per_region: Mapping[str, int] = field(default_factory=dict)
     dissenting: frozenset[int] = frozenset()  # known to hold a different view: at least one when any is eligible
+    # the specialty sub-pools the candidates were drawn from (issue 17; R-POOL-1); empty: the whole pool. Bound
+    # into the record's fingerprint when named, absent from the canonical form otherwise (older records keep theirs)
+    universe: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """One canonical form whatever order the client sent: mappings sorted by key, ids a frozenset. The
@@ -48,16 +51,18 @@ class Constraints:
         object.__setattr__(self, "min_per_specialty", dict(sorted(self.min_per_specialty.items())))
         object.__setattr__(self, "max_per_region", dict(sorted(self.max_per_region.items())))
         object.__setattr__(self, "dissenting", frozenset(self.dissenting))
+        object.__setattr__(self, "universe", tuple(sorted(set(self.universe))))
 
     def as_dict(self) -> dict:
         return {"size": self.size, "min_per_specialty": dict(sorted(self.min_per_specialty.items())),
                 "max_per_employer": self.max_per_employer, "max_per_sector": self.max_per_sector,
-                "max_per_region": dict(sorted(self.max_per_region.items())), "dissenting": sorted(self.dissenting)}
+                "max_per_region": dict(sorted(self.max_per_region.items())), "dissenting": sorted(self.dissenting),
+                **({"universe": list(self.universe)} if self.universe else {})}
 
     @classmethod
     def from_dict(cls, d: dict) -> Constraints:
         return cls(d["size"], d["min_per_specialty"], d["max_per_employer"], d["max_per_sector"],
-                   d["max_per_region"], frozenset(d["dissenting"]))
+                   d["max_per_region"], frozenset(d["dissenting"]), tuple(d.get("universe") or ()))
 
 
 @dataclass(frozen=True)

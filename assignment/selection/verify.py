@@ -39,10 +39,13 @@ class Verification:
         return next((c.passed for c in self.checks if c.name == name), None)
 
 
-def verify_record(record: Mapping, previous_members: list[int] | None = None) -> Verification:
+def verify_record(record: Mapping, previous_members: list[int] | None = None,
+                  universe: list[str] | None = None) -> Verification:
     """Every check of one stored panel record (a dict as stored: candidates, constraints, seed,
     seed_commitment, candidates_hash, members, supersedes, replacement, probabilities).
-    ``previous_members``: the members of the record it supersedes, when there is one, to check the chain."""
+    ``previous_members``: the members of the record it supersedes, when there is one, to check the chain.
+    ``universe``: the sub-pools the request stored (issue 17), checked against those the record's constraints
+    (and so its fingerprint) name; the draw is re-run from the record's own."""
     candidates = [Candidate.from_dict(c) for c in record["candidates"]]
     k = Constraints.from_dict(record["constraints"])
     members = list(record["members"])
@@ -52,6 +55,11 @@ def verify_record(record: Mapping, previous_members: list[int] | None = None) ->
     recomputed = candidates_hash(candidates, k)
     checks.append(Check("candidates_hash", recomputed == record["candidates_hash"],
                         f"重新计算为 {recomputed}，记录为 {record['candidates_hash']}"))
+    if universe is not None:
+        same = sorted(set(universe)) == list(k.universe)
+        shown = "、".join(k.universe) or "全库"
+        checks.append(Check("universe", same, f"抽取范围（专业分库）为 {shown}，与抽取请求"
+                            + ("一致" if same else f"记载的 {'、'.join(sorted(universe)) or '全库'} 不一致")))
     commitment = record.get("seed_commitment") or ""
     if not commitment:
         checks.append(Check("commitment", None, "本记录没有随机种子承诺值"))

@@ -21,6 +21,7 @@ from core.settings import get_settings
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
 from registry.domain.vocab import CreditStatus
+from registry.services.eligibility_facts import universe_eligibility
 from registry.services.institutions import institution_pool_ids
 from registry.services.specialties import all_specialties
 from registry.services.standing import eligibility_for
@@ -68,18 +69,28 @@ async def _current_employers(expert_ids: list[int], day: date) -> dict[int, int]
     return employer
 
 
-async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day: date, specialty_codes: list[str]
+def universe_codes(sub_pools: list[str], tree: Iterable) -> set[str] | None:
+    """The specialty codes a draw's universe covers: every sub-pool named with its refinements (R-POOL-1);
+    None when none is named (the whole pool)."""
+    if not sub_pools:
+        return None
+    return set().union(*(subtree_codes(code, tree) for code in sub_pools))
+
+
+async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day: date, specialty_codes: list[str],
+                            sub_pools: list[str] | None = None
                             ) -> tuple[list[Candidate], list[Exclusion], Counter, int]:
     """Registry-eligible, conflict-free experts under the workload caps, with their attributes; the
-    exclusions, their counts by stage, and the conflict policy's version."""
+    exclusions, their counts by stage, and the conflict policy's version. The universe is the experts holding
+    a specialty in ``sub_pools`` (their subtrees; issue 17), the whole pool when none is named; registry
+    eligibility is read from the stored facts (``registry.services.eligibility_facts``)."""
     settings = get_settings()
+    tree = await all_specialties()
     # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
-    ids = [r["id"] for r in await Expert.select(Expert.id).where(Expert.merged_into.is_null()).order_by(Expert.id)]
-    eligibility = await eligibility_for(ids, day)
+    eligibility = await universe_eligibility(day, universe_codes(sub_pools or [], tree))
     exclusions, excluded = [], Counter()
     in_pool = []
-    for i in ids:
-        e = eligibility[i]
+    for i, e in eligibility.items():
         if e.eligible:
             in_pool.append(i)
         else:
@@ -89,7 +100,6 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     _, conflicts, version = await run_check(live, item_id, purpose, day, [("expert", i) for i in in_pool])
     conflicted = conflict_exclusions(conflicts)
     active, year = await _workload(in_pool, day)
-    tree = await all_specialties()
     wanted = {code: subtree_codes(code, tree) for code in specialty_codes}
     held = defaultdict(set)
     for link in await rows_for(ExpertSpecialty.select(), ExpertSpecialty.expert, in_pool):

@@ -57,7 +57,7 @@ from decisions.calendars import load_schedules
 from decisions.domain.workdays import add_working_days
 from decisions.services import gravity_of
 from decisions.tables import DecisionItem
-from registry.services.specialties import check_specialty_codes
+from registry.services.specialties import check_specialty_codes, check_sub_pool_codes
 from registry.services.standing import eligibility_for
 from registry.tables import Expert, Institution
 
@@ -82,6 +82,7 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
     _collect(errors, [size_problem(data.size, minimum_members(data.subject_kind, gravity_of(item))),
                       deadline_problem(data.handover_on, data.deadline, schedules)])
     await check_specialty_codes(list(data.balance.min_per_specialty), "balance.min_per_specialty", errors)
+    await _check_sub_pools(data, errors)
     quotas = bool(data.balance.min_per_specialty)
     _collect(errors, [institution_request_problem(data.subject_kind, bool(named), quotas)])
     table = Expert if data.subject_kind == "expert" else Institution
@@ -100,6 +101,25 @@ async def _validate_request(data: s.PanelRequestIn, item: DecisionItem, named: l
     _collect(errors, [request_leader_problem(data.mode, data.leader_id, [o.expert_id for o in named])])
     errors.raise_if_any("抽取请求未通过")
     return study_deadline(data.handover_on, data.deadline, schedules)
+
+
+async def _check_sub_pools(data: s.PanelRequestIn, errors: ErrorCollector) -> None:
+    """Issue 17 (R-POOL-1): each sub-pool named is a node of the specialty tree, named once; institutions are
+    drawn from the evaluator pool, which has no sub-pools."""
+    if not data.sub_pools:
+        return
+    if data.subject_kind != "expert":
+        errors.add("sub_pools", "第三方评估机构从第三方评估机构库中抽取，不分专业分库", "R-POOL-8")
+        return
+    await check_sub_pool_codes(list(data.sub_pools), "sub_pools", errors)
+
+
+def draw_sub_pools(data: s.PanelRequestIn, item: DecisionItem) -> list[str]:
+    """The sub-pools a draw of experts takes its candidates from (issue 17): those the request names, else the
+    item's own, else none (the whole pool). Institutions: none."""
+    if data.subject_kind != "expert":
+        return []
+    return list(data.sub_pools) or list(item.sub_pools or [])
 
 
 def plan_seconds() -> float:
@@ -132,6 +152,7 @@ class _Draft:
     provisional: bool
     candidates: list[Candidate]
     exclusions: list[dict]
+    sub_pools: list[str]
     constraints: Constraints
     plan: Plan
     seed: int
@@ -201,9 +222,10 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
     await _refuse_second_live_request(data)  # early, before any planning; checked again under the lock
     named = [OutOfPool(o.expert_id, o.reason) for o in data.out_of_pool]
     deadline, provisional = await _validate_request(data, item, named)
+    sub_pools = draw_sub_pools(data, item)
     if data.subject_kind == "expert":
         candidates, exclusions, excluded, version = await expert_candidates(
-            live, item.id, data.purpose, today, list(data.balance.min_per_specialty))
+            live, item.id, data.purpose, today, list(data.balance.min_per_specialty), sub_pools)
     else:
         candidates, exclusions, excluded, version = await institution_candidates(live, item.id, data.purpose, today)
     if named:  # R-PANEL-3: the same conflict check as everyone else
@@ -218,15 +240,15 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
         candidates = [c for c in candidates if c.id not in extra]
     b = data.balance
     constraints = balance_constraints(data.subject_kind, data.size, b.min_per_specialty, b.max_per_employer,
-                                      b.max_per_sector, b.max_per_region, b.dissenting_ids)
+                                      b.max_per_sector, b.max_per_region, b.dissenting_ids, sub_pools)
     plan = await asyncio.to_thread(plan_panel, candidates, constraints, excluded, seconds=plan_seconds())
     seed = new_seed()  # made by the service at the draw, never by the caller (R-PANEL-2)
     members = draw(plan, {c.id: c for c in candidates}, constraints, seed)
     # R-PANEL-5: the leader the unit named among its out-of-pool members (checked), else drawn with the seed
     leader = data.leader_id if data.leader_id is not None else choose_leader(
         data.mode, members + [o.expert_id for o in named], seed)
-    return _Draft(item, named, deadline, provisional, candidates, exclusions, constraints, plan, seed, members,
-                  leader, version)
+    return _Draft(item, named, deadline, provisional, candidates, exclusions, sub_pools, constraints, plan, seed,
+                  members, leader, version)
 
 
 async def _confirm(live: LiveGraph, data: s.PanelRequestIn, draft: _Draft, today: date) -> None:
@@ -263,7 +285,7 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         answer_working_days=data.answer_working_days, constraints=constraints.as_dict(),
         out_of_pool=[{"expert_id": o.expert_id, "reason": o.reason} for o in named], requested_by=actor,
         note=request_note(data), leader_id=data.leader_id, draw_number=await _draw_number(data), status="active",
-        reverse_argument=data.reverse_argument)
+        reverse_argument=data.reverse_argument, sub_pools=draft.sub_pools)
     await save_protected(request)
     panel = Panel(
         panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],

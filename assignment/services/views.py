@@ -107,7 +107,7 @@ async def request_view(live: LiveGraph, request_id: int, today: date) -> s.Panel
         leader_report_status(r.mode, r.leader_report_on, latest, today), r.draw_number,
         await PanelRequest.count().where((PanelRequest.item == r.item) & (PanelRequest.purpose == r.purpose) & (
             PanelRequest.subject_kind == r.subject_kind)), r.status, _cancellation(r), r.note, latest, leader,
-        bool(r.reverse_argument))
+        bool(r.reverse_argument), list(r.sub_pools or []))
 
 
 def _cancellation(r: PanelRequest) -> s.CancellationOut | None:
@@ -178,7 +178,10 @@ async def verify(panel_id: int) -> s.VerificationOut:
     if p["supersedes"] is not None:
         rows = await Panel.select(Panel.members).where(Panel.id == p["supersedes"]).output(load_json=True)
         previous = list(rows[0]["members"]) if rows else []
-    result = await asyncio.to_thread(verify_record, p, previous)
+    request = await PanelRequest.select(PanelRequest.sub_pools).where(PanelRequest.id == p["panel_request"]).output(
+        load_json=True).first()
+    universe = list(request["sub_pools"] or []) if request else None  # issue 17: the draw's stored universe
+    result = await asyncio.to_thread(verify_record, p, previous, universe)
     return s.VerificationOut(
         panel_id=panel_id, kind=result.kind, verified=result.verified,
         candidates_hash_matches=result.passed("candidates_hash") is True,

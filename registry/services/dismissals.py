@@ -14,6 +14,7 @@ from registry.domain.dismissals import (
 )
 from registry.events import ExpertDismissed
 from registry.inputs import taken_in
+from registry.services.eligibility_facts import eligibility_changed
 from registry.tables import DiscreditRecord, Dismissal, Expert, Term
 
 
@@ -28,6 +29,7 @@ async def file_dismissal(expert_id: int, order: DismissalOrder, now: datetime) -
         await update_protected(Term, {Term.ended_early_on: order.effective_on},
                                (Term.expert == expert_id) & (Term.end >= order.effective_on)
                                & Term.ended_early_on.is_null())
+        await eligibility_changed(expert_id)  # issue 17: the stored fact follows, in the same unit
         emit(ExpertDismissed(expert_id, row.id, order.reason.value, order.explanation, order.effective_on, now))
     return row
 
@@ -51,4 +53,5 @@ async def record_expert_discredit(expert_id: int, data: s.DiscreditIn, now: date
                                         already_dismissed=await Dismissal.exists().where(Dismissal.expert == expert_id))
         if order is not None:
             await file_dismissal(expert_id, order, now)
+        await eligibility_changed(expert_id)
     return record

@@ -26,6 +26,7 @@ from registry.events import (
 )
 from registry.inputs import add_day_problems, cleaned
 from registry.privacy import get_vault
+from registry.services.eligibility_facts import eligibility_changed
 from registry.services.search import refresh_search_keys
 from registry.services.specialties import check_specialty_codes
 from registry.tables import (
@@ -94,6 +95,7 @@ async def create_expert(data: s.ExpertCreate, prefix: str = "") -> Expert:
         for row in rows:
             await row.save()
         await refresh_search_keys([expert.id])
+        await eligibility_changed(expert.id)  # issue 17: no term yet; the fact says why
         emit(ExpertRegistered(expert.id, tuple(row.id for row in rows)))
     return expert
 

@@ -22,6 +22,7 @@ from piccolo.table import Table
 from core.errors import conflict, not_found
 from core.uow import emit, touch, update_protected
 from registry.events import MergeReversed, RecordsMerged
+from registry.services.eligibility_facts import eligibility_changed
 from registry.services.search import refresh_search_keys
 from registry.tables import (
     AnnualReview,
@@ -179,6 +180,7 @@ async def _refresh_search_keys(kind: str, kept_id: int, merged_id: int) -> None:
     the two experts, or everyone employed at either institution."""
     if kind == "expert":
         ids = [kept_id, merged_id]
+        await eligibility_changed(kept_id, merged_id)  # issue 17: terms and letters moved with the rows
     else:
         ids = [r["expert"] for r in await Employment.select(Employment.expert).where(
             Employment.institution.is_in([kept_id, merged_id]))]

@@ -29,6 +29,17 @@ async def check_specialty_codes(codes: list[str], field_name: str, errors: Error
     check_codes(codes, {row["code"] for row in await Specialty.select(Specialty.code)}, field_name, errors)
 
 
+async def check_sub_pool_codes(codes: list[str], field_name: str, errors: ErrorCollector) -> None:
+    """Issue 17 (R-POOL-1): the sub-pools a draw's universe is made of are nodes of the specialty tree (each with
+    the specialties below it), each named once."""
+    known = {row["code"] for row in await Specialty.select(Specialty.code)}
+    for n, code in enumerate(codes):
+        if code not in known:
+            errors.add(f"{field_name}[{n}]", f"未知的专业分库「{code}」，见 GET /api/v1/specialties", "R-POOL-1")
+    if len(set(codes)) != len(codes):
+        errors.add(field_name, "专业分库重复", "R-POOL-1")
+
+
 async def create_specialty(data: s.SpecialtyCreate) -> Specialty:
     data = cleaned(data)
     if await Specialty.exists().where(Specialty.code == data.code):

@@ -15,6 +15,7 @@ from registry.domain.letters import check_letter_for_term, validate_letter
 from registry.domain.refusals import duplicate
 from registry.domain.terms import TermSpan, validate_term
 from registry.inputs import taken_in
+from registry.services.eligibility_facts import eligibility_changed
 from registry.services.records import get_expert_record_or_404
 from registry.services.standing import load_standing
 from registry.tables import CommitmentLetter, Term
@@ -36,8 +37,10 @@ async def open_term(expert_id: int, start: date, end: date, certificate_no: str,
             raise duplicate("聘书编号重复", "certificate_no",
                             f"聘书编号 {certificate_no} 已用于聘期 {taken['id']}（专家 {taken['expert']}），"
                             "每份聘书的编号须唯一", "R-POOL-4")
-        return await save_protected(Term(expert=expert_id, start=start, end=end, previous=previous_id,
+        term = await save_protected(Term(expert=expert_id, start=start, end=end, previous=previous_id,
                                          certificate_no=certificate_no))
+        await eligibility_changed(expert_id)  # issue 17: the stored fact follows, in the same unit
+        return term
 
 
 async def renew_term(expert_id: int, term_id: int, data: s.RenewalIn) -> Term:
@@ -58,6 +61,8 @@ async def sign_letter(expert_id: int, data: s.LetterIn) -> CommitmentLetter:
     check_letter_for_term(term.end, data.signed_on,
                           already_signed=await CommitmentLetter.exists().where(CommitmentLetter.term == data.term_id))
     async with unit_of_work():
-        return await save_protected(CommitmentLetter(expert=expert_id, term=data.term_id,
-                                                     text_version=data.text_version, commitments=data.commitments,
-                                                     signed_on=data.signed_on))
+        letter = await save_protected(CommitmentLetter(expert=expert_id, term=data.term_id,
+                                                       text_version=data.text_version, commitments=data.commitments,
+                                                       signed_on=data.signed_on))
+        await eligibility_changed(expert_id)  # issue 17: the stored fact follows, in the same unit
+        return letter

@@ -13,10 +13,11 @@ from registry import schemas as s
 from registry.domain.eligibility import Eligibility, Reason, expert_eligibility
 from registry.domain.search import SEPARATOR, query_text
 from registry.domain.specialties import subtree_codes
+from registry.services.eligibility_facts import stored_eligibility
 from registry.services.institutions import institution_pool_ids
 from registry.services.records import json_list, json_map
 from registry.services.specialties import all_specialties
-from registry.services.standing import eligibility_for, load_standings
+from registry.services.standing import load_standings
 from registry.tables import (
     CommitmentLetter,
     Employment,
@@ -47,7 +48,8 @@ async def specialty_tree_with_counts(on: date) -> list[s.SpecialtyOut]:
     """Each node with the number of eligible experts in its sub-pool (its own code and all below it)."""
     tree = await all_specialties()
     links = await ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code)
-    eligible = {eid for eid, e in (await eligibility_for([link["expert"] for link in links], on)).items() if e.eligible}
+    eligible = {eid for eid, e in (await stored_eligibility([link["expert"] for link in links], on)).items()
+                if e.eligible}  # issue 17: the stored facts, not the whole pool computed again
     experts_by_code: dict[str, set[int]] = defaultdict(set)
     for link in links:
         if link["expert"] in eligible:
@@ -218,10 +220,10 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
     if eligible is None:
         rows, total = await paged(query, count, offset, limit)
         return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
-    # Eligibility is computed, not stored: filter the matching ids on it, then build the page's views only.
+    # Eligibility is a stored fact (issue 17): filter the matching ids on it, then build the page's views only.
     ids = [r["id"] for r in await Expert.select(Expert.id).where(*conditions).order_by(Expert.id)] \
         if conditions else [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
-    matching = [i for i, e in (await eligibility_for(ids, on)).items() if e.eligible == eligible]
+    matching = [i for i, e in (await stored_eligibility(ids, on)).items() if e.eligible == eligible]
     matching.sort()
     window = matching[offset:offset + limit]
     rows = await Expert.objects().where(Expert.id.is_in(window or [-1])).order_by(Expert.id)

@@ -109,7 +109,9 @@ def biggest_sub_pools(http: httpx.Client) -> list[str]:
 
 def panel_requests(http: httpx.Client, item_ids: list[int], codes: list[str], wanted: int, sub_pools: bool) -> dict:
     """Panels of 7 on distinct items (one live draw per item and purpose, R-PANEL-2) until ``wanted`` were drawn."""
-    took, refused, errors, sizes = [], 0, 0, []
+    took: list[float] = []
+    sizes: list[int] = []
+    refused = errors = 0
     for item_id in item_ids:
         if len(took) >= wanted:
             break

@@ -279,6 +279,7 @@ def test_a_broken_link_after_the_verification_is_named_on_the_home_R_REC_1(clien
 
     async def tamper() -> int:
         last = await AuditEvent.select(AuditEvent.seq).order_by(AuditEvent.seq, ascending=False).first()
+        assert last is not None
         await AuditEvent.update({AuditEvent.reason: "改过"}).where(AuditEvent.seq == last["seq"])
         return last["seq"]
 

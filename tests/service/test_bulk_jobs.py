@@ -130,7 +130,9 @@ async def _term_expiry_one_by_one() -> None:
             continue
         days = (term["end"] - TODAY).days
         threshold = min(t for t in jobs.TERM_NOTICE_DAYS if t >= days)
-        name = (await Expert.select(Expert.name).where(Expert.id == term["expert"]).first())["name"]
+        row = await Expert.select(Expert.name).where(Expert.id == term["expert"]).first()
+        assert row is not None
+        name = row["name"]
         context = {"name": name, "end": term["end"], "days": days}
         key = f"term-expiry:{term['id']}:{threshold}"
         await outbox.notify_office("term_expiry", context, key, NOW)
@@ -180,7 +182,7 @@ def test_the_annual_job_opens_what_the_one_by_one_job_opened_and_tells_the_offic
     asyncio.run(_one_by_one(expert_ids))
     one_by_one = _reviews()
     asyncio.run(_clear())
-    result = asyncio.run(jobs.annual_review(jobs.JobDay(TODAY, NOW, None)))  # type: ignore[arg-type]
+    result = asyncio.run(jobs.annual_review(jobs.JobDay(TODAY, NOW, None)))
     assert result == {"opened": len(one_by_one)}
     assert _reviews() == one_by_one
     told = [r for r in _notices() if r["template"] == "annual_review_opened"]
@@ -195,9 +197,9 @@ def test_term_expiry_queues_the_same_notices_as_one_by_one_R_POOL_4(office_email
     assert {r["recipient"] for r in one_by_one} >= {"office", "zcfgc@example.gov.cn", "no@example.cn"}
     assert len({r["dedupe_key"].split("|")[0] for r in one_by_one}) == 2
     asyncio.run(_clear())
-    assert asyncio.run(jobs.term_expiry(jobs.JobDay(TODAY, NOW, None))) == {"terms": 2}  # type: ignore[arg-type]
+    assert asyncio.run(jobs.term_expiry(jobs.JobDay(TODAY, NOW, None))) == {"terms": 2}
     assert _notices() == one_by_one
-    asyncio.run(jobs.term_expiry(jobs.JobDay(TODAY, NOW, None)))  # type: ignore[arg-type]
+    asyncio.run(jobs.term_expiry(jobs.JobDay(TODAY, NOW, None)))
     assert _notices() == one_by_one  # a second run queues nothing twice
 
 
@@ -213,7 +215,7 @@ def test_many_notices_in_one_insert_keep_the_first_of_a_repeated_key_and_skip_qu
 
 
 def test_a_long_job_shows_its_progress_on_its_run_row():
-    async def run() -> dict:
+    async def run() -> dict | None:
         claimed = await JobRun.insert(JobRun(job="annual_review", run_key="annual_review:progress", state="running",
                                              claimed_by="test", started_at=NOW)).returning(JobRun.id)
         await jobs.JobDay(TODAY, NOW, None, claimed[0]["id"]).progress(  # type: ignore[arg-type]

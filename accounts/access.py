@@ -90,6 +90,8 @@ RULES: dict[str, dict[str, str]] = {
     f"POST {V}/panel-requests": {"unit": ANY, "organiser": ANY},  # for the unit's own items (checked on the body)
     f"GET {V}/panel-requests/{{request_id}}": {"unit": OWN, "organiser": OWN},
     f"GET {V}/panel-requests/{{request_id}}/panels": {"unit": OWN, "organiser": OWN},
+    f"GET {V}/panel-requests/{{request_id}}/exclusions": {"unit": OWN, "organiser": OWN},  # issue 17: paged
+    f"GET {V}/panel-requests/{{request_id}}/exclusions/{{subject_id}}": {"unit": OWN},  # why was X left out
     f"GET {V}/panel-requests/{{request_id}}/selection-record.pdf": {"unit": OWN},  # 专家抽取记录 (issue 16)
     f"GET {V}/panel-requests/{{request_id}}/argument-report.pdf": {"unit": OWN},  # 论证报告 (issue 16)
     f"GET {V}/panel-requests/{{request_id}}/conflict-recheck": {"unit": OWN},

@@ -20,6 +20,8 @@ import msgspec
 
 from accounts import audit, chain
 from accounts.tables import AuditEvent
+from assignment.services.draw_records import draw_summary
+from assignment.services.views import LISTS
 from assignment.services.views import verify as verify_panel
 from assignment.tables import (
     ArgumentMinutes,
@@ -101,7 +103,7 @@ async def _panel_requests(item_id: int) -> tuple[list[dict], list[str]]:
     requests = await PanelRequest.select().where(PanelRequest.item == item_id).order_by(PanelRequest.id).output(
         load_json=True)
     request_ids = [r["id"] for r in requests]
-    panels = await _rows_in(Panel, Panel.panel_request, request_ids)
+    panels = await _rows_in(Panel, Panel.panel_request, request_ids, *Panel.all_columns(exclude=LISTS))
     invitations = await _rows_in(Invitation, Invitation.request, request_ids)
     opinions = {o["invitation"]: o for o in await _rows_in(OpinionText, OpinionText.invitation,
                                                            [i["id"] for i in invitations])}
@@ -117,10 +119,12 @@ async def _panel_requests(item_id: int) -> tuple[list[dict], list[str]]:
     out = []
     for request in requests:
         draws = []
+        drawn = await draw_summary(request["id"])  # issue 17: the counts; the lists are the draw record's
         for panel in (p for p in panels if p["panel_request"] == request["id"]):
             verification = msgspec.to_builtins(await verify_panel(panel["id"]))
-            draws.append({**{k: panel.get(k) for k in PANEL_KEPT}, "candidates": len(panel["candidates"] or []),
-                          "exclusions": len(panel["exclusions"] or []), "verification": verification})
+            draws.append({**{k: panel.get(k) for k in PANEL_KEPT}, "candidates": drawn["eligible"],
+                          "exclusions": drawn["exclusions_total"], "exclusions_summary": drawn["exclusions_summary"],
+                          "exclusions_hash": drawn["exclusions_hash"], "verification": verification})
         invited = []
         for inv in (i for i in invitations if i["request"] == request["id"]):
             opinion = opinions.get(inv["id"])

@@ -22,6 +22,7 @@ from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.services.checks import check
 from core.api import DEPS, Offset, unit_scope
+from core.api import Limit as PageLimit
 from core.records import get_or_404
 from core.schemas import Page
 from decisions.controllers import require_own_item
@@ -68,6 +69,22 @@ class PanelRequestController(Controller):
     @get("/{request_id:int}/panels", summary="Every panel record of the request: the draw, then each replacement")
     async def panels(self, request_id: FromPath[int], live: Live) -> list[s.PanelOut]:
         return await views.panel_history(live, request_id)
+
+    @get("/{request_id:int}/exclusions",
+         summary="Everyone the draw left out, a page at a time, by stage, rule id or subject, each with its reasons "
+                 "(issue 17; the panel answer carries only the counts)")
+    async def exclusions(self, request_id: FromPath[int], live: Live,
+                         stage: Annotated[str | None, QueryParameter(max_length=40)] = None,
+                         rule_id: Annotated[str | None, QueryParameter(max_length=40)] = None,
+                         subject_id: FromQuery[int | None] = None, offset: Offset = 0,
+                         limit: PageLimit = 50) -> Page[s.ExclusionOut]:
+        return await views.request_exclusions(live, request_id, stage, rule_id, subject_id, offset, limit)
+
+    @get("/{request_id:int}/exclusions/{subject_id:int}",
+         summary="Why was this expert (institution) not drawn: excluded with the stage and reasons, a candidate "
+                 "not drawn, or outside the draw's pool")
+    async def left_out(self, request_id: FromPath[int], subject_id: FromPath[int], live: Live) -> s.LeftOutOut:
+        return await views.why_left_out(live, request_id, subject_id)
 
     @get("/{request_id:int}/conflict-recheck",
          summary="Re-check the current members against today's records and policy")

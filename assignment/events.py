@@ -3,7 +3,7 @@ capabilities answer them (notices to the invited and to the drafting unit) throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -31,6 +31,9 @@ class PanelDrawn:
     item_id: int = 0
     purpose: str = ""
     awaiting_approval: tuple[int, ...] = ()  # out-of-pool experts whose invitation waits for the office (R-PANEL-3)
+    # issue 17: the record keeps the counts, not the lists (those are in draw_record and panel_exclusion)
+    eligible: int = 0
+    exclusions: dict = field(default_factory=dict)  # {total, by_stage: {stage: n}, by_rule: {rule id: n}}
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,25 @@ class ExclusionOut(Struct):
     reasons: list[ReasonOut]
 
 
+class ExclusionsSummaryOut(Struct):
+    """How many the draw left out (issue 17): in all, by stage, and by rule id (an exclusion counts once for each
+    distinct rule among its reasons). The rows: ``GET /panel-requests/{id}/exclusions``."""
+
+    total: int
+    by_stage: dict[str, int]
+    by_rule: dict[str, int]
+
+
+class LeftOutOut(Struct):
+    """Why one expert (or institution) is not on the panel: ``excluded`` (with the exclusion), ``candidate`` (was
+    eligible; not drawn) or ``not_in_pool`` (outside the draw's pool)."""
+
+    subject: NodeOut
+    status: str
+    exclusion: ExclusionOut | None
+    explanation: str
+
+
 class MemberOut(Struct):
     subject: NodeOut
     probability: float | None  # chance of selection under the plan; None for out-of-pool members
@@ -94,7 +113,7 @@ class PanelOut(Struct):
     eligible: int
     constraints: dict
     members: list[MemberOut]
-    exclusions: list[ExclusionOut]
+    exclusions_summary: ExclusionsSummaryOut  # issue 17: the rows are paged (GET /panel-requests/{id}/exclusions)
     min_probability: float
     upper_bound: float
     policy_version: int

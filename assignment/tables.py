@@ -131,6 +131,44 @@ class OpinionText(Table):
 TABLES: list[type[Table]] = [PanelRequest, Panel, Invitation, Material, OpinionText]
 
 
+# --- the compact record of a draw (issue 17), written by assignment/services/requests.py ---
+class DrawRecord(Table):
+    """A request's draw, the part that grows with the pool, stored once per request (issue 17): the frozen
+    candidate list in its canonical form (``assignment.selection.frozen``: zlib, base64) with the SHA-256 of
+    that form and the count, and the exclusions' counts by stage and rule id with the hash of the exclusion
+    rows (``PanelExclusion``). A panel record (``Panel``) keeps ``candidates_hash`` and no lists."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True, unique=True)
+    panel = Integer()  # the first panel record (the draw)
+    candidates = Text()  # base64(zlib(canonical JSON rows [id, specialties, employer, sector, region]))
+    candidates_sha256 = Varchar(length=64)  # of the canonical JSON text
+    eligible = Integer()
+    exclusions_total = Integer(default=0)
+    exclusions_summary = JSON(default={})  # {total, by_stage: {stage: n}, by_rule: {rule id: n}}
+    exclusions_hash = Varchar(length=64, default="")  # assignment.selection.frozen.exclusions_hash
+    created_at = Timestamptz()
+
+
+class PanelExclusion(Table):
+    """Everyone a draw left out, one row each (issue 17), with the stage and every reason (rule id, message,
+    explanation); ``rule_ids`` is ``,R-COI-1,R-POOL-4,`` for filtering. Indexed by (request, stage) and
+    (request, subject_id) in the migration."""
+
+    id: Serial  # the primary key piccolo adds, declared for the type checker
+
+    request = ForeignKey(PanelRequest, index=True)
+    kind = Varchar(length=16)  # expert | institution
+    subject_id = Integer()
+    stage = Varchar(length=24)  # registry | conflict | possible_conflict | workload
+    rule_ids = Text(default=",")
+    reasons = JSON(default=[])  # [{rule_id, message, explanation}]
+
+
+TABLES.extend([DrawRecord, PanelExclusion])
+
+
 # --- the argument's own record (issue 14, R-PANEL-5, R-PANEL-7, R-DUTY-2), in assignment/procedure/report.py ---
 class OpinionAttachment(Table):
     """A file attached to a member's signed opinion (R-DUTY-2), stored like the hand-over material by its SHA-256."""

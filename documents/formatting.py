@@ -15,7 +15,8 @@ STAGE_LABELS = {"registry": "不符合库内资格（未在聘期、已解聘或
 SUBJECT_KINDS = {"expert": "专家", "institution": "第三方评估机构"}
 CHECK_LABELS = {"candidates_hash": "候选名单指纹（candidates_hash）", "commitment": "随机种子承诺值（commitment）",
                 "members": "按记录重新抽取，成员一致（members）", "probabilities": "入选概率一致（probabilities）",
-                "chain": "替补记录衔接前一记录（chain）", "universe": "抽取范围与请求记载的专业分库一致（universe）"}
+                "chain": "替补记录衔接前一记录（chain）", "universe": "抽取范围与请求记载的专业分库一致（universe）",
+                "exclusions": "排除名单与抽取时记录一致（exclusions）"}
 
 
 def cn_date(day: date | datetime | None) -> str:
@@ -75,6 +76,12 @@ def stage_counts(stages: Iterable[str]) -> list[tuple[str, str, int]]:
         counted[stage] = counted.get(stage, 0) + 1
     order = [*STAGE_LABELS, *sorted(set(counted) - set(STAGE_LABELS))]
     return [(s, STAGE_LABELS.get(s, s), counted[s]) for s in order if s in counted]
+
+
+def summary_stage_counts(by_stage: Mapping[str, int]) -> list[tuple[str, str, int]]:
+    """The same as ``stage_counts`` from counts already made (a draw's exclusions summary, issue 17)."""
+    order = [*STAGE_LABELS, *sorted(set(by_stage) - set(STAGE_LABELS))]
+    return [(s, STAGE_LABELS.get(s, s), int(by_stage[s])) for s in order if by_stage.get(s)]
 
 
 def constraint_lines(constraints: Mapping, specialty_names: Mapping[str, str]) -> list[str]:

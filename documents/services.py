@@ -20,7 +20,7 @@ from documents.formatting import (
     SUBJECT_KINDS,
     certificate_number,
     constraint_lines,
-    stage_counts,
+    summary_stage_counts,
 )
 from notifications.notices import MODES, PURPOSES
 from registry.domain.letters import Commitment
@@ -76,6 +76,9 @@ async def letter_data(expert_id: int, letter_id: int, today: date) -> dict[str, 
             "recorded_at": row.created_at, "printed_on": today}
 
 
+MAX_LISTED_EXCLUSIONS = 500  # rows printed in a selection record; the rest: the paged endpoint or the export
+
+
 async def selection_record_data(live: LiveGraph, request_id: int, today: date) -> dict[str, Any]:
     """专家抽取记录 for filing: the item, the request and its constraints, the first draw's candidates and
     exclusions by stage with their rule ids, the members and their chance, seed and candidate hash, each
@@ -95,6 +98,9 @@ async def selection_record_data(live: LiveGraph, request_id: int, today: date) -
         replacements.append({"panel": after, "left": [f"{n}（{i}）" for i, n in old.items() if i not in new],
                              "joined": [f"{n}（{i}）" for i, n in new.items() if i not in old]})
     schedules = await load_schedules()
+    # issue 17: the exclusions are rows of their own; the record lists them all for a small pool, up to a bound
+    page = await views.request_exclusions(live, request_id, None, None, None, 0, MAX_LISTED_EXCLUSIONS)
+    listed, total = page.items, page.total
     return {
         "request": request, "item": {"id": item.id, "title": item.title, "unit": unit},
         "purpose": PURPOSES.get(request.purpose, request.purpose), "mode": MODES.get(request.mode, request.mode),
@@ -105,7 +111,9 @@ async def selection_record_data(live: LiveGraph, request_id: int, today: date) -
                                                                         or {}) + list(draw.constraints.get(
                                                                             "universe") or []))),
         "study_days": working_days_between(request.handover_on, request.deadline, schedules),
-        "draw": draw, "stage_counts": stage_counts(e.stage for e in draw.exclusions), "stage_labels": STAGE_LABELS,
+        "draw": draw, "stage_counts": summary_stage_counts(draw.exclusions_summary.by_stage),
+        "rule_counts": sorted(draw.exclusions_summary.by_rule.items()), "stage_labels": STAGE_LABELS,
+        "exclusions": listed, "exclusions_total": total, "listed_limit": MAX_LISTED_EXCLUSIONS,
         "replacements": replacements, "verifications": [await views.verify(p.id) for p in panels],
         "check_labels": CHECK_LABELS, "invitation_labels": INVITATION_LABELS, "printed_on": today,
     }

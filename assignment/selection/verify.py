@@ -71,7 +71,11 @@ def verify_record(record: Mapping, previous_members: list[int] | None = None,
                                                                f"为 {expected}，记录为 {commitment}")))
     by_id = {c.id: c for c in candidates}
     if kind == "draw":
-        plan = plan_panel(candidates, k)
+        try:
+            plan = plan_panel(candidates, k)
+        except Infeasible:  # a list changed behind the record's back (or unreadable) may not meet the constraints
+            checks.append(Check("members", False, "按记录的候选名单和约束无法重新抽取（候选名单不满足约束）"))
+            return Verification(kind, checks, members, [], notes)
         stated = {str(i): p for i, p in plan.probabilities().items()}
         recorded = record.get("probabilities") or {}
         worst = max((abs(stated.get(i, 0.0) - recorded.get(i, 0.0)) for i in set(stated) | set(recorded)),

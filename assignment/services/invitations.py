@@ -20,9 +20,10 @@ from assignment.domain.membership import (
     submission_problem,
 )
 from assignment.events import InvitationAccepted, LeaderNamed, MemberReplaced, MembersInvited
-from assignment.selection.constraints import Candidate, Constraints, Infeasible, seed_commitment
+from assignment.selection.constraints import Constraints, Infeasible, seed_commitment
 from assignment.selection.plan import replacement_order
 from assignment.services.candidates import refusals
+from assignment.services.draw_records import frozen_candidates
 from assignment.services.views import answer_out, current_leader, invitation_view, panels_of, request_view
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
@@ -82,7 +83,7 @@ async def _replace(live: LiveGraph, inv: Invitation, why: str, today: date, now:
     deadline, provisional, cannot = replacement_deadline(request.deadline, today, deadline_fixed(), schedules)
     if deadline is None:
         return None, None, cannot
-    candidates = {c["id"]: Candidate.from_dict(c) for c in latest["candidates"]}
+    candidates = {c.id: c for c in await frozen_candidates(request.id)}  # stored once per request (issue 17)
     constraints = Constraints.from_dict(latest["constraints"])
     unavailable = sorted({r["subject_id"] for r in await Invitation.select(Invitation.subject_id).where(
         Invitation.request == request.id)})

@@ -43,6 +43,7 @@ from assignment.services.candidates import (
     institution_candidates,
     no_longer_free,
 )
+from assignment.services.draw_records import frozen_candidates, store_draw_record
 from assignment.services.invitations import deadline_fixed
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
@@ -238,6 +239,7 @@ async def _prepare(live: LiveGraph, data: s.PanelRequestIn, today: date) -> _Dra
         errors.raise_if_any("库外专家未通过")
         extra = {o.expert_id for o in named}
         candidates = [c for c in candidates if c.id not in extra]
+    candidates = sorted(candidates, key=lambda c: c.id)  # the frozen list's canonical order (issue 17)
     b = data.balance
     constraints = balance_constraints(data.subject_kind, data.size, b.min_per_specialty, b.max_per_employer,
                                       b.max_per_sector, b.max_per_region, b.dissenting_ids, sub_pools)
@@ -287,15 +289,17 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         note=request_note(data), leader_id=data.leader_id, draw_number=await _draw_number(data), status="active",
         reverse_argument=data.reverse_argument, sub_pools=draft.sub_pools)
     await save_protected(request)
+    # issue 17: the panel record keeps the hash; the frozen list is stored once (DrawRecord), the exclusions as rows
     panel = Panel(
-        panel_request=request.id, seed=str(draft.seed), candidates=[c.as_dict() for c in candidates],
+        panel_request=request.id, seed=str(draft.seed), candidates=[],
         candidates_hash=candidates_hash(candidates, constraints), constraints=constraints.as_dict(),
         seed_commitment=seed_commitment(draft.seed, candidates_hash(candidates, constraints)),  # R-PANEL-2
         plan=plan.to_dict(), probabilities={str(k): v for k, v in plan.probabilities().items()},
-        exclusions=draft.exclusions, members=draft.members, out_of_pool=request.out_of_pool, leader=draft.leader,
+        exclusions=[], members=draft.members, out_of_pool=request.out_of_pool, leader=draft.leader,
         policy_version=draft.version, deadline=draft.deadline, min_probability=plan.min_probability,
         upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
     await save_protected(panel)
+    summary = await store_draw_record(request.id, panel.id, candidates, draft.exclusions, now)
     answer_by = add_working_days(today, data.answer_working_days, await load_schedules()).day
     outside = {o.expert_id for o in named}  # R-PANEL-3: invited only once the office approves each of them
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,
@@ -306,7 +310,8 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
         touch(Invitation, inv.id)
     emit(MembersInvited(request.id, tuple(inv.id for inv in invitations if inv.subject_id not in outside), now))
     emit(PanelDrawn(request.id, panel.id, len(everyone), str(draft.seed), now, panel.candidates_hash,
-                    tuple(everyone), request.draw_number, draft.item.id, data.purpose.value, tuple(sorted(outside))))
+                    tuple(everyone), request.draw_number, draft.item.id, data.purpose.value, tuple(sorted(outside)),
+                    len(candidates), summary))
     return request
 
 
@@ -396,9 +401,7 @@ async def decide_out_of_pool(live: LiveGraph, request_id: int, expert_id: int, d
 
 async def _still_allowed(live: LiveGraph, request: PanelRequest, named: OutOfPool, today: date) -> None:
     """R-PANEL-3 at approval: not an eligible candidate of the draw, not excluded, not busy, no conflict."""
-    panels = await Panel.select(Panel.candidates).where(Panel.panel_request == request.id).order_by(
-        Panel.id, ascending=False).output(load_json=True).first()
-    eligible = {c["id"] for c in panels["candidates"]} if panels else set()
+    eligible = {c.id for c in await frozen_candidates(request.id)}
     errors = ErrorCollector()
     problems = await _out_of_pool_standing([named], eligible, today)
     _, conflicts, _ = await run_check(live, request.item, Purpose(request.purpose), today,

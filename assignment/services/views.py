@@ -16,7 +16,8 @@ from assignment.domain.membership import (
     opinion_status,
 )
 from assignment.domain.requests import earliest_deadline, minimum_members
-from assignment.selection.verify import verify_record
+from assignment.selection.verify import Check, verify_record
+from assignment.services.draw_records import draw_summary, exclusion_rows, frozen_candidates, stored_exclusions_hash
 from assignment.tables import Invitation, Panel, PanelRequest
 from conflicts.live import LiveGraph
 from conflicts.schemas import NodeOut
@@ -32,16 +33,26 @@ def _node(live: LiveGraph, kind: str, subject_id: int) -> NodeOut:
     return NodeOut(kind, subject_id, live.graph.name((kind, subject_id)))
 
 
-def panel_out(live: LiveGraph, p: dict, kind: str) -> s.PanelOut:
+def exclusion_out(live: LiveGraph, e: dict) -> s.ExclusionOut:
+    return s.ExclusionOut(_node(live, e["kind"], e["id"]), e["stage"], [s.ReasonOut(**r) for r in e["reasons"]])
+
+
+def summary_out(draw: dict) -> s.ExclusionsSummaryOut:
+    summary = draw.get("exclusions_summary") or {}
+    return s.ExclusionsSummaryOut(int(summary.get("total", draw.get("exclusions_total", 0))),
+                                  dict(summary.get("by_stage") or {}), dict(summary.get("by_rule") or {}))
+
+
+def panel_out(live: LiveGraph, p: dict, kind: str, draw: dict) -> s.PanelOut:
+    """A panel record as answered: the members with their chances, and the draw's counts (``draw``: the
+    request's ``draw_records.draw_summary``); the exclusions themselves are paged (issue 17)."""
     reasons = {o["expert_id"]: o["reason"] for o in p["out_of_pool"]}
     members = [s.MemberOut(_node(live, kind, i), p["probabilities"].get(str(i)), "", p["leader"] == i)
                for i in p["members"]]
     members += [s.MemberOut(_node(live, "expert", i), None, why, p["leader"] == i) for i, why in reasons.items()]
     return s.PanelOut(
         p["id"], p["panel_request"], p["supersedes"], p["change_reason"], p["seed"], p["candidates_hash"],
-        len(p["candidates"]), p["constraints"], members,
-        [s.ExclusionOut(_node(live, e["kind"], e["id"]), e["stage"], [s.ReasonOut(**r) for r in e["reasons"]])
-         for e in p["exclusions"]],
+        int(draw["eligible"]), p["constraints"], members, summary_out(draw),
         p["min_probability"], p["upper_bound"], p["policy_version"], p["deadline"], list(p["notes"]), p["created_at"])
 
 
@@ -67,12 +78,18 @@ async def answer_out(live: LiveGraph, invitation_id: int, replacement_id: int | 
     return s.AnswerOut(
         await invitation_view(live, invitation_id, request, today),
         await invitation_view(live, replacement_id, request, today) if replacement_id else None,
-        panel_out(live, panel, request.subject_kind) if panel else None, shortfall)
+        panel_out(live, panel, request.subject_kind, await draw_summary(request.id)) if panel else None, shortfall)
+
+
+# the lists a panel record kept before issue 17 (now stored once per request): never read with a panel record
+LISTS = (Panel.candidates, Panel.exclusions)
 
 
 async def panels_of(request_id: int) -> list[dict]:
-    """The request's panel records, the draw first, then one per replacement."""
-    return await Panel.select().where(Panel.panel_request == request_id).order_by(Panel.id).output(load_json=True)
+    """The request's panel records, the draw first, then one per replacement; without the lists kept before
+    issue 17 (the frozen candidates and exclusions are the request's, ``draw_records``)."""
+    return await Panel.select(*Panel.all_columns(exclude=LISTS)).where(Panel.panel_request == request_id).order_by(
+        Panel.id).output(load_json=True)
 
 
 def current_leader(r: PanelRequest, latest_panel: dict) -> int | None:
@@ -94,7 +111,7 @@ async def request_view(live: LiveGraph, request_id: int, today: date) -> s.Panel
     panels = await panels_of(request_id)
     invitations = await Invitation.select().where(Invitation.request == request_id).order_by(Invitation.id)
     item = await get_or_404(DecisionItem, r.item, "decision item")
-    panel = panel_out(live, panels[-1], r.subject_kind)
+    panel = panel_out(live, panels[-1], r.subject_kind, await draw_summary(request_id))
     leader = current_leader(r, panels[-1])
     for member in panel.members:  # the current leader, who may have been named after the draw
         member.leader = leader is not None and member.subject.id == leader
@@ -155,24 +172,56 @@ async def expert_invitations(live: LiveGraph, expert_id: int, status: str | None
 
 async def panel_history(live: LiveGraph, request_id: int) -> list[s.PanelOut]:
     request = await get_or_404(PanelRequest, request_id, "panel request")
-    return [panel_out(live, p, request.subject_kind) for p in await panels_of(request_id)]
+    draw = await draw_summary(request_id)
+    return [panel_out(live, p, request.subject_kind, draw) for p in await panels_of(request_id)]
 
 
 async def panel_record(panel_id: int) -> dict:
+    """A panel record as stored, without the lists kept before issue 17 (``draw_records`` holds them)."""
     await get_or_404(Panel, panel_id, "panel")
-    return (await Panel.select().where(Panel.id == panel_id).output(load_json=True))[0]
+    return (await Panel.select(*Panel.all_columns(exclude=LISTS)).where(Panel.id == panel_id).output(
+        load_json=True))[0]
 
 
 async def panel_view(live: LiveGraph, panel_id: int) -> s.PanelOut:
     record = await panel_record(panel_id)
     request = await get_or_404(PanelRequest, record["panel_request"], "panel request")
-    return panel_out(live, record, request.subject_kind)
+    return panel_out(live, record, request.subject_kind, await draw_summary(request.id))
+
+
+async def request_exclusions(live: LiveGraph, request_id: int, stage: str | None, rule_id: str | None,
+                             subject_id: int | None, offset: int, limit: int) -> Page[s.ExclusionOut]:
+    """A page of everyone the request's draw left out, with the stage and every reason (issue 17)."""
+    await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+    rows, total = await exclusion_rows(request_id, stage, rule_id, subject_id, offset, limit)
+    return Page([exclusion_out(live, e) for e in rows], total, offset, limit)
+
+
+async def why_left_out(live: LiveGraph, request_id: int, subject_id: int) -> s.LeftOutOut:
+    """The unit's question "why was X left out?": X's exclusion with its stage and reasons, or that X was a
+    candidate (and its chance), or that X was not in the draw's pool at all."""
+    request = await get_or_404(PanelRequest, request_id, "panel request", "request_id")
+    kind = request.subject_kind
+    rows, _ = await exclusion_rows(request_id, None, None, subject_id, 0, 10)
+    if rows:
+        return s.LeftOutOut(_node(live, kind, subject_id), "excluded", exclusion_out(live, rows[0]),
+                            "抽取时未列入候选：" + "；".join(f"{r['message']}（{r['rule_id']}）"
+                                                         for r in rows[0]["reasons"]))
+    first = (await panels_of(request_id))[0]
+    if any(c.id == subject_id for c in await frozen_candidates(request_id)):
+        chance = (first.get("probabilities") or {}).get(str(subject_id))
+        said = f"，入选概率 {chance * 100:.2f}%" if chance is not None else ""
+        return s.LeftOutOut(_node(live, kind, subject_id), "candidate", None,
+                            f"抽取时在合格候选名单中{said}；未入选是随机抽取的结果（R-PANEL-2）")
+    return s.LeftOutOut(_node(live, kind, subject_id), "not_in_pool", None,
+                        "抽取时不在本次抽取的范围内（不在所抽取的专家库或子库中，或为库外专家）")
 
 
 async def verify(panel_id: int) -> s.VerificationOut:
     """Re-run any panel record from the record alone (R-PANEL-2): a first draw from the frozen candidates,
     the constraints and the seed; a replacement from what its draw used. Also checks the candidate list's
-    fingerprint, the seed commitment and, for a replacement, that it continues the record it replaces."""
+    fingerprint, the seed commitment, for a replacement that it continues the record it replaces, and (issue 17)
+    that the exclusion rows are those recorded at the draw."""
     p = await panel_record(panel_id)
     previous = None
     if p["supersedes"] is not None:
@@ -181,7 +230,17 @@ async def verify(panel_id: int) -> s.VerificationOut:
     request = await PanelRequest.select(PanelRequest.sub_pools).where(PanelRequest.id == p["panel_request"]).output(
         load_json=True).first()
     universe = list(request["sub_pools"] or []) if request else None  # issue 17: the draw's stored universe
-    result = await asyncio.to_thread(verify_record, p, previous, universe)
+    try:
+        candidates = [c.as_dict() for c in await frozen_candidates(p["panel_request"])]
+    except ValueError:
+        candidates = []  # the stored list cannot be read: its hash check fails below
+    result = await asyncio.to_thread(verify_record, {**p, "candidates": candidates}, previous, universe)
+    draw = await draw_summary(p["panel_request"])
+    if draw["id"] is not None and draw.get("exclusions_hash"):  # a draw stored (or migrated) since issue 17
+        now = await stored_exclusions_hash(p["panel_request"])
+        same = now == draw["exclusions_hash"]
+        said = "与抽取时记录的哈希一致" if same else f"哈希为 {now}，抽取时记录为 {draw['exclusions_hash']}"
+        result.checks.append(Check("exclusions", same, f"排除名单 {draw['exclusions_total']} 条，{said}"))
     return s.VerificationOut(
         panel_id=panel_id, kind=result.kind, verified=result.verified,
         candidates_hash_matches=result.passed("candidates_hash") is True,

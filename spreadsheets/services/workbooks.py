@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assignment.services.draw_records import all_exclusions
 from assignment.services.views import list_requests, panel_history
 from conflicts.live import LiveGraph
 from conflicts.policy import EDGE_LABELS, EdgeKind
@@ -209,16 +210,19 @@ async def item_panels_workbook(live: LiveGraph, item_id: int, today: date) -> by
         request_rows.append([r.id, PURPOSES.get(r.purpose, r.purpose), r.mode, r.size, r.minimum_size,
                              r.handover_on, r.deadline, r.requested_by, r.status])
         invited = {(i.panel_id, i.subject.kind, i.subject.id): i.status for i in r.invitations}
-        for draw, panel in enumerate(await panel_history(live, r.id), start=1):
+        panels = await panel_history(live, r.id)
+        for draw, panel in enumerate(panels, start=1):
             for m in panel.members:
                 member_rows.append([r.id, panel.id, draw, m.subject.kind, m.subject.id, m.subject.name,
                                     m.probability, "是" if m.leader else "", m.out_of_pool_reason,
                                     invited.get((panel.id, m.subject.kind, m.subject.id), ""), panel.seed,
                                     panel.candidates_hash])
-            for e in panel.exclusions:
-                exclusion_rows.append([r.id, panel.id, draw, e.subject.kind, e.subject.id, e.subject.name,
-                                       STAGES.get(e.stage, e.stage), "、".join(x.rule_id for x in e.reasons),
-                                       "；".join(x.message for x in e.reasons)])
+        # issue 17: the draw's exclusions once per request (replacements draw from the same frozen list), every
+        # row, read from the exclusion table a batch at a time
+        async for e in all_exclusions(r.id):
+            exclusion_rows.append([r.id, panels[0].id, 1, e["kind"], e["id"], live.graph.name((e["kind"], e["id"])),
+                                   STAGES.get(e["stage"], e["stage"]), "、".join(x["rule_id"] for x in e["reasons"]),
+                                   "；".join(x["message"] for x in e["reasons"])])
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -27,7 +27,7 @@ from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
 from tests.support.app import account_headers as _token
 from tests.support.live import live_service
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 
@@ -337,7 +337,7 @@ def test_argument_panel_member_is_barred_from_the_items_post_evaluation_with_the
     assert evaluation.status_code == 201, evaluation.text
     drawn = evaluation.json()
     assert member["subject"]["id"] not in [m["subject"]["id"] for m in drawn["panel"]["members"]]
-    [excluded] = [e for e in drawn["panel"]["exclusions"] if e["subject"]["id"] == member["subject"]["id"]]
+    [excluded] = [e for e in exclusions_of(client, drawn) if e["subject"]["id"] == member["subject"]["id"]]
     assert excluded["stage"] == "conflict" and excluded["reasons"][0]["rule_id"] == "R-COI-3"
     assert f"panel-request:{view['id']}" in excluded["reasons"][0]["explanation"]
 

@@ -133,6 +133,9 @@ def test_selection_record_for_filing_R_PANEL_2_R_PANEL_4_R_COI_1(client, pool):
     assert "专家抽取记录" in text and "城市轨道交通票价调整方案" in text and "市交通运输局" in text
     assert panel["seed"] in text and panel["candidates_hash"] in text
     assert "R-COI-1" in text and "存在利害关系，须回避" in text  # the excluded expert and the rule
+    # issue 17: the counts by stage and by rule id, then every exclusion row of a small pool with its rule ids
+    assert "被排除 2 名" in text and "按规则编号：" in text and "R-COI-1 1 名" in text and "R-POOL-4" in text
+    assert pool["outsider"]["name"] in text
     assert f"符合条件的候选专家 {panel['eligible']} 名" in text
     for member in panel["members"]:
         assert member["subject"]["name"] in text

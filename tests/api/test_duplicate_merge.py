@@ -11,7 +11,7 @@ from app import create_app
 from conflicts.live import LiveGraph
 from tests.builders import appoint_expert, create_institution, expert_payload
 from tests.support.app import add_account, login
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 
@@ -220,6 +220,7 @@ def test_merged_expert_leaves_the_draw_and_its_term_counts_for_the_record_kept(c
     drawn = post_request(client, make_item(client), size=5)
     assert drawn.status_code == 201, drawn.text
     panel = drawn.json()["panel"]
-    seen = {m["subject"]["id"] for m in panel["members"]} | {e["subject"]["id"] for e in panel["exclusions"]}
+    excluded = exclusions_of(client, drawn.json())
+    seen = {m["subject"]["id"] for m in panel["members"]} | {e["subject"]["id"] for e in excluded}
     assert appointed["expert_id"] not in seen  # the duplicate is neither drawn nor listed as excluded
     assert panel["eligible"] == 11  # the pool's ten and the record kept

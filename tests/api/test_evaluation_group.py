@@ -13,7 +13,7 @@ from assignment.domain.evaluation_group import report_digest
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
 from tests.support.app import account_headers as _token
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 REPRESENTATIVES = [{"name": "王芳", "unit": "市交通运输局", "role": "决策执行单位代表"},
@@ -77,7 +77,7 @@ def test_an_item_is_evaluated_by_a_mixed_group_and_its_report_R_EVAL_1_R_COI_3_R
     assert experts.status_code == 201, experts.text
     drawn = experts.json()
     assert s["argued"] not in [m["subject"]["id"] for m in drawn["panel"]["members"]]
-    [barred] = [e for e in drawn["panel"]["exclusions"] if e["subject"]["id"] == s["argued"]]
+    [barred] = [e for e in exclusions_of(client, drawn) if e["subject"]["id"] == s["argued"]]
     assert barred["stage"] == "conflict" and barred["reasons"][0]["rule_id"] == "R-COI-3"
     # third-party institutions from the evaluator pool; one not independent of the drafting unit (R-COI-4)
     firms = _firms(client, 3)
@@ -91,7 +91,7 @@ def test_an_item_is_evaluated_by_a_mixed_group_and_its_report_R_EVAL_1_R_COI_3_R
     firm_view = institutions.json()
     [firm] = firm_view["panel"]["members"]
     assert firm["subject"]["id"] != firms[0]["id"]
-    assert {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in firm_view["panel"]["exclusions"]}[
+    assert {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in exclusions_of(client, firm_view)}[
         firms[0]["id"]] == "R-COI-4"
 
     body = {"evaluating_unit_id": s["evaluator"]["id"], "representatives": REPRESENTATIVES,

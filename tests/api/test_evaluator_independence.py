@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from registry.tables import EvaluatorPoolEntry
 from tests.builders import create_institution, expert_payload
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 FULL_STAFF = ["law", "policy", "administration", "evaluation_methods"]
@@ -81,7 +81,8 @@ def test_blacklisted_institution_leaves_every_pool_list_R_POOL_8(client):
     assert view.status_code == 201, view.text
     panel = view.json()["panel"]
     assert [m["subject"]["id"] for m in panel["members"]] == [honest["id"]]
-    assert cheat["id"] not in {e["subject"]["id"] for e in panel["exclusions"] if e["subject"]["kind"] == "institution"}
+    excluded = exclusions_of(client, view.json())
+    assert cheat["id"] not in {e["subject"]["id"] for e in excluded if e["subject"]["kind"] == "institution"}
 
 
 def test_institution_funded_by_the_drafting_unit_is_excluded_for_its_item_R_COI_4(client):
@@ -105,7 +106,8 @@ def test_institution_funded_by_the_drafting_unit_is_excluded_for_its_item_R_COI_
     assert view.status_code == 201, view.text
     panel = view.json()["panel"]
     assert [m["subject"]["id"] for m in panel["members"]] == [clear["id"]]
-    excluded = {e["subject"]["id"]: e for e in panel["exclusions"] if e["subject"]["kind"] == "institution"}
+    excluded = {e["subject"]["id"]: e for e in exclusions_of(client, view.json())
+                if e["subject"]["kind"] == "institution"}
     assert excluded[funded["id"]]["reasons"][0]["rule_id"] == "R-COI-4"
     assert "—承办→" in excluded[funded["id"]]["reasons"][0]["explanation"]
 

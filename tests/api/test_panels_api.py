@@ -13,7 +13,7 @@ from assignment.services import candidates as assignment_candidates
 from core.settings import get_settings
 from tests.api.test_conflicts_api import make_item, ref, relate
 from tests.builders import create_institution
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 
@@ -36,7 +36,7 @@ def test_balanced_panel_without_conflicted_or_ineligible_experts_R_PANEL_2_R_COI
     assert len({by_id[m]["employer"] for m in members}) == 5  # one per employer
     sectors = [client.get(f"{API}/experts/{m}").json()["sector"] for m in members]
     assert max(sectors.count(s) for s in set(sectors)) <= 3  # a mix of sectors
-    exclusions = {(e["subject"]["id"], e["stage"]): e for e in view["panel"]["exclusions"]}
+    exclusions = {(e["subject"]["id"], e["stage"]): e for e in exclusions_of(client, view)}
     assert exclusions[(conflicted, "conflict")]["reasons"][0]["rule_id"] == "R-COI-1"
     assert (pool["outsider"]["id"], "registry") in exclusions  # no term, no letter
     assert view["panel"]["eligible"] == 9 and view["minimum_size"] == 5
@@ -208,7 +208,7 @@ def test_institutions_for_risk_assessment_respect_independence_R_COI_4_R_EVAL_1(
     view = post_request(client, item, subject_kind="institution", purpose="post_evaluation", size=1, balance={}).json()
     [member] = view["panel"]["members"]
     assert member["subject"]["kind"] == "institution" and member["subject"]["id"] in (firms[2]["id"], firms[3]["id"])
-    reasons = {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in view["panel"]["exclusions"]}
+    reasons = {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in exclusions_of(client, view)}
     assert reasons[firms[0]["id"]] == "R-COI-4" and reasons[firms[1]["id"]] == "R-COI-3"
     assert member["probability"] == pytest.approx(0.5)
 

@@ -15,7 +15,7 @@ from core.settings import get_settings
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
 from tests.support.app import add_account, login
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 REASON = "轨道交通票价专门问题，库内无此领域专家"
@@ -130,7 +130,7 @@ def test_a_replacement_at_the_workload_cap_is_not_invited(client, pool, monkeypa
     first = post_request(client, make_item(client), balance={}).json()
     second = post_request(client, make_item(client), balance={}).json()  # the other five: all now at the cap
     assert _members(first).isdisjoint(_members(second))
-    busy = [e for e in second["panel"]["exclusions"] if e["stage"] == "workload"]
+    busy = [e for e in exclusions_of(client, second) if e["stage"] == "workload"]
     assert busy and busy[0]["reasons"][0]["message"].startswith("已在 1 个进行中的论证组中（上限 1 个）")
     answer = _decline(client, first["invitations"][0]["id"])
     assert answer["replacement"] is None and "无法替补" in answer["shortfall"]

@@ -17,7 +17,7 @@ from notifications.tables import Outbox
 from tests.api.test_conflicts_api import make_item
 from tests.builders import create_institution
 from tests.support.app import account_headers as _token
-from tests.support.panels import request_body
+from tests.support.panels import exclusions_of, request_body
 
 API = "/api/v1"
 PDF = b"%PDF-1.7\n" + "城市轨道交通票价调整方案（征求意见稿）".encode() + b"\n%%EOF\n"
@@ -110,7 +110,7 @@ def test_one_item_from_drafting_to_evaluated_R_PANEL_5_R_PANEL_7_R_REC_3_R_EVAL_
         item, purpose="post_evaluation", size=5, balance={}, handover_on="2027-12-20")), 201)
     chosen = {m["subject"]["id"] for m in drawn["panel"]["members"]}
     assert chosen and not chosen & set(members[:3])
-    barred = {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in drawn["panel"]["exclusions"]}
+    barred = {e["subject"]["id"]: e["reasons"][0]["rule_id"] for e in exclusions_of(client, drawn)}
     assert all(barred.get(e) == "R-COI-3" for e in members[:3])
     for k in range(2):
         firm = create_institution(client, name=f"第三方评估机构{k}", kind="consultancy")

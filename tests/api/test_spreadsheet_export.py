@@ -100,7 +100,7 @@ def test_exports_and_templates_are_the_offices(client):
 
 def test_an_items_panels_export_with_members_chances_and_exclusions_R_PANEL_2(client, pool):
     from tests.api.test_conflicts_api import make_item
-    from tests.support.panels import post_request
+    from tests.support.panels import exclusions_of, post_request
 
     unit = create_institution(client, name="市交通运输局", kind="government_body")
     item = make_item(client, drafting_unit_id=unit["id"])
@@ -114,9 +114,10 @@ def test_an_items_panels_export_with_members_chances_and_exclusions_R_PANEL_2(cl
     assert requests[1][1] == "专家论证"
     assert {int(r[4]) for r in members[1:]} == {m["subject"]["id"] for m in panel["members"]}
     assert all(0 < float(r[6]) <= 1 for r in members[1:]) and members[1][10] == panel["seed"]
-    assert len(exclusions) - 1 == len(panel["exclusions"])
-    if panel["exclusions"]:
-        assert exclusions[1][7] == "、".join(r["rule_id"] for r in panel["exclusions"][0]["reasons"])
+    listed = exclusions_of(client, view.json())  # issue 17: every row of the exclusion table, with its rule ids
+    assert listed and len(exclusions) - 1 == len(listed) == panel["exclusions_summary"]["total"]
+    assert exclusions[1][7] == "、".join(r["rule_id"] for r in listed[0]["reasons"])
+    assert {r[7] for r in exclusions[1:]} >= {"R-POOL-4"}  # the outsider: no term (R-POOL-4)
     assert client.get(f"{API}/exports/items/999999/panels.xlsx").status_code == 404
 
 

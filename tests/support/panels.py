@@ -35,3 +35,16 @@ def request_body(item, **overrides) -> dict:
 
 def post_request(client, item, **overrides):
     return client.post(f"{API}/panel-requests", json=request_body(item, **overrides))
+
+
+def exclusions_of(client, view: dict, **filters) -> list[dict]:
+    """Every exclusion of a panel request's draw (``view``: the request's answer), read page by page from
+    ``GET /panel-requests/{id}/exclusions`` (issue 17: the answer itself carries only the counts)."""
+    found: list[dict] = []
+    while True:
+        page = client.get(f"{API}/panel-requests/{view['id']}/exclusions",
+                          params={**filters, "offset": len(found), "limit": 100})
+        assert page.status_code == 200, page.text
+        found += page.json()["items"]
+        if len(found) >= page.json()["total"] or not page.json()["items"]:
+            return found

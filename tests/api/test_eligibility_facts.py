@@ -15,7 +15,7 @@ from tests.api.test_conflicts_api import make_expert, make_item
 from tests.api.test_notifications_api import run_jobs
 from tests.builders import LETTER_COMMITMENTS, appoint_expert
 from tests.support.app import TODAY
-from tests.support.panels import post_request
+from tests.support.panels import exclusions_of, post_request
 
 API = "/api/v1"
 
@@ -124,6 +124,6 @@ def test_a_draw_reads_the_stored_fact_and_its_reasons(client, pool):
         {"rule_id": "R-POOL-5", "code": "dismissed", "message": "已于 2026-11-01 解聘"}]}).where(
         ExpertEligibility.expert == marked).run_sync()
     view = post_request(client, make_item(client)).json()
-    excluded = {e["subject"]["id"]: e for e in view["panel"]["exclusions"] if e["stage"] == "registry"}
+    excluded = {e["subject"]["id"]: e for e in exclusions_of(client, view) if e["stage"] == "registry"}
     assert excluded[marked]["reasons"][0]["rule_id"] == "R-POOL-5"
     assert marked not in {m["subject"]["id"] for m in view["panel"]["members"]} and view["panel"]["eligible"] == 9

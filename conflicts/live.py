@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from conflicts.duplicates import person_key
@@ -22,6 +23,7 @@ from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
 from conflicts.tables import GraphChange, NameMatchTask, Person, PolicyVersion
 from conflicts.tables import Relation as RelationRow
+from core.bulk import insert_many
 from core.uow import current_unit
 from decisions.tables import DecisionItem
 from registry.tables import Employment, Expert, Institution
@@ -37,6 +39,13 @@ async def note_change(record_table: str, record_id: int) -> None:
     will follow this record. Called by the event handlers, not by services."""
     await GraphChange.insert(GraphChange(record_table=record_table, record_id=record_id,
                                          created_at=datetime.now(UTC)))
+
+
+async def note_changes(record_table: str, record_ids: Iterable[int]) -> None:
+    """``note_change`` for many records of one table, in batched statements (the ids' order kept)."""
+    now = datetime.now(UTC)
+    await insert_many(GraphChange, [{"record_table": record_table, "record_id": record_id, "created_at": now}
+                                    for record_id in record_ids])
 
 
 def _employment_edge(row: dict, open_task: dict | None) -> Relation | None:

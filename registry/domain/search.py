@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import islice, product
 
 from pypinyin import Style, pinyin
@@ -28,18 +29,24 @@ def fold(text: str) -> str:
     return _SPACE.sub("", convert(text, "zh-cn")).lower().replace(SEPARATOR, "")
 
 
+@lru_cache(maxsize=65_536)
+def _syllables(folded: str) -> tuple[tuple[str, ...], ...]:
+    """Each character's readings (heteronyms, the most common first), lower case without tones; characters that
+    are not Chinese stay as they are. Cached: an import reads the same names and surnames again and again."""
+    syllables = pinyin(folded, style=Style.NORMAL, heteronym=True, errors=lambda chars: [c for c in chars])
+    return tuple(tuple(dict.fromkeys(s.lower() for s in choices)) or ("",) for choices in syllables)
+
+
 def readings(name: str) -> list[str]:
     """The pinyin of ``name`` written together, one per combination of the characters' readings (heteronyms),
     the most common reading first; characters that are not Chinese stay as they are."""
-    syllables = pinyin(fold(name), style=Style.NORMAL, heteronym=True, errors=lambda chars: [c for c in chars])
-    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
-    return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+    return ["".join(combo) for combo in islice(product(*_syllables(fold(name))), MAX_READINGS)]
 
 
 def initials(name: str) -> list[str]:
-    """The first letters of each syllable (``gx`` for 龚轩), one per combination of readings."""
-    syllables = pinyin(fold(name), style=Style.FIRST_LETTER, heteronym=True, errors=lambda chars: [c for c in chars])
-    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
+    """The first letters of each syllable (``gx`` for 龚轩), one per combination of readings (a reading's first
+    letter is pypinyin's ``FIRST_LETTER``)."""
+    options = [tuple(dict.fromkeys(s[:1] for s in choices)) for choices in _syllables(fold(name))]
     return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
 
 

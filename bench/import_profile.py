@@ -49,9 +49,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--no-profile", action="store_true", help="time the import alone")
     arguments = parser.parse_args()
     _environment()
     content = workbook(arguments.rows)
+    if arguments.no_profile:
+        print(asyncio.run(_import(content)))
+        return
     profile = cProfile.Profile()
     profile.enable()
     figures = asyncio.run(_import(content))

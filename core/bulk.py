@@ -5,7 +5,9 @@ an import of 50,000 experts writes some 300,000 rows. Here each row is a plain d
 column left out takes its default, as a new instance would), values go to the driver as they are (dates, times,
 numbers, text; JSON columns dumped), a few hundred rows per statement within both engines' parameter limits
 (PostgreSQL: 32,767). Plain SQL (``INSERT ... VALUES ..., ... RETURNING``) that SQLite 3.35+ and PostgreSQL both
-take. Call inside a unit of work."""
+take. Inside a transaction (a unit of work) the statements go to the transaction's own connection through the
+driver (``?`` for SQLite, ``$n`` for asyncpg), skipping piccolo's per-parameter processing; outside one, through
+``Table.raw``."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from piccolo.columns import JSON, JSONB, Column
 from piccolo.columns.defaults.base import Default
+from piccolo.engine.sqlite import dict_factory
 from piccolo.table import Table
 from piccolo.utils.encoding import dump_json
 
@@ -45,7 +48,6 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]],
            + ",".join(f'"{c._meta.db_column_name}"' for c in columns) + ") VALUES "
     tail = " RETURNING " + ",".join(f'"{c._meta.db_column_name}"' for c in returning) if returning else ""
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(columns)))
-    placeholders = "(" + ",".join(["{}"] * len(columns)) + ")"
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_statement):
         batch = rows[start:start + per_statement]
@@ -58,7 +60,23 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]],
                 elif name in json_columns and value is not None and not isinstance(value, str):
                     value = dump_json(value)
                 values.append(value)
-        result = await table.raw(head + ",".join([placeholders] * len(batch)) + tail, *values)
+        result = await _run(table, head, len(columns), len(batch), tail, values)
         if returning:
             out.extend(result)
     return out
+
+
+async def _run(table: type[Table], head: str, width: int, count: int, tail: str, values: list[Any]) -> list[dict]:
+    engine: Any = table._meta.db
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        row = "(" + ",".join(["{}"] * width) + ")"
+        return list(await table.raw(head + ",".join([row] * count) + tail, *values))
+    if engine.engine_type == "sqlite":
+        row = "(" + ",".join(["?"] * width) + ")"
+        connection = transaction.connection
+        connection.row_factory = dict_factory
+        async with connection.execute(head + ",".join([row] * count) + tail, values) as cursor:
+            return list(await cursor.fetchall())
+    rows = ",".join("(" + ",".join(f"${n * width + i + 1}" for i in range(width)) + ")" for n in range(count))
+    return [dict(r) for r in await transaction.connection.fetch(head + rows + tail, *values)]

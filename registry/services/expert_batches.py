@@ -55,8 +55,7 @@ async def create_experts(items: list[s.ExpertCreate],
     """``experts.create_expert`` for many: each item's new expert id, or the refusal ``create_expert`` would give
     it (``checked``: what ``validate_experts`` said of these items just before, in the same unit of work). The
     accepted ones are written in the caller's unit of work (or one of their own) and announced together."""
-    items = [cleaned(data) for data in items]
-    if checked is None:
+    if checked is None:  # validate_experts takes the bodies in as they are stored (text stripped)
         checked = await validate_experts(items)
     vault = get_vault()
     accepted = [(n, data, pair) for n, (data, pair) in enumerate(zip(items, checked, strict=True))

@@ -114,16 +114,16 @@ def import_in_a_fresh_registry(clock, monkeypatch, chunked: bool) -> dict:
 
 def test_chunk_edges_give_the_report_row_by_row_gives_R_POOL_4(clock, monkeypatch):
     chunked = import_in_a_fresh_registry(clock, monkeypatch, chunked=True)
-    assert chunked["job"] == (9, 9, 2, 3, 4)
+    assert chunked["job"] == (9, 9, 3, 3, 3)
     statuses = {n: line[0] for n, line in chunked["report"].items()}
     assert statuses == {2: "accepted", 3: "rejected", 4: "possible_duplicate", 5: "possible_duplicate",
-                        6: "possible_duplicate", 7: "possible_duplicate", 8: "rejected", 9: "accepted",
-                        10: "rejected"}
+                        6: "accepted", 7: "possible_duplicate", 8: "rejected", 9: "accepted", 10: "rejected"}
     report = chunked["report"]
     assert report[3][1] == "身份证号" and "校验码" in report[3][2]  # a bad row inside a chunk
     assert report[4][4] == 0 and report[4][5] >= 80 and "待人工确认" in report[4][2]
     assert report[5][4] == 2 and report[5][5] >= 80  # a duplicate of a row in an earlier chunk
-    assert (report[6][4], report[7][4]) == (7, 6)  # two rows of the same chunk: each names the other
+    assert report[7][4] == 6 and report[7][5] >= 80  # a duplicate of a row earlier in the same chunk
+    assert report[6][4] is None  # the earlier row of the pair: reported on the later one, as across chunks
     assert report[8][1] == "身份证号" and "第 2 行" in report[8][2]  # row 2's ID number, two chunks later
     assert report[10][1:4] == ("聘书编号", "聘书编号 ZJ-2026-009 已被使用，每份聘书的编号须唯一", "R-POOL-4")
     assert chunked["again"] == (0, 3, 6) and chunked["chain_ok"] is True  # the same file twice adds nothing

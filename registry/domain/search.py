@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import islice, product
+from typing import Any
 
 from pypinyin import Style
 from pypinyin.converter import UltimateConverter
@@ -40,7 +41,7 @@ class _RememberingConverter(UltimateConverter):
         super().__init__(v_to_u=False, neutral_tone_with_five=False)
         self._known: dict[tuple, list[list[str]]] = {}
 
-    def convert(self, words, style, heteronym, errors, strict, **kwargs):  # type: ignore[no-untyped-def]
+    def convert(self, words, style, heteronym, errors, strict, **kwargs):
         key = (words, style, heteronym, strict)
         known = self._known.get(key)
         if known is None:
@@ -53,7 +54,7 @@ class _RememberingConverter(UltimateConverter):
 _PINYIN = Pinyin(_RememberingConverter())
 
 
-def _keep_as_is(chars: str) -> list[str]:
+def _keep_as_is(chars: str) -> Any:  # pypinyin takes a list of one item per character
     return list(chars)
 
 

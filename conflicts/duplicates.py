@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import zhconv
@@ -33,6 +34,7 @@ class DuplicateFlag:
     reasons: tuple[str, ...]
 
 
+@lru_cache(maxsize=65_536)
 def person_key(name: str) -> str:
     return zhconv.convert("".join(name.split()), "zh-cn")
 

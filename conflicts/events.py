@@ -89,6 +89,13 @@ class EmploymentLinked(GraphChanged):
 
 
 @dataclass(frozen=True)
+class EmploymentsLinked:
+    """``EmploymentLinked`` for many employments at once (an import, issue 16): the graph re-reads each."""
+
+    employment_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class NameMatchConfirmed(GraphChanged):
     """A person linked a name as written to this institution; ``source`` is employment or relation."""
 

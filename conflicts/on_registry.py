@@ -14,11 +14,17 @@ as committed (``LiveGraph.sync`` registers the undo).
 
 from __future__ import annotations
 
-from conflicts.live import LiveGraph, note_change
-from conflicts.services.duplicate_flags import flag_expert_on_entry, flag_institution_on_entry
-from conflicts.services.matching import link_employments, rematch_open_names
+from conflicts.live import LiveGraph, note_change, note_changes
+from conflicts.services.duplicate_flags import flag_expert_on_entry, flag_experts_on_entry, flag_institution_on_entry
+from conflicts.services.matching import link_employments, link_employments_many, rematch_open_names
 from core.uow import MessageBus
-from registry.events import EmploymentAdded, ExpertRegistered, InstitutionChanged, InstitutionRegistered
+from registry.events import (
+    EmploymentAdded,
+    ExpertRegistered,
+    ExpertsRegistered,
+    InstitutionChanged,
+    InstitutionRegistered,
+)
 from registry.tables import Employment, Expert, Institution
 
 
@@ -42,12 +48,24 @@ def register(bus: MessageBus, live: LiveGraph) -> None:
         await note_change("expert", event.expert_id)
         await _link(live, event.employment_ids)
 
+    async def experts_registered(event: ExpertsRegistered) -> None:
+        """The same as ``expert_registered`` for each, set-wise for the batch (an import, issue 16)."""
+        await live.sync()
+        await flag_experts_on_entry(live, event.expert_ids)
+        await note_changes("expert", event.expert_ids)
+        ids = list(event.employment_ids)
+        rows = [row for start in range(0, len(ids), 1000) for row in await Employment.select(
+            Employment.id, Employment.institution, Employment.employer_name).where(
+            Employment.id.is_in(ids[start:start + 1000])).order_by(Employment.id)]
+        await link_employments_many(live, rows)
+
     async def employment_added(event: EmploymentAdded) -> None:
         await _link(await live.sync(), (event.employment_id,))
 
     bus.subscribe(InstitutionRegistered, institution_registered)
     bus.subscribe(InstitutionChanged, institution_changed)
     bus.subscribe(ExpertRegistered, expert_registered)
+    bus.subscribe(ExpertsRegistered, experts_registered)
     bus.subscribe(EmploymentAdded, employment_added)
 
 

@@ -95,3 +95,12 @@ class MergeReversed:
     moved: tuple[str, ...]
     not_restored: tuple[str, ...]
     graph_records: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ExpertsRegistered:
+    """Many new experts at once (a spreadsheet import, issue 16), in the order given, with the employments
+    entered with them: what ``ExpertRegistered`` says of each, said once for the batch."""
+
+    expert_ids: tuple[int, ...]
+    employment_ids: tuple[int, ...] = ()

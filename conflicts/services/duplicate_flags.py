@@ -61,18 +61,48 @@ async def _person_records(where=None) -> list[PersonRecord]:
             for r in rows]
 
 
+async def _person_records_in(ids: list[int], live_only: bool = False) -> list[PersonRecord]:
+    """``_person_records`` of many ids, a thousand per query (``live_only``: not merged into another)."""
+    records: list[PersonRecord] = []
+    for start in range(0, len(ids), 1000):
+        where = Expert.id.is_in(ids[start:start + 1000])
+        records += await _person_records(where & Expert.merged_into.is_null() if live_only else where)
+    return records
+
+
 async def flag_expert_on_entry(live: LiveGraph, expert: Expert) -> int:
     """Compare a new expert with those sharing a blocking key: name (after normalising) or e-mail.
     ``live`` must be synced (it knows the experts by normalised name)."""
-    [new] = await _person_records(Expert.id == expert.id)
-    same_name = [i for i in live.people.get(person_key(expert.name), ()) if i != expert.id]
-    if expert.email:
-        same_name += [r["id"] for r in await Expert.select(Expert.id).where(
-            (Expert.id != expert.id) & (Expert.email == expert.email))]
-    if not same_name:
+    return await flag_experts_on_entry(live, [expert.id])
+
+
+async def flag_experts_on_entry(live: LiveGraph, expert_ids: list[int] | tuple[int, ...]) -> int:
+    """``flag_expert_on_entry`` for many experts entered together (an import, issue 16): each is compared with
+    the experts sharing its normalised name (those ``live`` knows, and the others entered with it) or its
+    e-mail, read set-wise; a pair is flagged once. Returns how many flags are new."""
+    new = await _person_records_in(sorted(set(expert_ids)))
+    if not new:
         return 0
-    others = await _person_records(Expert.id.is_in(same_name) & Expert.merged_into.is_null())
-    return await _store_flags("expert", [(f.first, f.second, f.score, f.reasons) for f in duplicates_of(new, others)])
+    entered: dict[str, set[int]] = {}
+    for record in new:
+        entered.setdefault(person_key(record.name), set()).add(record.id)
+    emails = sorted({r.email for r in new if r.email})
+    by_email: dict[str, set[int]] = {}
+    for start in range(0, len(emails), 1000):
+        for row in await Expert.select(Expert.id, Expert.email).where(Expert.email.is_in(emails[start:start + 1000])):
+            by_email.setdefault(row["email"], set()).add(row["id"])
+    candidates: dict[int, set[int]] = {}
+    for record in new:
+        key = person_key(record.name)
+        found = set(live.people.get(key, ())) | entered[key] | by_email.get(record.email, set())
+        found.discard(record.id)
+        candidates[record.id] = found
+    others = {r.id: r for r in await _person_records_in(sorted(set().union(*candidates.values())), live_only=True)}
+    flags: dict[tuple[int, int], Flag] = {}
+    for record in new:
+        for f in duplicates_of(record, [others[i] for i in sorted(candidates[record.id]) if i in others]):
+            flags.setdefault((f.first, f.second), (f.first, f.second, f.score, f.reasons))
+    return await _store_flags("expert", list(flags.values()))
 
 
 async def flag_institution_on_entry(live: LiveGraph, institution: Institution) -> int:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from conflicts import schemas as s
-from conflicts.events import EmploymentLinked, NameMatchConfirmed, NameMatchRejected, NameRematched
+from conflicts.events import EmploymentLinked, EmploymentsLinked, NameMatchConfirmed, NameMatchRejected, NameRematched
 from conflicts.live import LiveGraph
 from conflicts.names import POSSIBLE_SCORE, Match, MatchStatus
 from conflicts.services.actors import with_sent_name
 from conflicts.services.views import task_out
 from conflicts.tables import NameMatchTask
 from conflicts.tables import Relation as RelationRow
+from core.bulk import insert_many
 from core.errors import Duplicate, FieldError, invalid
 from core.records import get_or_404, stored
 from core.schemas import Page
@@ -46,6 +47,33 @@ async def link_employments(live: LiveGraph, rows: list[Employment]) -> None:
                 else:
                     await queue_match(live, "employment", row.id, row.employer_name, match)
             emit(EmploymentLinked(row.id))
+
+
+async def link_employments_many(live: LiveGraph, rows: list[dict]) -> None:
+    """``link_employments`` for many employments entered together (an import, issue 16; rows with ``id``,
+    ``institution`` and ``employer_name``): each name is matched once, the sure ones linked in one UPDATE per
+    institution, the unsure ones queued in batched inserts, and one ``EmploymentsLinked`` announces them all."""
+    matches: dict[str, Match] = {}
+    linked: dict[int, list[int]] = {}
+    tasks: list[dict] = []
+    for row in rows:
+        if row["institution"] is not None:
+            continue
+        text = row["employer_name"]
+        match = matches[text] if text in matches else matches.setdefault(text, live.matcher.match(text))
+        if match.status == MatchStatus.SURE and match.institution_id is not None:
+            linked.setdefault(match.institution_id, []).append(row["id"])
+        else:
+            tasks.append({"source": "employment", "record_id": row["id"], "text": text,
+                          "candidates": _candidates(live, match)})
+    async with unit_of_work():
+        for institution_id, ids in linked.items():
+            for start in range(0, len(ids), 1000):
+                await Employment.update({Employment.institution: institution_id}).where(
+                    Employment.id.is_in(ids[start:start + 1000]))
+        await insert_many(NameMatchTask, tasks)
+        if rows:
+            emit(EmploymentsLinked(tuple(row["id"] for row in rows)))
 
 
 async def rematch_open_names(live: LiveGraph, institution_id: int) -> int:

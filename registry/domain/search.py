@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import islice, product
+from typing import Any
 
-from pypinyin import Style, pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 from zhconv import convert
 
 SEPARATOR = "|"
@@ -22,24 +26,56 @@ MAX_KEY = 4000  # characters of one key (a person with very many employers keeps
 _SPACE = re.compile(r"[\s·•.\-_'’]+")
 
 
+@lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Text as the key holds it and a query is compared: simplified characters, lower case, without spaces or
     the dots of foreign names (``龔 軒`` → ``龚轩``, ``Gong Xuan`` → ``gongxuan``)."""
     return _SPACE.sub("", convert(text, "zh-cn")).lower().replace(SEPARATOR, "")
 
 
+class _RememberingConverter(UltimateConverter):
+    """pypinyin's own converter (as ``pypinyin.pinyin`` uses it), remembering the readings of each segment it has
+    converted: names are made of a few hundred surnames and given-name characters, each converted once."""
+
+    def __init__(self) -> None:
+        super().__init__(v_to_u=False, neutral_tone_with_five=False)
+        self._known: dict[tuple, list[list[str]]] = {}
+
+    def convert(self, words, style, heteronym, errors, strict, **kwargs):
+        key = (words, style, heteronym, strict)
+        known = self._known.get(key)
+        if known is None:
+            known = super().convert(words, style, heteronym, errors, strict, **kwargs)
+            if len(self._known) < 100_000:
+                self._known[key] = known
+        return [list(choices) for choices in known]
+
+
+_PINYIN = Pinyin(_RememberingConverter())
+
+
+def _keep_as_is(chars: str) -> Any:  # pypinyin takes a list of one item per character
+    return list(chars)
+
+
+@lru_cache(maxsize=65_536)
+def _syllables(folded: str) -> tuple[tuple[str, ...], ...]:
+    """Each character's readings (heteronyms, the most common first), lower case without tones; characters that
+    are not Chinese stay as they are. Cached: an import reads the same names and surnames again and again."""
+    syllables = _PINYIN.pinyin(folded, style=Style.NORMAL, heteronym=True, errors=_keep_as_is)
+    return tuple(tuple(dict.fromkeys(s.lower() for s in choices)) or ("",) for choices in syllables)
+
+
 def readings(name: str) -> list[str]:
     """The pinyin of ``name`` written together, one per combination of the characters' readings (heteronyms),
     the most common reading first; characters that are not Chinese stay as they are."""
-    syllables = pinyin(fold(name), style=Style.NORMAL, heteronym=True, errors=lambda chars: [c for c in chars])
-    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
-    return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+    return ["".join(combo) for combo in islice(product(*_syllables(fold(name))), MAX_READINGS)]
 
 
 def initials(name: str) -> list[str]:
-    """The first letters of each syllable (``gx`` for 龚轩), one per combination of readings."""
-    syllables = pinyin(fold(name), style=Style.FIRST_LETTER, heteronym=True, errors=lambda chars: [c for c in chars])
-    options = [list(dict.fromkeys(s.lower() for s in choices)) or [""] for choices in syllables]
+    """The first letters of each syllable (``gx`` for 龚轩), one per combination of readings (a reading's first
+    letter is pypinyin's ``FIRST_LETTER``)."""
+    options = [tuple(dict.fromkeys(s[:1] for s in choices)) for choices in _syllables(fold(name))]
     return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
 
 

@@ -16,6 +16,7 @@ from registry.domain.identifiers import (
     validate_mobile,
 )
 from registry.domain.refusals import duplicate
+from registry.domain.specialties import check_codes
 from registry.domain.vocab import Gender
 from registry.events import (
     EmploymentAdded,
@@ -36,13 +37,13 @@ from registry.tables import (
     ExpertSpecialty,
     Institution,
     PersonalDataAccess,
+    Specialty,
 )
 
 
-async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCollector, prefix: str) -> None:
-    ids = [e.institution_id for e in employments if e.institution_id is not None]
-    known = {r["id"] for r in await Institution.select(Institution.id).where(Institution.id.is_in(ids))} \
-        if ids else set()
+def employment_problems(employments: list[s.EmploymentIn], errors: ErrorCollector, prefix: str,
+                        known: set[int]) -> None:
+    """Pure: an end before its start, an institution id not among ``known``."""
     for i, e in enumerate(employments):
         if e.end is not None and e.end < e.start:
             errors.add(f"{prefix}[{i}].end", f"结束日期 {e.end} 早于开始日期 {e.start}")
@@ -50,9 +51,20 @@ async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCol
             errors.add(f"{prefix}[{i}].institution_id", f"没有编号为 {e.institution_id} 的机构")
 
 
-async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, str]:
-    """Every problem of a new expert at once; returns the normalised ID number and phone."""
-    errors = ErrorCollector()
+async def known_institutions(employments: list[s.EmploymentIn]) -> set[int]:
+    ids = sorted({e.institution_id for e in employments if e.institution_id is not None})
+    return {r["id"] for r in await Institution.select(Institution.id).where(Institution.id.is_in(ids))} \
+        if ids else set()
+
+
+async def _check_employments(employments: list[s.EmploymentIn], errors: ErrorCollector, prefix: str) -> None:
+    employment_problems(employments, errors, prefix, await known_institutions(employments))
+
+
+def expert_problems(data: s.ExpertCreate, prefix: str, specialty_codes: set[str], institutions: set[int],
+                    errors: ErrorCollector) -> tuple[str, str]:
+    """Pure: every problem of a new expert given the specialty codes and institutions known; returns the
+    normalised ID number and phone (empty when refused)."""
     add_day_problems(data, errors, prefix)
     id_number = phone = ""
     try:
@@ -68,8 +80,16 @@ async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, 
         errors.add(f"{prefix}phone", str(exc))
     if data.email and ("@" not in data.email or data.email.startswith("@") or data.email.endswith("@")):
         errors.add(f"{prefix}email", "不是有效的电子邮件地址")
-    await check_specialty_codes(data.specialties, f"{prefix}specialties", errors)
-    await _check_employments(data.employments, errors, f"{prefix}employments")
+    check_codes(data.specialties, specialty_codes, f"{prefix}specialties", errors)
+    employment_problems(data.employments, errors, f"{prefix}employments", institutions)
+    return id_number, phone
+
+
+async def validate_expert(data: s.ExpertCreate, prefix: str = "") -> tuple[str, str]:
+    """Every problem of a new expert at once; returns the normalised ID number and phone."""
+    errors = ErrorCollector()
+    codes = {row["code"] for row in await Specialty.select(Specialty.code)}
+    id_number, phone = expert_problems(data, prefix, codes, await known_institutions(data.employments), errors)
     errors.raise_if_any("专家信息不符合要求")
     if id_number and await Expert.exists().where(Expert.id_number_digest == get_vault().digest(id_number)):
         raise duplicate("专家重复", f"{prefix}id_number", "该身份证号码的专家已登记")

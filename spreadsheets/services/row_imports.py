@@ -157,17 +157,17 @@ def _new_columns(known: list[CellProblem], more: list[CellProblem]) -> list[Cell
 
 
 async def _flags_of(kind: str, record_ids: list[int]) -> dict[int, tuple[int, float]]:
-    """The strongest open flag the duplicate detection (conflicts, on entry) set on each record added."""
+    """The strongest open flag the duplicate detection (conflicts, on entry) set on each record added, against a
+    record entered before it (a pair of rows of the file is reported on the later row, whichever chunks the two
+    rows fall in: the earlier one was, when added, a duplicate of nothing)."""
     if not record_ids:
         return {}
     rows = await PossibleDuplicate.select().where(
         (PossibleDuplicate.kind == kind) & (PossibleDuplicate.status == "open")
-        & (PossibleDuplicate.first_id.is_in(record_ids) | PossibleDuplicate.second_id.is_in(record_ids)))
-    wanted, best = set(record_ids), {}
+        & PossibleDuplicate.second_id.is_in(record_ids))
+    best = {}
     for row in sorted(rows, key=lambda r: r["score"]):
-        for record, other in ((row["first_id"], row["second_id"]), (row["second_id"], row["first_id"])):
-            if record in wanted:
-                best[record] = (other, float(row["score"]))
+        best[row["second_id"]] = (row["first_id"], float(row["score"]))
     return best
 
 

@@ -33,7 +33,18 @@ from spreadsheets.domain.rows import (
 )
 from spreadsheets.reading import read_rows
 from spreadsheets.services.expert_chunks import import_expert_chunk
-from spreadsheets.services.row_imports import KINDS, Kind, Outcome, RowContext, domain_problems, mark_likely_duplicates
+from spreadsheets.services.row_imports import (
+    ACCEPTED,
+    EXISTING,
+    KINDS,
+    POSSIBLE_DUPLICATE,
+    REJECTED,
+    Kind,
+    Outcome,
+    RowContext,
+    domain_problems,
+    mark_likely_duplicates,
+)
 from spreadsheets.tables import ImportJob, ImportRow
 
 log = logging.getLogger("spreadsheets.imports")
@@ -43,7 +54,6 @@ CHUNK = 500  # rows imported in one unit of work; their report lines and the pro
 # Kinds imported a chunk at a time (set-wise reads, batched inserts, the handlers once per chunk); the others row
 # by row. A chunk that fails as a whole is done again row by row (``row_imports``), each row in its own unit.
 CHUNK_HANDLERS = {"expert": import_expert_chunk}
-ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE = "accepted", "rejected", "existing", "possible_duplicate"
 STATUSES = (ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE)
 
 _TASKS: set[asyncio.Task] = set()  # background imports of this process (kept referenced until they end)

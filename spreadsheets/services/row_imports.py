@@ -3,12 +3,11 @@ relations, each row's outcome with its problems by column; used by ``spreadsheet
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -46,47 +45,7 @@ from spreadsheets.domain.rows import (
 
 log = logging.getLogger("spreadsheets.imports")
 
-INLINE_ROWS = 200  # files up to this many rows are imported within the request
-CHUNK = 250  # rows imported in one unit of work; their report lines and the progress are written after it
 ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE = "accepted", "rejected", "existing", "possible_duplicate"
-STATUSES = (ACCEPTED, REJECTED, EXISTING, POSSIBLE_DUPLICATE)
-
-_TASKS: set[asyncio.Task] = set()  # background imports of this process (kept referenced until they end)
-
-
-class ImportJobOut(Struct):
-    id: int
-    kind: str
-    filename: str
-    status: str  # running | done | failed
-    total: int  # data rows of the file
-    rows_done: int
-    accepted: int
-    rejected: int
-    duplicates: int  # already registered (nothing added) or added and flagged as a likely duplicate
-    failure: str
-    created_by: str
-    created_at: datetime
-    finished_at: datetime | None
-
-
-class ProblemOut(Struct):
-    column: str
-    reason: str
-    rule_id: str | None
-
-
-class ImportRowOut(Struct):
-    row_number: int  # as the office sees it: the header is row 1
-    status: str  # accepted | rejected | existing | possible_duplicate
-    label: str
-    column: str
-    reason: str
-    rule_id: str | None
-    problems: list[ProblemOut]
-    record_id: int | None  # the record added, or the one the row already is
-    other_id: int | None  # a likely duplicate's other record
-    score: float | None
 
 
 @dataclass

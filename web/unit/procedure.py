@@ -1,0 +1,108 @@
+"""The drafting unit's procedure steps (issue 14's steps as pages, issue 15): on the panel page the hand-over
+materials (upload, list, download), the meeting's minutes or the group's draft with its co-signatures, what is
+still missing (the API's ``GET .../argument``), issuing the argument report, the adoption member by member, and
+the downloads (专家抽取记录 and 论证报告 PDFs); on the item page the next step of the item, the filing (status, file,
+the filing package PDF), the panels' XLSX and the evaluation groups and report as they stand.
+
+Each action calls the same service as the API's controller (``assignment.procedure``, ``decisions.filing``,
+``decisions.lifecycle``, ``documents``, ``spreadsheets``); a section shows only the action its state allows, the
+service still decides (a refusal is shown beside the field). Downloads are page routes answering with the page
+session, for the unit that owns the item (the same rule as the API's: ``accounts.access.owns``)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+
+from accounts.services import Principal
+from assignment.domain.procedure import Reader
+from assignment.procedure import evaluation_group, materials, report
+from core.errors import NotFound
+from decisions import filing as filings
+from decisions import lifecycle
+from decisions.domain.lifecycle import STATES, allowed_next
+from web.forms import FormError, FormErrors
+
+_ENTRY = re.compile(r"^entries\[(\d+)\]\.(\w+)$")
+
+
+def reader_of(me: Principal) -> Reader:
+    return Reader(role=me.role, unit_id=me.unit_id, expert_id=me.expert_id, item_id=me.commission_item_id)
+
+
+async def or_none(call: Any) -> Any:
+    """A step's record, or None while it is not there yet (the service's 404)."""
+    try:
+        return await call
+    except NotFound:
+        return None
+
+
+async def procedure_context(request_id: int, me: Principal, today: date) -> dict[str, Any]:
+    """What the panel page shows of the argument: each step's record as the services answer it."""
+    who = reader_of(me)
+    argument = await report.argument(request_id)
+    return {"materials": (await materials.list_materials(request_id, who, today, 0, 100)).items,
+            "members": await report.members_of(request_id), "argument": argument,
+            "minutes": await or_none(report.minutes(request_id, who)),
+            "draft": await or_none(report.group_draft(request_id, who)),
+            "report": await or_none(report.show_report(request_id, who)),
+            "adoption": await or_none(report.adoptions(request_id)) if argument.report_issued else None}
+
+
+async def item_context(item_id: int, state: str, today: date) -> dict[str, Any]:
+    """What the item page shows of the later steps: the next states, the filing, the evaluations."""
+    filing = await filings.filing_view(item_id, today)
+    return {"next_states": [(s, STATES[s]) for s in allowed_next(state)], "filing": filing, "state_labels": STATES,
+            "evaluations": (await lifecycle.list_evaluations(item_id, 0, 20)).items,
+            "groups": (await evaluation_group.list_groups(item_id, 0, 20)).items,
+            "evaluation_report": await or_none(evaluation_group.show_report(item_id, None))}
+
+
+def adoption_body(form: dict[str, Any], members: list[dict]) -> dict[str, Any]:
+    """The API's AdoptionIn from the form: one entry per member, ``adopted_<expert>`` yes/no, ``reason_<expert>``."""
+    entries = []
+    for m in members:
+        choice = form.get(f"adopted_{m['expert_id']}")
+        entry: dict[str, Any] = {"expert_id": m["expert_id"], "adopted": choice == "yes"}
+        if choice is None:
+            entry["adopted"] = None  # not chosen: the struct refuses it, said beside the member
+        if form.get(f"reason_{m['expert_id']}"):
+            entry["reason"] = form[f"reason_{m['expert_id']}"]
+        entries.append(entry)
+    return {"entries": entries}
+
+
+def beside_members(errors: FormErrors, members: list[dict]) -> FormErrors:
+    """``entries[n].reason`` (the API's field) → ``reason_<expert>`` (the form's), so it shows beside the member."""
+    fields: dict[str, list[str]] = {}
+    for name, reasons in errors.fields.items():
+        match = _ENTRY.match(name)
+        if match and int(match.group(1)) < len(members):
+            kind = "reason" if match.group(2) == "reason" else "adopted"
+            name = f"{kind}_{members[int(match.group(1))]['expert_id']}"
+        fields.setdefault(name, []).extend(reasons)
+    return FormErrors(errors.detail, fields)
+
+
+def beside_file(errors: FormErrors) -> FormErrors:
+    """The file's name and content (the API's ``filename``, ``content``, ``content_base64``) are one file input."""
+    fields: dict[str, list[str]] = {}
+    for name, reasons in errors.fields.items():
+        fields.setdefault("file" if name in ("filename", "content", "content_base64") else name, []).extend(reasons)
+    return FormErrors(errors.detail, fields)
+
+
+async def upload_body(request: Request) -> dict[str, Any]:
+    """The API's MaterialIn from a multipart form: the file's name and its bytes in base64."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise FormError(FormErrors("请选择要移交的文件", {"file": ["请选择要移交的文件"]}), 422)
+    content = await upload.read()
+    return {"filename": upload.filename, "content_base64": base64.b64encode(content).decode() if content else ""}

@@ -231,3 +231,38 @@ def test_procedure_pages_and_downloads_per_role_and_another_units_item_is_403(cl
             assert client.post(path, data={"_csrf_token": token}).status_code == 403, (username, path)
     page_login(client, "unit1")
     assert client.post(writes[1], data={}).status_code == 403  # no CSRF token: refused before anything is done
+
+
+# --- the auditor: the verification kept while the record is unchanged -------------------------------------------
+def test_the_auditor_sees_the_kept_verification_until_the_record_changes_or_a_recheck_R_PANEL_2(client, scene,
+                                                                                              monkeypatch):
+    import asyncio
+
+    from assignment.services import views
+    from assignment.tables import Panel
+
+    runs = []
+    verify = views.verify
+
+    async def counted(panel_id: int):
+        runs.append(panel_id)
+        return await verify(panel_id)
+
+    monkeypatch.setattr(views, "verify", counted)
+    view = post_request(client, scene["item"], balance={}).json()
+    panel_id = client.get(f"{API}/panel-requests/{view['id']}/panels").json()[0]["id"]
+    page_login(client, "auditor1")
+    first = client.get(f"/auditor/panels/{panel_id}").text
+    assert "核验通过" in first and "刚刚重新抽取核验" in first and 'id="recheck"' in first
+    second = client.get(f"/auditor/panels/{panel_id}").text
+    assert "核验通过" in second and "沿用该次结果" in second and runs == [panel_id]
+    assert "刚刚重新抽取核验" in client.get(f"/auditor/panels/{panel_id}?recheck=true").text
+    assert runs == [panel_id, panel_id]
+    record = client.get(f"/auditor/record?subject=panel:{panel_id}").text
+    assert record.count("GET /auditor/panels/{panel_id}") == 3  # every view is on the record, kept or not
+
+    # the record altered behind the service's back: another digest, verified again, and the alteration shows
+    row = asyncio.run(Panel.select(Panel.seed).where(Panel.id == panel_id).first().run())
+    asyncio.run(Panel.update({Panel.seed: str(int(row["seed"]) + 1)}).where(Panel.id == panel_id).run())
+    tampered = client.get(f"/auditor/panels/{panel_id}").text
+    assert "核验未通过" in tampered and len(runs) == 3

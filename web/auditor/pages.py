@@ -8,13 +8,13 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts import audit
 from accounts.services import Principal
 from accounts.tables import AuditEvent
-from assignment.services import views as panels
 from assignment.tables import Panel
+from web.auditor import verifications
 from web.render import render
 from web.session import PAGE_DEPENDENCIES, require
 
@@ -55,9 +55,14 @@ class AuditorPages(Controller):
 
     @get("/panels/{panel_id:int}")
     async def panel(self, request: Request, panel_id: FromPath[int], principal: NamedDependency[Principal],
-                    now: NamedDependency[datetime]) -> Response:
-        verification = await panels.verify(panel_id)
+                    now: NamedDependency[datetime], recheck: FromQuery[bool] = False) -> Response:
+        """The verification kept from its last run while the record is unchanged (``web.auditor.verifications``);
+        ``?recheck=true`` re-runs the draw now."""
+        kept, reused = await verifications.verification(panel_id, now, fresh=recheck)
+        verification = kept.result
         # a verification is a read the record keeps (as GET /api/v1/panels/{id}/verification is)
         await audit.record(principal.name, "GET /auditor/panels/{panel_id}", f"panel:{panel_id}", "",
-                           {"verified": verification.verified, "members": verification.members}, now)
-        return render(request, "auditor/panel.html", title=f"论证组 #{panel_id} 核验", v=verification)
+                           {"verified": verification.verified, "members": verification.members,
+                            "verified_at": kept.verified_at.isoformat(), "kept": reused}, now)
+        return render(request, "auditor/panel.html", title=f"论证组 #{panel_id} 核验", v=verification,
+                      verified_at=kept.verified_at, reused=reused, record_sha=kept.digest)

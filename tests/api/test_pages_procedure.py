@@ -108,6 +108,7 @@ def test_meeting_mode_hand_over_minutes_report_adoption_on_the_panel_page_R_PANE
     no_reason = submit(client, f"{page}/adoption", choice, page)
     assert no_reason.status_code == 422
     assert beside(no_reason.text, f"reason_{third}") and "R-PANEL-7" in beside(no_reason.text, f"reason_{third}")[0]
+    assert f'id="adopted-{third}-no" checked' in no_reason.text  # what was chosen stays on the form
     unchosen = submit(client, f"{page}/adoption", {f"adopted_{first}": "yes", f"adopted_{second}": "yes"}, page)
     assert unchosen.status_code == 422 and beside(unchosen.text, f"adopted_{third}")
     adopted = submit(client, f"{page}/adoption", {**choice, f"reason_{third}": "成本测算已另行审核"}, page)

@@ -116,9 +116,10 @@ async def item_page(request: Request, item_id: int, principal: Principal, today:
 
 async def panel_page(request: Request, request_id: int, today: date, live: LiveGraph,
                      errors: dict[int, FormErrors] | None = None, sections: dict[str, FormErrors] | None = None,
-                     status_code: int = 200) -> Template:
+                     forms: dict[str, dict] | None = None, status_code: int = 200) -> Template:
     """The drawn panel, its deadline, the argument's steps (``web.unit.procedure``) and the ratings; ``errors``
-    per invitation (ratings), ``sections`` per step (materials, minutes, report, adoption)."""
+    per invitation (ratings), ``sections`` per step (materials, minutes, report, adoption), ``forms`` what was
+    typed into a refused step's form."""
     view = await views.request_view(live, request_id, today)
     item = await get_or_404(DecisionItem, view.item_id, "decision item", "item_id")
     names = {i.id: i.subject.name for i in view.invitations}
@@ -128,7 +129,8 @@ async def panel_page(request: Request, request_id: int, today: date, live: LiveG
     steps = await procedure.procedure_context(request_id, request.user, today)
     return render(request, "unit/request.html", status_code=status_code, title=f"论证组：{item.title}",
                   view=view, item=item, names=names, chances=chances, rated=rated, errors=errors or {},
-                  sections=sections or {}, scores=SCORES, purposes=PURPOSES, modes=MODES, weekdays=WEEKDAYS,
+                  sections=sections or {}, forms=forms or {}, scores=SCORES, purposes=PURPOSES, modes=MODES,
+                  weekdays=WEEKDAYS,
                   today=today, months=await study_calendar(view.handover_on, view.latest_deadline or view.deadline),
                   **steps)
 

@@ -45,10 +45,10 @@ class UnitProcedurePages(Controller):
     include_in_schema = False
 
     async def _again(self, request: Request, request_id: int, today: date, live: LiveGraph, section: str,
-                     exc: FormError) -> Template:
-
+                     exc: FormError, form: dict | None = None) -> Template:
+        """The panel page again with the step's refusal beside its fields and what was typed kept."""
         return await panel_page(request, request_id, today, live, sections={section: exc.errors},
-                                status_code=exc.status)
+                                forms={section: form or {}}, status_code=exc.status)
 
     # --- hand-over (R-PANEL-4, R-PANEL-6) -----------------------------------------------------------------------
     @post("/requests/{request_id:int}/materials", request_max_body_size=materials.MAX_BODY_BYTES + 1024 * 1024)
@@ -87,7 +87,7 @@ class UnitProcedurePages(Controller):
             except DomainError as exc:
                 raise refusal(exc) from exc
         except FormError as exc:
-            return await self._again(request, request_id, today, live, "minutes", exc)
+            return await self._again(request, request_id, today, live, "minutes", exc, form)
         return see_other(f"/unit/requests/{request_id}#argument", "会议纪要已记录")
 
     @post("/requests/{request_id:int}/report")
@@ -121,7 +121,7 @@ class UnitProcedurePages(Controller):
                 raise refusal(exc) from exc
         except FormError as exc:
             exc.errors = beside_members(exc.errors, members)
-            return await self._again(request, request_id, today, live, "adoption", exc)
+            return await self._again(request, request_id, today, live, "adoption", exc, form)
         return see_other(f"/unit/requests/{request_id}#adoption", "采纳情况已记录，未采纳的理由已反馈专家")
 
     # --- documents (issue 16) through the page session ----------------------------------------------------------

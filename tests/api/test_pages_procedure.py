@@ -161,6 +161,24 @@ def test_the_item_page_moves_the_item_to_decided_and_files_it_R_REC_3(client, sc
     assert package.status_code == 200 and package.content.startswith(b"%PDF")
 
 
+def test_the_item_page_lists_the_options_and_a_reverse_argument_is_asked_from_the_form_R_PANEL_6(client, scene):
+    item = scene["item"]["id"]
+    options = [{"label": "方案一：分段计价", "summary": "按里程分段"},
+               {"label": "方案二：单一票价", "summary": "全程两元"}]
+    assert client.put(f"{API}/items/{item}/options", json={"options": options}).status_code == 200
+    as_page_user(client, "unit1")
+    shown = client.get(f"/unit/items/{item}").text
+    assert 'id="options"' in shown and "方案二：单一票价" in shown
+    form = f"/unit/items/{item}/panel-request"
+    drawn = submit(client, form, {"purpose": "argument", "mode": "individual", "size": "5",
+                                  "handover_on": "2026-11-24", "answer_working_days": "3", "max_per_employer": "1",
+                                  "reverse_argument": "on"}, form)
+    assert drawn.status_code == 303, drawn.text
+    request_id = int(drawn.headers["location"].rsplit("/", 1)[1])
+    assert client.get(f"{API}/panel-requests/{request_id}").json()["reverse_argument"] is True
+    assert 'id="reverse-argument"' in client.get(drawn.headers["location"]).text
+
+
 # --- the expert: group mode -------------------------------------------------------------------------------------
 def test_group_mode_the_leader_drafts_members_co_sign_or_dissent_with_a_reason_R_PANEL_5(client, scene):
     panel = draw(client, scene, "group")

@@ -93,8 +93,8 @@ def request_body(item_id: int, form: dict[str, Any], codes: list[str]) -> dict[s
     for name in ("max_per_employer", "max_per_sector"):
         if form.get(name):
             balance[name] = form[name]
-    body = {k: form[k] for k in ("purpose", "mode", "size", "handover_on", "deadline", "answer_working_days", "note")
-            if form.get(k)}
+    body = {k: form[k] for k in ("purpose", "mode", "size", "handover_on", "deadline", "answer_working_days", "note",
+                                 "reverse_argument") if form.get(k)}
     return {"item_id": item_id, **body, "balance": balance}
 
 

@@ -24,7 +24,7 @@ from assignment.domain.procedure import Reader
 from assignment.procedure import evaluation_group, materials, report
 from core.errors import NotFound
 from decisions import filing as filings
-from decisions import lifecycle
+from decisions import lifecycle, options
 from decisions.domain.lifecycle import STATES, allowed_next
 from web.forms import FormError, FormErrors
 
@@ -61,7 +61,8 @@ async def item_context(item_id: int, state: str, today: date) -> dict[str, Any]:
     return {"next_states": [(s, STATES[s]) for s in allowed_next(state)], "filing": filing, "state_labels": STATES,
             "evaluations": (await lifecycle.list_evaluations(item_id, 0, 20)).items,
             "groups": (await evaluation_group.list_groups(item_id, 0, 20)).items,
-            "evaluation_report": await or_none(evaluation_group.show_report(item_id, None))}
+            "evaluation_report": await or_none(evaluation_group.show_report(item_id, None)),
+            "options": (await options.options_of(item_id)).options}
 
 
 def adoption_body(form: dict[str, Any], members: list[dict]) -> dict[str, Any]:

@@ -179,6 +179,63 @@ def test_the_item_page_lists_the_options_and_a_reverse_argument_is_asked_from_th
     assert 'id="reverse-argument"' in client.get(drawn.headers["location"]).text
 
 
+def test_the_evaluation_opened_composed_and_reported_on_the_pages_R_EVAL_1_R_EVAL_2(client, clock, scene):
+    from datetime import datetime
+
+    from tests.support.panels import request_body
+
+    item, page = scene["item"], f"/unit/items/{scene['item']['id']}"
+    evaluator = create_institution(client, name="市发展和改革委员会", kind="government_body")
+    add_account("fgw", "unit", unit_id=evaluator["id"])
+    for to, extra in (("decided", {"decided_on": "2026-11-24", "document_number": "市政发〔2026〕21号"}),
+                      ("in_execution", {"execution_started_on": "2026-11-25"})):
+        moved = client.post(f"{API}/items/{item['id']}/transitions", json={"to": to, "reason": "按程序推进", **extra})
+        assert moved.status_code == 200, moved.text
+    clock.fixed = datetime.fromisoformat("2027-12-20T02:00:00+00:00")
+    as_page_user(client, "unit1")
+    assert 'id="evaluation-form"' in client.get(page).text
+    no_evidence = submit(client, f"{page}/evaluations", {"trigger": "executing_unit_request"}, page)
+    assert no_evidence.status_code == 422 and beside(no_evidence.text, "evidence")
+    opened = submit(client, f"{page}/evaluations", {"trigger": "executing_unit_request",
+                                                    "evidence": "执行满一年，执行单位来函申请评估"}, page)
+    assert opened.status_code == 303, opened.text
+    assert client.get(f"{API}/items/{item['id']}").json()["state"] == "under_evaluation"
+
+    drawn = client.post(f"{API}/panel-requests", json=request_body(
+        item, purpose="post_evaluation", size=5, balance={}, handover_on="2027-12-20"))
+    assert drawn.status_code == 201, drawn.text
+    for k in range(2):
+        firm = create_institution(client, name=f"第三方评估机构{k}", kind="consultancy")
+        assert client.post(f"{API}/institutions/{firm['id']}/evaluator-pool", json={
+            "has_facilities": True, "staff_competences": ["law", "policy", "administration", "evaluation_methods"]}
+        ).status_code == 201
+    firms = client.post(f"{API}/panel-requests", json=request_body(
+        item, subject_kind="institution", purpose="post_evaluation", size=1, balance={}, handover_on="2027-12-20"))
+    assert firms.status_code == 201, firms.text
+    shown = client.get(page).text
+    assert f'<option value="{firms.json()["id"]}"' in shown and 'id="group-form"' in shown
+    parts = {"expert_request_id": str(drawn.json()["id"]), "institution_request_id": str(firms.json()["id"]),
+             "rep_name_0": "王芳", "rep_unit_0": "市交通运输局", "rep_role_0": "决策执行单位代表"}
+    no_unit = submit(client, f"{page}/evaluation-groups", parts, page)
+    assert no_unit.status_code == 422 and beside(no_unit.text, "evaluating_unit_id")
+    composed = submit(client, f"{page}/evaluation-groups", {**parts, "evaluating_unit_id": str(evaluator["id"])},
+                      page)
+    assert composed.status_code == 303, composed.text
+    assert "王芳" in client.get(page).text
+
+    assert client.get(f"/unit/evaluations/{item['id']}").status_code == 403  # the owner is not the evaluating unit
+    as_page_user(client, "fgw")
+    assert f'href="/unit/evaluations/{item["id"]}"' in client.get("/unit/").text
+    report_page = f"/unit/evaluations/{item['id']}"
+    no_finding = submit(client, f"{report_page}/report", {"conclusions": "基本达到预期目标。"}, report_page)
+    assert no_finding.status_code == 422 and beside(no_finding.text, "findings")
+    filed = submit(client, f"{report_page}/report", {"conclusions": "基本达到预期目标。", "recommendations": "继续执行",
+                                                     "finding": "日均客流增长 6%"}, report_page)
+    assert filed.status_code == 303, filed.text
+    assert client.get(f"{API}/items/{item['id']}").json()["state"] == "evaluated"
+    assert "基本达到预期目标。" in client.get(report_page).text
+
+
 # --- the expert: group mode -------------------------------------------------------------------------------------
 def test_group_mode_the_leader_drafts_members_co_sign_or_dissent_with_a_reason_R_PANEL_5(client, scene):
     panel = draw(client, scene, "group")
@@ -250,6 +307,19 @@ def test_procedure_pages_and_downloads_per_role_and_another_units_item_is_403(cl
             assert client.post(path, data={"_csrf_token": token}).status_code == 403, (username, path)
     page_login(client, "unit1")
     assert client.post(writes[1], data={}).status_code == 403  # no CSRF token: refused before anything is done
+    # the expert's steps: other roles get 403
+    expert_pages = [f"/expert/requests/{panel['id']}/group-draft", f"/expert/requests/{panel['id']}/cosign"]
+    for username in ("unit1", "office", "auditor1"):
+        page_login(client, username)
+        assert client.get(f"/expert/materials/{material['id']}").status_code == 403, username
+        token = csrf(client, "/login")
+        for path in expert_pages:
+            assert client.post(path, data={"_csrf_token": token}).status_code == 403, (username, path)
+    page_login(client, f"m{panel['id']}x4")  # invited, not accepted: the service refuses the material
+    refused = client.get(f"/expert/materials/{material['id']}")
+    assert refused.status_code == 403 and "R-PANEL-6" in refused.text
+    page_login(client, f"m{panel['id']}x0")  # accepted with the letter signed: reads it
+    assert client.get(f"/expert/materials/{material['id']}").content == PDF
 
 
 # --- the auditor: the verification kept while the record is unchanged -------------------------------------------

@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from accounts.access import owns
 from accounts.services import Principal
 from assignment import schemas as asg
+from assignment.procedure import evaluation_group
 from assignment.services import invitations, requests, views
 from assignment.services.candidates import expert_candidates
 from conflicts.deps import LIVE
@@ -94,7 +95,7 @@ def request_body(item_id: int, form: dict[str, Any], codes: list[str]) -> dict[s
         if form.get(name):
             balance[name] = form[name]
     body = {k: form[k] for k in ("purpose", "mode", "size", "handover_on", "deadline", "answer_working_days", "note",
-                                 "reverse_argument") if form.get(k)}
+                                 "reverse_argument", "subject_kind") if form.get(k)}
     return {"item_id": item_id, **body, "balance": balance}
 
 
@@ -147,7 +148,8 @@ class UnitPages(Controller):
         page = await lifecycle.page_with_lifecycle(
             await items.list_items((q or "")[:300] or None, max(offset, 0), 50, principal.unit_id))
         return render(request, "unit/items.html", title="本单位的决策事项", page=page, q=q or "",
-                      sub_pools=await _sub_pools(), flags=FLAGS, form={}, errors=FormErrors())
+                      sub_pools=await _sub_pools(), flags=FLAGS, form={}, errors=FormErrors(),
+                      evaluated=await evaluation_group.evaluated_by(principal.unit_id or 0))
 
     @post("/items")
     async def create_item(self, request: Request, principal: Me) -> Template | Redirect:

@@ -25,9 +25,11 @@ from assignment.procedure import evaluation_group, materials, report
 from core.errors import NotFound
 from decisions import filing as filings
 from decisions import lifecycle, options
+from decisions.domain.evaluation import TRIGGERS
 from decisions.domain.lifecycle import STATES, allowed_next
 from web.forms import FormError, FormErrors
 
+REPRESENTATIVE_ROWS = 3
 _ENTRY = re.compile(r"^entries\[(\d+)\]\.(\w+)$")
 
 
@@ -58,11 +60,36 @@ async def procedure_context(request_id: int, me: Principal, today: date) -> dict
 async def item_context(item_id: int, state: str, today: date) -> dict[str, Any]:
     """What the item page shows of the later steps: the next states, the filing, the evaluations."""
     filing = await filings.filing_view(item_id, today)
-    return {"next_states": [(s, STATES[s]) for s in allowed_next(state)], "filing": filing, "state_labels": STATES,
-            "evaluations": (await lifecycle.list_evaluations(item_id, 0, 20)).items,
-            "groups": (await evaluation_group.list_groups(item_id, 0, 20)).items,
+    evaluations = (await lifecycle.list_evaluations(item_id, 0, 20)).items
+    open_evaluation = next((e for e in evaluations if e.concluded_on is None), None)
+    groups = (await evaluation_group.list_groups(item_id, 0, 20)).items
+    return {"open_evaluation": open_evaluation, "triggers": TRIGGERS, "representative_rows": REPRESENTATIVE_ROWS,
+            "open_group": next((g for g in groups if open_evaluation and g.evaluation_id == open_evaluation.id),
+                               None),
+            "next_states": [(s, STATES[s]) for s in allowed_next(state)], "filing": filing, "state_labels": STATES,
+            "evaluations": evaluations, "groups": groups,
             "evaluation_report": await or_none(evaluation_group.show_report(item_id, None)),
             "options": (await options.options_of(item_id)).options}
+
+
+def group_body(form: dict[str, Any]) -> dict[str, Any]:
+    """The API's GroupIn from the form: the four parts; representatives from the rows filled in."""
+    body: dict[str, Any] = {k: form[k] for k in ("evaluating_unit_id", "expert_request_id", "institution_request_id")
+                            if form.get(k)}
+    body["representatives"] = [{"name": form.get(f"rep_name_{n}"), "unit": form.get(f"rep_unit_{n}"),
+                                "role": form.get(f"rep_role_{n}")} for n in range(REPRESENTATIVE_ROWS)
+                               if any(form.get(f"rep_{k}_{n}") for k in ("name", "unit", "role"))]
+    return body
+
+
+def report_body(form: dict[str, Any], trigger: str | None) -> dict[str, Any]:
+    """The API's ReportIn: conclusions, one recommendation a line, the finding on the evaluation's trigger."""
+    body: dict[str, Any] = {"conclusions": form.get("conclusions"),
+                            "recommendations": [r.strip() for r in str(form.get("recommendations", "")).splitlines()
+                                                if r.strip()]}
+    if form.get("finding") and trigger:
+        body["findings"] = [{"trigger": trigger, "finding": form["finding"]}]
+    return body
 
 
 def adoption_body(form: dict[str, Any], members: list[dict]) -> dict[str, Any]:

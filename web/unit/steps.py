@@ -9,26 +9,38 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
 from accounts.services import Principal
-from assignment.procedure import materials, report
+from assignment.procedure import evaluation_group, materials, report
 from conflicts.deps import LIVE
 from conflicts.live import LiveGraph
 from core.errors import DomainError
+from core.records import get_or_404
 from decisions import filing as filings
 from decisions import lifecycle
 from decisions import schemas as ds
+from decisions.tables import DecisionItem
 from documents import services as documents
 from documents.controllers import pdf_response
 from documents.rendering import render_pdf_async
 from spreadsheets.services import workbooks
-from web.forms import FormError, read_form, refusal, to_input
-from web.render import see_other
+from web.forms import FormError, FormErrors, read_form, refusal, to_input
+from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
 from web.unit.pages import item_page, own_item, own_request, panel_page
-from web.unit.procedure import adoption_body, beside_file, beside_members, or_none, reader_of, upload_body
+from web.unit.procedure import (
+    adoption_body,
+    beside_file,
+    beside_members,
+    group_body,
+    or_none,
+    reader_of,
+    report_body,
+    upload_body,
+)
 
 Me = NamedDependency[Principal]
 Today = NamedDependency[date]
@@ -193,6 +205,77 @@ class UnitProcedurePages(Controller):
             return await item_page(request, item_id, principal, today, live, sections={"filing": exc.errors},
                                    status_code=exc.status)
         return see_other(f"/unit/items/{item_id}#filing", "全过程记录已归档")
+
+    # --- the post-decision evaluation (R-EVAL-1, R-EVAL-2) ------------------------------------------------------
+    async def _on_item(self, request: Request, item_id: int, principal: Principal, today: date, live: LiveGraph,
+                       section: str, exc: FormError, form: dict) -> Template:
+        return await item_page(request, item_id, principal, today, live, sections={section: exc.errors},
+                               forms={section: form}, status_code=exc.status)
+
+    @post("/items/{item_id:int}/evaluations")
+    async def open_evaluation(self, request: Request, item_id: FromPath[int], principal: Me, today: Today, now: Now,
+                              live: Live) -> Template | Redirect:
+        await own_item(principal, item_id)
+        form = await read_form(request)
+        try:
+            data = to_input(ds.EvaluationIn, form)
+            try:
+                await lifecycle.open_evaluation(item_id, data, principal.username, now, today)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        except FormError as exc:
+            return await self._on_item(request, item_id, principal, today, live, "evaluation", exc, form)
+        return see_other(f"/unit/items/{item_id}#evaluation", "决策后评估已启动")
+
+    @post("/items/{item_id:int}/evaluation-groups")
+    async def compose_group(self, request: Request, item_id: FromPath[int], principal: Me, today: Today, now: Now,
+                            live: Live) -> Template | Redirect:
+        await own_item(principal, item_id)
+        form = await read_form(request)
+        try:
+            data = to_input(evaluation_group.GroupIn, group_body(form))
+            try:
+                await evaluation_group.compose_group(item_id, data, principal.username, now)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        except FormError as exc:
+            return await self._on_item(request, item_id, principal, today, live, "group", exc, form)
+        return see_other(f"/unit/items/{item_id}#evaluation", "评估组已组成")
+
+    async def _evaluation_page(self, request: Request, item_id: int, principal: Principal,
+                               errors: FormErrors | None = None, form: dict | None = None,
+                               status_code: int = 200) -> Template:
+        groups = [g for g in (await evaluation_group.list_groups(item_id, 0, 20)).items]
+        if not any(g.evaluating_unit_id == principal.unit_id for g in groups):
+            raise PermissionDeniedException("只有评估组的评估单位可以查看此页面")
+        item = await get_or_404(DecisionItem, item_id, "decision item", "item_id")
+        evaluations = (await lifecycle.list_evaluations(item_id, 0, 20)).items
+        current = next((e for e in evaluations if e.concluded_on is None), None)
+        return render(request, "unit/evaluation.html", status_code=status_code, title=f"决策后评估：{item.title}",
+                      item=item, groups=groups, evaluation=current, errors=errors or FormErrors(), form=form or {},
+                      report=await or_none(evaluation_group.show_report(item_id, None)))
+
+    @get("/evaluations/{item_id:int}")
+    async def evaluation(self, request: Request, item_id: FromPath[int], principal: Me) -> Template:
+        """The evaluating unit's page (it need not own the item): the group and the report to file."""
+        return await self._evaluation_page(request, item_id, principal)
+
+    @post("/evaluations/{item_id:int}/report")
+    async def file_evaluation_report(self, request: Request, item_id: FromPath[int], principal: Me, today: Today,
+                                     now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        evaluations = (await lifecycle.list_evaluations(item_id, 0, 20)).items
+        current = next((e for e in evaluations if e.concluded_on is None), None)
+        try:
+            data = to_input(evaluation_group.ReportIn, report_body(form, current.trigger if current else None))
+            try:
+                await evaluation_group.file_report(item_id, data, principal.role, principal.unit_id,
+                                                   principal.username, now, today)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        except FormError as exc:
+            return await self._evaluation_page(request, item_id, principal, exc.errors, form, exc.status)
+        return see_other(f"/unit/evaluations/{item_id}", "评估报告已提交，评估结束")
 
 
 PAGES = [UnitProcedurePages]

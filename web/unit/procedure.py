@@ -1,13 +1,12 @@
-"""The drafting unit's procedure steps (issue 14's steps as pages, issue 15): on the panel page the hand-over
-materials (upload, list, download), the meeting's minutes or the group's draft with its co-signatures, what is
-still missing (the API's ``GET .../argument``), issuing the argument report, the adoption member by member, and
-the downloads (专家抽取记录 and 论证报告 PDFs); on the item page the next step of the item, the filing (status, file,
-the filing package PDF), the panels' XLSX and the evaluation groups and report as they stand.
+"""What the drafting unit's pages show of the procedure's steps (issue 14's steps as pages, issue 15), and the
+forms' bodies. On the panel page: the hand-over materials, the meeting's minutes or the group's draft with its
+co-signatures, what is still missing (the API's ``GET .../argument``), the argument report and its adoption member
+by member. On the item page: the options, the item's next step, the filing (status, the filing package), the
+post-decision evaluation (opening, the mixed group, the report).
 
-Each action calls the same service as the API's controller (``assignment.procedure``, ``decisions.filing``,
-``decisions.lifecycle``, ``documents``, ``spreadsheets``); a section shows only the action its state allows, the
-service still decides (a refusal is shown beside the field). Downloads are page routes answering with the page
-session, for the unit that owns the item (the same rule as the API's: ``accounts.access.owns``)."""
+Each step's record is read with the same service as the API's controller (``assignment.procedure``,
+``decisions.filing``, ``decisions.lifecycle``); a section shows only the action its state allows and the service
+still decides. The actions themselves are ``web.unit.steps``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """The actions of the procedure's steps for the drafting unit (issue 15 over issue 14's services): hand-over, minutes,
-the argument report, adoption, the downloads through the page session, the item's next step and its filing.
-What each section shows is ``web.unit.procedure``; the pages themselves are ``web.unit.pages``."""
+the argument report, adoption, the item's next step, its filing, the post-decision evaluation (the evaluating unit's
+report on ``/unit/evaluations/{item}``), and the downloads (专家抽取记录, 论证报告, 归档材料包 PDFs, the panels' XLSX)
+as page routes with the page session, for the unit that owns the item (``accounts.access.owns``, as the API's rule).
+Each calls the same service as the API's controller; a refusal is shown beside its field on the page again. What
+each section shows is ``web.unit.procedure``; the pages themselves are ``web.unit.pages``."""
 
 from __future__ import annotations
 

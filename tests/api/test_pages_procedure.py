@@ -120,7 +120,7 @@ def test_meeting_mode_hand_over_minutes_report_adoption_on_the_panel_page_R_PANE
     assert again.status_code == 409 and "R-PANEL-7" in again.text
 
 
-def test_the_panel_pages_documents_download_with_the_page_session(client, scene):
+def test_the_documents_download_with_the_page_session_for_the_unit_and_the_auditor(client, scene):
     panel = draw(client, scene, "individual")
     sign_opinions(client, panel)
     as_page_user(client, "unit1")
@@ -130,8 +130,17 @@ def test_the_panel_pages_documents_download_with_the_page_session(client, scene)
     for path in (f"{page}/selection-record.pdf", f"{page}/argument-report.pdf"):
         answer = client.get(path)
         assert answer.status_code == 200 and answer.content.startswith(b"%PDF"), path
-    xlsx = client.get(f"/unit/items/{scene['item']['id']}/panels.xlsx")
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.get(f"/unit/items/{scene['item']['id']}/panels.xlsx").status_code == 404  # the office's export
+    page_login(client, "auditor1")  # the auditor reads every record: the same documents from the panel's page
+    verification = client.get(f"/auditor/panels/{panel['view']['panel']['id']}").text
+    for link in ("selection-record-pdf", "argument-report-pdf", "panels-xlsx"):
+        path = re.search(rf'href="([^"]+)" id="{link}"', verification).group(1)
+        answer = client.get(path)
+        assert answer.status_code == 200 and answer.content[:4] in (b"%PDF", b"PK\x03\x04"), path
+    page_login(client, "unit1")
+    for path in (f"/auditor/requests/{panel['id']}/selection-record.pdf",
+                 f"/auditor/items/{scene['item']['id']}/panels.xlsx"):
+        assert client.get(path).status_code == 403, path
 
 
 def test_the_item_page_moves_the_item_to_decided_and_files_it_R_REC_3(client, scene):
@@ -290,7 +299,7 @@ def test_procedure_pages_and_downloads_per_role_and_another_units_item_is_403(cl
     item = scene["item"]["id"]
     material = client.post(f"{API}/panel-requests/{panel['id']}/materials", json={
         "filename": "方案.pdf", "content_base64": base64.b64encode(PDF).decode()}).json()
-    reads = [f"/unit/requests/{panel['id']}/selection-record.pdf", f"/unit/items/{item}/panels.xlsx",
+    reads = [f"/unit/requests/{panel['id']}/selection-record.pdf",
              f"/unit/items/{item}/filing-package.pdf", f"/unit/materials/{material['id']}"]
     writes = [f"/unit/requests/{panel['id']}/minutes", f"/unit/requests/{panel['id']}/report",
               f"/unit/requests/{panel['id']}/adoption", f"/unit/items/{item}/transitions", f"/unit/items/{item}/filing"]

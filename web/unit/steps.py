@@ -1,6 +1,6 @@
 """The actions of the procedure's steps for the drafting unit (issue 15 over issue 14's services): hand-over, minutes,
 the argument report, adoption, the item's next step, its filing, the post-decision evaluation (the evaluating unit's
-report on ``/unit/evaluations/{item}``), and the downloads (专家抽取记录, 论证报告, 归档材料包 PDFs, the panels' XLSX)
+report on ``/unit/evaluations/{item}``), and the downloads (专家抽取记录, 论证报告, 归档材料包 PDFs)
 as page routes with the page session, for the unit that owns the item (``accounts.access.owns``, as the API's rule).
 Each calls the same service as the API's controller; a refusal is shown beside its field on the page again. What
 each section shows is ``web.unit.procedure``; the pages themselves are ``web.unit.pages``."""
@@ -8,7 +8,6 @@ each section shows is ``web.unit.procedure``; the pages themselves are ``web.uni
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -29,7 +28,6 @@ from decisions.tables import DecisionItem
 from documents import services as documents
 from documents.controllers import pdf_response
 from documents.rendering import render_pdf_async
-from spreadsheets.services import workbooks
 from web.forms import FormError, FormErrors, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
@@ -164,15 +162,6 @@ class UnitProcedurePages(Controller):
         context = await documents.filing_package_context(item_id, today)
         pdf = await render_pdf_async("filing_package.html", context)
         return pdf_response(pdf, f"归档材料包-事项{item_id}.pdf", f"filing-package-{item_id}.pdf")
-
-    @get("/items/{item_id:int}/panels.xlsx")
-    async def panels_xlsx(self, item_id: FromPath[int], principal: Me, today: Today,
-                          live: Live) -> Response[bytes]:
-
-        await own_item(principal, item_id)
-        content = await workbooks.item_panels_workbook(live, item_id, today)
-        return Response(content, media_type=workbooks.XLSX, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'事项{item_id}-专家抽取.xlsx')}"})
 
     # --- the item's steps: decided, filed (R-REC-3) -------------------------------------------------------------
     @post("/items/{item_id:int}/transitions")

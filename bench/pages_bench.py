@@ -114,8 +114,8 @@ def main() -> None:
         }
         # downloads (documents rendered on each request), timed but not held to the pages' target
         downloads = {"unit-bench": [f"/unit/requests/{made['request']}/selection-record.pdf",
-                                    f"/unit/items/{made['item']}/panels.xlsx",
-                                    f"/unit/items/{made['item']}/filing-package.pdf"]}
+                                    f"/unit/items/{made['item']}/filing-package.pdf"],
+                     "auditor-bench": [f"/auditor/items/{made['item']}/panels.xlsx"]}
         rows = []
         for username, paths in pages.items():
             session = page_session(base, username, PASSWORD)

@@ -111,7 +111,9 @@ def _is_bool(struct_type: type, name: str) -> bool:
     for f in msgspec.structs.fields(struct_type) if hasattr(struct_type, "__struct_fields__") else ():
         if f.name == name:
             kind = typing.get_args(f.type)[0] if typing.get_origin(f.type) is typing.Annotated else f.type
-            return kind is bool or kind == (bool | None)  # a Flag is Annotated[bool, Meta(...)]
+            if typing.get_origin(kind) is typing.Literal:  # core.schemas.Flag: Literal[True, False]
+                return all(isinstance(a, bool) for a in typing.get_args(kind))
+            return kind is bool or kind == (bool | None)  # or Annotated[bool, Meta(...)]
     return False
 
 

@@ -220,6 +220,13 @@ async def list_groups(item_id: int, offset: int, limit: int) -> Page[GroupOut]:
     return Page([await group_out(r) for r in rows], await EvaluationGroup.count().where(where), offset, limit)
 
 
+async def evaluated_by(unit_id: int) -> list[GroupOut]:
+    """The evaluation groups a unit is the evaluating unit of (its pages list them: it files their reports)."""
+    rows = await EvaluationGroup.select().where(EvaluationGroup.evaluating_unit_id == unit_id).order_by(
+        EvaluationGroup.id, ascending=False).limit(100).output(load_json=True)
+    return [await group_out(r) for r in rows]
+
+
 # --- composing the group ------------------------------------------------------------------------------------
 async def _panel_errors(errors: ErrorCollector, field: str, request_id: int | None, item_id: int, kind: str) -> None:
     if request_id is None:

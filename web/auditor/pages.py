@@ -3,18 +3,28 @@ verification (re-run from the record alone, R-PANEL-2) and the record's chain st
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from accounts import audit
 from accounts.services import Principal
 from accounts.tables import AuditEvent
+from assignment.procedure import report
 from assignment.services import views as panels
-from assignment.tables import Panel
+from assignment.tables import Panel, PanelRequest
+from conflicts.deps import LIVE
+from conflicts.live import LiveGraph
+from core.records import get_or_404
+from documents import services as documents
+from documents.controllers import pdf_response
+from documents.rendering import render_pdf_async
+from spreadsheets.services import workbooks
+from web.auditor import verifications
 from web.render import render
 from web.session import PAGE_DEPENDENCIES, require
 
@@ -27,7 +37,7 @@ class AuditorPages(Controller):
     path = "/auditor"
     include_in_schema = False
     guards = [require("auditor", "office")]
-    dependencies = PAGE_DEPENDENCIES
+    dependencies = {**PAGE_DEPENDENCIES, **LIVE}
 
     @get("/")
     async def home(self, request: Request) -> Response:
@@ -55,9 +65,38 @@ class AuditorPages(Controller):
 
     @get("/panels/{panel_id:int}")
     async def panel(self, request: Request, panel_id: FromPath[int], principal: NamedDependency[Principal],
-                    now: NamedDependency[datetime]) -> Response:
-        verification = await panels.verify(panel_id)
+                    now: NamedDependency[datetime], recheck: FromQuery[bool] = False) -> Response:
+        """The verification kept from its last run while the record is unchanged (``web.auditor.verifications``);
+        ``?recheck=true`` re-runs the draw now."""
+        kept, reused = await verifications.verification(panel_id, now, fresh=recheck)
+        verification = kept.result
         # a verification is a read the record keeps (as GET /api/v1/panels/{id}/verification is)
         await audit.record(principal.name, "GET /auditor/panels/{panel_id}", f"panel:{panel_id}", "",
-                           {"verified": verification.verified, "members": verification.members}, now)
-        return render(request, "auditor/panel.html", title=f"论证组 #{panel_id} 核验", v=verification)
+                           {"verified": verification.verified, "members": verification.members,
+                            "verified_at": kept.verified_at.isoformat(), "kept": reused}, now)
+        drawn = await get_or_404(PanelRequest, (await panels.panel_record(panel_id))["panel_request"],
+                                 "panel request")
+        return render(request, "auditor/panel.html", title=f"论证组 #{panel_id} 核验", v=verification,
+                      verified_at=kept.verified_at, reused=reused, record_sha=kept.digest, drawn=drawn,
+                      report_issued=(await report.argument(drawn.id)).report_issued)
+
+    # --- documents (issue 16) through the page session: the auditor reads every record, as on the API -----------
+    @get("/requests/{request_id:int}/selection-record.pdf")
+    async def selection_record(self, request_id: FromPath[int], today: NamedDependency[date],
+                               live: NamedDependency[LiveGraph]) -> Response:
+        context = await documents.selection_record_data(live, request_id, today)
+        pdf = await render_pdf_async("selection_record.html", context)
+        return pdf_response(pdf, f"专家抽取记录-请求{request_id}.pdf", f"selection-record-{request_id}.pdf")
+
+    @get("/requests/{request_id:int}/argument-report.pdf")
+    async def argument_report(self, request_id: FromPath[int], today: NamedDependency[date]) -> Response:
+        context = await documents.argument_report_context(request_id, today)
+        pdf = await render_pdf_async("argument_report.html", context)
+        return pdf_response(pdf, f"论证报告-请求{request_id}.pdf", f"argument-report-{request_id}.pdf")
+
+    @get("/items/{item_id:int}/panels.xlsx")
+    async def panels_xlsx(self, item_id: FromPath[int], today: NamedDependency[date],
+                          live: NamedDependency[LiveGraph]) -> Response:
+        content = await workbooks.item_panels_workbook(live, item_id, today)
+        return Response(content, media_type=workbooks.XLSX, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'事项{item_id}-专家抽取.xlsx')}"})

@@ -16,13 +16,13 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from accounts.access import owns
 from accounts.services import Principal
 from assignment import schemas as asg
 from assignment.domain.procedure import Reader
-from assignment.procedure import opinions
+from assignment.procedure import materials, opinions, report
 from assignment.services import invitations, views
 from conflicts import schemas as cs
 from conflicts.deps import LIVE
@@ -38,6 +38,7 @@ from registry import schemas as rs
 from registry.domain.letters import LETTER_TEXTS, Commitment
 from registry.services import experts, terms
 from registry.services.views import expert_detail
+from web.expert import procedure
 from web.forms import FormError, FormErrors, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
@@ -159,10 +160,15 @@ class ExpertPages(Controller):
 
     # --- invitations and opinions --------------------------------------------------------------------------------
     async def _invitations(self, request: Request, me: Principal, live: LiveGraph, today: date,
-                           errors: dict[int, FormErrors] | None = None, status_code: int = 200) -> Template:
+                           errors: dict[int, FormErrors] | None = None, status_code: int = 200,
+                           request_errors: dict[int, FormErrors] | None = None) -> Template:
         page = await views.expert_invitations(live, expert_of(me), None, 0, 100, today)
+        arguments = {row.invitation.request_id: await procedure.argument_of(row.invitation.request_id, row.mode,
+                                                                            expert_of(me), today)
+                     for row in page.items if row.invitation.status == "accepted"}
         return render(request, "expert/invitations.html", status_code=status_code, title="论证邀请", page=page,
-                      purposes=PURPOSES, modes=MODES, errors=errors or {})
+                      purposes=PURPOSES, modes=MODES, errors=errors or {}, arguments=arguments,
+                      request_errors=request_errors or {}, me_expert=expert_of(me))
 
     @get("/invitations")
     async def invitations_page(self, request: Request, principal: Me, live: Live, today: Today) -> Template:
@@ -204,6 +210,48 @@ class ExpertPages(Controller):
         except FormError as exc:
             return await self._invitations(request, principal, live, today, {invitation_id: exc.errors}, exc.status)
         return see_other("/expert/invitations", "书面意见已提交")
+
+    # --- the argument: materials, the group's draft and co-signatures (R-PANEL-5, R-PANEL-6) --------------------
+    @get("/materials/{material_id:int}")
+    async def material(self, material_id: FromPath[int], principal: Me, today: Today, now: Now) -> File:
+        """A handed-over file, for a member who accepted and signed the letter (the service's check; recorded)."""
+        out, path = await materials.download(material_id, Reader("expert", None, expert_of(principal)),
+                                             principal.username, today, now)
+        return File(path=path, filename=out.filename, media_type=out.media_type)
+
+    @post("/requests/{request_id:int}/group-draft")
+    async def group_draft(self, request: Request, request_id: FromPath[int], principal: Me, live: Live,
+                          today: Today, now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            data = to_input(report.DraftIn, {"text": form.get("text"), "signed": bool(form.get("signed"))})
+            try:
+                await report.submit_draft(request_id, data, Reader("expert", None, expert_of(principal)),
+                                          principal.username, now)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        except FormError as exc:
+            return await self._invitations(request, principal, live, today, status_code=exc.status,
+                                           request_errors={request_id: exc.errors})
+        return see_other("/expert/invitations", "论证报告草稿已签名提交")
+
+    @post("/requests/{request_id:int}/cosign")
+    async def cosign(self, request: Request, request_id: FromPath[int], principal: Me, live: Live, today: Today,
+                     now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        body = {"agrees": form.get("agrees") == "yes", "reason": form.get("reason", ""),
+                "signed": bool(form.get("signed"))}
+        try:
+            data = to_input(report.CoSignIn, body)
+            try:
+                await report.cosign(request_id, data, Reader("expert", None, expert_of(principal)),
+                                    principal.username, now)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        except FormError as exc:
+            return await self._invitations(request, principal, live, today, status_code=exc.status,
+                                           request_errors={request_id: exc.errors})
+        return see_other("/expert/invitations", "已会签" if data.agrees else "不同意见已记录")
 
     # --- the inbox ------------------------------------------------------------------------------------------------
     @get("/inbox")

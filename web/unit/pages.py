@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from accounts.access import owns
 from accounts.services import Principal
 from assignment import schemas as asg
+from assignment.procedure import evaluation_group
 from assignment.services import invitations, requests, views
 from assignment.services.candidates import expert_candidates
 from conflicts.deps import LIVE
@@ -38,6 +39,7 @@ from registry.tables import PerformanceRating
 from web.forms import FormError, FormErrors, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
+from web.unit import procedure
 from web.unit.calendar import WEEKDAYS, study_calendar
 
 Live = NamedDependency[LiveGraph]
@@ -92,9 +94,46 @@ def request_body(item_id: int, form: dict[str, Any], codes: list[str]) -> dict[s
     for name in ("max_per_employer", "max_per_sector"):
         if form.get(name):
             balance[name] = form[name]
-    body = {k: form[k] for k in ("purpose", "mode", "size", "handover_on", "deadline", "answer_working_days", "note")
-            if form.get(k)}
+    body = {k: form[k] for k in ("purpose", "mode", "size", "handover_on", "deadline", "answer_working_days", "note",
+                                 "reverse_argument", "subject_kind") if form.get(k)}
     return {"item_id": item_id, **body, "balance": balance}
+
+
+async def item_page(request: Request, item_id: int, principal: Principal, today: date, live: LiveGraph,
+                    purpose: str | None = None, sections: dict[str, FormErrors] | None = None,
+                    forms: dict[str, dict] | None = None, status_code: int = 200) -> Template:
+    """The item: its conflict check, its panel requests, and its later steps (``web.unit.procedure``)."""
+    row = await own_item(principal, item_id)
+    chosen = _purpose(purpose)
+    check = await checks.check(live, item_id, chosen, today)
+    shown = [c for c in check.conflicts if c.status in ("excluded", "possible")]
+    item = await lifecycle.item_with_lifecycle(items.item_out(row))
+    return render(request, "unit/item.html", status_code=status_code, title=row.title, item=item, check=check,
+                  conflicts=[{"c": c, "chain": chain(c)} for c in shown], purpose=chosen.value,
+                  purposes=PURPOSES, modes=MODES, flags=FLAGS, sections=sections or {}, forms=forms or {},
+                  requests=(await views.list_requests(live, item_id, 0, 50, today, principal.unit_id)).items,
+                  today=today, **await procedure.item_context(item_id, item.state, today))
+
+
+async def panel_page(request: Request, request_id: int, today: date, live: LiveGraph,
+                     errors: dict[int, FormErrors] | None = None, sections: dict[str, FormErrors] | None = None,
+                     forms: dict[str, dict] | None = None, status_code: int = 200) -> Template:
+    """The drawn panel, its deadline, the argument's steps (``web.unit.procedure``) and the ratings; ``errors``
+    per invitation (ratings), ``sections`` per step (materials, minutes, report, adoption), ``forms`` what was
+    typed into a refused step's form."""
+    view = await views.request_view(live, request_id, today)
+    item = await get_or_404(DecisionItem, view.item_id, "decision item", "item_id")
+    names = {i.id: i.subject.name for i in view.invitations}
+    chances = {m.subject.id: m.probability for m in view.panel.members}
+    rated = {r["invitation"] for r in await PerformanceRating.select(PerformanceRating.invitation).where(
+        PerformanceRating.invitation.is_in([i.id for i in view.invitations] or [-1]))}
+    steps = await procedure.procedure_context(request_id, request.user, today)
+    return render(request, "unit/request.html", status_code=status_code, title=f"论证组：{item.title}",
+                  view=view, item=item, names=names, chances=chances, rated=rated, errors=errors or {},
+                  sections=sections or {}, forms=forms or {}, scores=SCORES, purposes=PURPOSES, modes=MODES,
+                  weekdays=WEEKDAYS,
+                  today=today, months=await study_calendar(view.handover_on, view.latest_deadline or view.deadline),
+                  **steps)
 
 
 class UnitPages(Controller):
@@ -109,7 +148,8 @@ class UnitPages(Controller):
         page = await lifecycle.page_with_lifecycle(
             await items.list_items((q or "")[:300] or None, max(offset, 0), 50, principal.unit_id))
         return render(request, "unit/items.html", title="本单位的决策事项", page=page, q=q or "",
-                      sub_pools=await _sub_pools(), flags=FLAGS, form={}, errors=FormErrors())
+                      sub_pools=await _sub_pools(), flags=FLAGS, form={}, errors=FormErrors(),
+                      evaluated=await evaluation_group.evaluated_by(principal.unit_id or 0))
 
     @post("/items")
     async def create_item(self, request: Request, principal: Me) -> Template | Redirect:
@@ -130,15 +170,7 @@ class UnitPages(Controller):
     @get("/items/{item_id:int}")
     async def item(self, request: Request, item_id: FromPath[int], principal: Me, today: Today, live: Live,
                    purpose: FromQuery[str | None] = None) -> Template:
-        row = await own_item(principal, item_id)
-        chosen = _purpose(purpose)
-        check = await checks.check(live, item_id, chosen, today)
-        shown = [c for c in check.conflicts if c.status in ("excluded", "possible")]
-        return render(request, "unit/item.html", title=row.title,
-                      item=await lifecycle.item_with_lifecycle(items.item_out(row)), check=check,
-                      conflicts=[{"c": c, "chain": chain(c)} for c in shown], purpose=chosen.value,
-                      purposes=PURPOSES, modes=MODES, flags=FLAGS,
-                      requests=(await views.list_requests(live, item_id, 0, 50, today, principal.unit_id)).items)
+        return await item_page(request, item_id, principal, today, live, purpose)
 
     async def _form_context(self, row: DecisionItem, today: date) -> dict[str, Any]:
         return {"title": f"申请抽取：{row.title}", "item": items.item_out(row), "sub_pools": await _sub_pools(),
@@ -191,24 +223,11 @@ class UnitPages(Controller):
                           **await self._form_context(row, today))
         return see_other(f"/unit/requests/{created.id}", "已完成抽取，邀请已发出")
 
-    async def _panel(self, request: Request, request_id: int, today: date, live: LiveGraph,
-                     errors: dict[int, FormErrors] | None = None, status_code: int = 200) -> Template:
-        view = await views.request_view(live, request_id, today)
-        item = await get_or_404(DecisionItem, view.item_id, "decision item", "item_id")
-        names = {i.id: i.subject.name for i in view.invitations}
-        chances = {m.subject.id: m.probability for m in view.panel.members}
-        rated = {r["invitation"] for r in await PerformanceRating.select(PerformanceRating.invitation).where(
-            PerformanceRating.invitation.is_in([i.id for i in view.invitations] or [-1]))}
-        return render(request, "unit/request.html", status_code=status_code, title=f"论证组：{item.title}",
-                      view=view, item=item, names=names, chances=chances, rated=rated, errors=errors or {},
-                      scores=SCORES, purposes=PURPOSES, modes=MODES, weekdays=WEEKDAYS,
-                      months=await study_calendar(view.handover_on, view.latest_deadline or view.deadline))
-
     @get("/requests/{request_id:int}")
     async def panel(self, request: Request, request_id: FromPath[int], principal: Me, today: Today,
                     live: Live) -> Template:
         await own_request(principal, request_id)
-        return await self._panel(request, request_id, today, live)
+        return await panel_page(request, request_id, today, live)
 
     @post("/requests/{request_id:int}/invitations/{invitation_id:int}/rating")
     async def rate(self, request: Request, request_id: FromPath[int], invitation_id: FromPath[int], principal: Me,
@@ -222,7 +241,8 @@ class UnitPages(Controller):
             except DomainError as exc:
                 raise refusal(exc) from exc
         except FormError as exc:
-            return await self._panel(request, request_id, today, live, {invitation_id: exc.errors}, exc.status)
+            return await panel_page(request, request_id, today, live, {invitation_id: exc.errors},
+                                    status_code=exc.status)
         return see_other(f"/unit/requests/{request_id}#invitation-{invitation_id}", "评价已保存")
 
 

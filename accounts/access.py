@@ -28,7 +28,7 @@ from notifications.tables import InboxMessage
 
 PUBLIC = ["^/health$", "^/schema", "^/respond/", "^/api/v1/auth/login$",
           # the pages (issue 15): a session cookie, their own guards and CSRF (web/session.py), no bearer token
-          "^/$", "^/log(in|out)$", "^/(office|unit|expert|auditor)(/|$)", "^/static/"]
+          "^/$", "^/log(in|out)$", "^/(office|unit|expert|auditor|organiser)(/|$)", "^/static/"]
 OWN, ANY = "own", "any"
 V = "/api/v1"
 

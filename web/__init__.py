@@ -45,13 +45,14 @@ from web.errors import page_aware
 from web.expert import PAGES as EXPERT_PAGES
 from web.home import LoginController
 from web.office import PAGES as OFFICE_PAGES
+from web.organiser import PAGES as ORGANISER_PAGES
 from web.render import STATIC, TEMPLATE_CONFIG
 from web.session import SessionAuthentication, csrf_config
 from web.unit import PAGES as UNIT_PAGES
 
 STATIC_FILES = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                           cache_control=None)
-PAGES = [LoginController, STATIC_FILES, *OFFICE_PAGES, *AUDITOR_PAGES, *UNIT_PAGES, *EXPERT_PAGES]
+PAGES = [LoginController, STATIC_FILES, *OFFICE_PAGES, *AUDITOR_PAGES, *UNIT_PAGES, *EXPERT_PAGES, *ORGANISER_PAGES]
 
 
 def NOT_RECORDED(scope: Scope) -> bool:

@@ -39,6 +39,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
                ("/auditor/chain", "记录完整性")],
     "unit": [("/unit", "工作台")],
     "expert": [("/expert", "我的主页")],
+    "organiser": [("/organiser", "受托组织论证")],
     "auditor": [("/auditor", "审计首页"), ("/auditor/record", "全过程记录"), ("/auditor/chain", "记录完整性")],
 }
 

@@ -37,7 +37,7 @@ CSRF_HEADER = "x-csrftoken"
 # (its unguessable signed token is the proof; a forged cross-site post cannot know it) and the static files.
 NOT_PAGES = ["^/api/", "^/schema", "^/health$", "^/respond/", "^/static/"]
 _NOT_PAGE = re.compile("|".join(NOT_PAGES))
-HOME = {"office": "/office", "unit": "/unit", "expert": "/expert", "auditor": "/auditor"}
+HOME = {"office": "/office", "unit": "/unit", "expert": "/expert", "auditor": "/auditor", "organiser": "/organiser"}
 
 
 def is_page(path: str) -> bool:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import typing
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Request
+from litestar.params import QueryParameter
 
 from core.api import chinese_reason, http_status
 from core.errors import DomainError
@@ -28,6 +29,11 @@ T = TypeVar("T")
 _AT_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
 _NAMED = re.compile(r"(?:unknown|missing required) field `([^`]*)`")
 CHECKED = {"on", "true", "1", "yes"}
+
+# The query parameters of the pages' lists and searches, bounded (a request built to stall gets a 400)
+Text = Annotated[str | None, QueryParameter(max_length=100)]
+PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
+PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 @dataclass

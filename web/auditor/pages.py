@@ -25,12 +25,11 @@ from documents.controllers import pdf_response
 from documents.rendering import render_pdf_async
 from spreadsheets.services import workbooks
 from web.auditor import verifications
+from web.forms import PageLimit, PageOffset
 from web.render import render
 from web.session import PAGE_DEPENDENCIES, require
 
 Subject = Annotated[str | None, QueryParameter(max_length=100)]
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
-PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class AuditorPages(Controller):

@@ -27,12 +27,10 @@ from documents.rendering import render_pdf_async
 from registry.domain.vocab import Sector
 from spreadsheets.domain.rows import MAX_FILE_BYTES
 from spreadsheets.services import imports, workbooks
-from web.forms import FormError, FormErrors, refusal
+from web.forms import FormError, FormErrors, PageOffset, Text, refusal
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
 
-Text = Annotated[str | None, QueryParameter(max_length=100)]
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
 PageLimit = Annotated[int, QueryParameter(ge=1, le=500)]
 KINDS = {"experts": ("expert", "专家"), "institutions": ("institution", "机构"), "relations": ("relation", "关系")}
 ROW_STATUSES = {"accepted": "已导入", "rejected": "未导入", "existing": "已存在（未新增）",

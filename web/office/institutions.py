@@ -5,11 +5,9 @@ employed there and its other relations). Reads through the services the API's ``
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 
 from conflicts.deps import LIVE
 from conflicts.live import LiveGraph
@@ -18,13 +16,11 @@ from core.records import get_or_404
 from registry.domain.vocab import CreditStatus, InstitutionKind
 from registry.services import institutions, office_views, views
 from registry.tables import Institution
+from web.forms import PageLimit, PageOffset, Text
 from web.office.records import institution_names
 from web.render import render
 from web.session import PAGE_DEPENDENCIES, require
 
-Text = Annotated[str | None, QueryParameter(max_length=100)]
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
-PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 POOL_FILTERS = {"in": "在评估机构库中", "out": "不在库中"}
 
 

@@ -6,11 +6,10 @@ assignment.services, accounts.audit); the recruitment pipeline is in ``web.offic
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 
 from accounts import chain_state
 from assignment.services.views import expert_invitations
@@ -25,14 +24,11 @@ from registry.domain.vocab import ReviewProposal, Sector
 from registry.services import office_views, reviews, views
 from registry.services.specialties import all_specialties
 from registry.tables import Expert
-from web.forms import FormError, FormErrors, read_form, refusal, to_input
+from web.forms import FormError, FormErrors, PageLimit, PageOffset, Text, read_form, refusal, to_input
 from web.office.views import pool_counts, terms_ending, undelivered
 from web.render import chart_options, render, see_other
 from web.session import PAGE_DEPENDENCIES, require
 
-Text = Annotated[str | None, QueryParameter(max_length=100)]
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
-PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 STATUSES = {"eligible": "可抽取（在聘且符合条件）", "ineligible": "暂不可抽取"}
 
 

@@ -17,12 +17,10 @@ from registry import schemas as s
 from registry.domain.vocab import DiscreditKind, DismissalReason, DutyBreach
 from registry.services import dismissals, institutions, office_views
 from registry.tables import Expert, Institution
-from web.forms import FormError, FormErrors, read_form, refusal, to_input
+from web.forms import FormError, FormErrors, PageLimit, PageOffset, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
 
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
-PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 RecordId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 SUBJECTS = {"expert": "专家", "institution": "第三方评估机构"}
 DISCREDIT_RULES = {"expert": "R-POOL-7", "institution": "R-POOL-8"}  # the rule each kind of record files under

@@ -19,12 +19,10 @@ from conflicts.live import LiveGraph
 from conflicts.policy import EDGE_LABELS, EdgeKind
 from conflicts.services import policy_versions, relations
 from core.errors import DomainError
-from web.forms import FormError, FormErrors, read_form, refusal, to_input
+from web.forms import FormError, FormErrors, PageLimit, PageOffset, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
 
-PageOffset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
-PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
 NodeId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 NODE_KINDS = {"expert": "专家", "institution": "机构", "item": "决策事项", "person": "其他人员"}
 RELATION_FIELDS = ("kind", "role", "start", "end", "detail", "target_text")

@@ -167,14 +167,24 @@ def employer_overloads(plan: Plan, candidates: Mapping[int, Candidate], k: Const
     the plan: only there could a draw exceed it (and be redrawn, which would make chances inexact)."""
     if k.max_per_employer is None:
         return set()
+    # each type's employers and how many of its members each has, counted once (not once per composition)
+    employers_of: dict[int, list[tuple[int, int]]] = {}
+    for _, counts in plan.columns:
+        for t in counts:
+            if t not in employers_of:
+                tally: dict[int, int] = {}
+                for i in plan.members[t]:
+                    e = candidates[i].employer
+                    if e is not None:
+                        tally[e] = tally.get(e, 0) + 1
+                employers_of[t] = list(tally.items())
     out = set()
     for _, counts in plan.columns:
         load: dict[int, float] = {}
         for t, n in counts.items():
-            for i in plan.members[t]:
-                e = candidates[i].employer
-                if e is not None:
-                    load[e] = load.get(e, 0.0) + n / len(plan.members[t])
+            share = n / len(plan.members[t])
+            for e, many in employers_of[t]:
+                load[e] = load.get(e, 0.0) + share * many
         out |= {e for e, x in load.items() if x > k.max_per_employer + 1e-7}
     return out
 

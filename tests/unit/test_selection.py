@@ -171,3 +171,32 @@ def test_the_planners_quick_fit_test_agrees_with_the_maxima_R_PANEL_2(seed, size
         if fits:
             partial.add(c)
     assert not over_maxima(partial.members, k)
+
+
+def test_employer_overloads_counts_each_types_employers_once_and_finds_the_same_R_PANEL_2():
+    """The per-employer check of a plan's compositions, computed member by member (the definition) and by each
+    type's employer counts (the planner's fast path): the same employers, on plans where some are overloaded."""
+    from assignment.selection.plan import employer_overloads
+    from assignment.selection.planner import _plan_for_types
+
+    def by_definition(plan, candidates, k):
+        out = set()
+        for _, counts in plan.columns:
+            load: dict[int, float] = {}
+            for t, n in counts.items():
+                for i in plan.members[t]:
+                    e = candidates[i].employer
+                    if e is not None:
+                        load[e] = load.get(e, 0.0) + n / len(plan.members[t])
+            out |= {e for e, x in load.items() if x > k.max_per_employer + 1e-7}
+        return out
+
+    found = 0
+    for seed in range(4):
+        people = pool(120, seed, employers=6)
+        k = Constraints(7, {"LAW": 2}, 1, None, {}, frozenset())
+        plan = _plan_for_types(people, k, set(), {}, 0.005, 300, False, [])  # employers left out of the types
+        by_id = {c.id: c for c in people}
+        assert employer_overloads(plan, by_id, k) == by_definition(plan, by_id, k)
+        found += bool(by_definition(plan, by_id, k))
+    assert found  # the comparison covered overloaded employers, not only empty sets

@@ -17,6 +17,7 @@ from registry.domain.search import search_key
 from registry.events import ExpertsRegistered
 from registry.inputs import cleaned
 from registry.privacy import get_vault
+from registry.services.eligibility_facts import eligibility_changed
 from registry.services.experts import expert_problems, known_institutions
 from registry.tables import Employment, Expert, ExpertSpecialty, Specialty
 
@@ -82,6 +83,7 @@ async def create_experts(items: list[s.ExpertCreate],
                  "position": clean(e.position), "start": e.start, "end": e.end}
                 for expert_id, (_, data, _) in pairs for e in data.employments]
         employment_ids = sorted(r["id"] for r in await insert_many(Employment, jobs, (Employment.id,)))
+        await eligibility_changed(*expert_ids)  # issue 17: each new expert's fact (no term yet), as one at a time
         emit(ExpertsRegistered(tuple(expert_ids), tuple(employment_ids)))
     for (n, _, _), expert_id in zip(accepted, expert_ids, strict=True):
         outcome[n] = expert_id

@@ -13,7 +13,7 @@ from registry import schemas as s
 from registry.domain.eligibility import Eligibility, Reason, expert_eligibility
 from registry.domain.search import SEPARATOR, query_text
 from registry.domain.specialties import subtree_codes
-from registry.services.eligibility_facts import stored_eligibility
+from registry.services.eligibility_facts import all_facts_cover, stored_eligibility, valid_on
 from registry.services.institutions import institution_pool_ids
 from registry.services.records import json_list, json_map
 from registry.services.specialties import all_specialties
@@ -24,6 +24,7 @@ from registry.tables import (
     EvaluatorPoolEntry,
     Expert,
     ExpertChangeRequest,
+    ExpertEligibility,
     ExpertSpecialty,
     Institution,
     PossibleDuplicate,
@@ -220,7 +221,14 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
     if eligible is None:
         rows, total = await paged(query, count, offset, limit)
         return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
-    # Eligibility is a stored fact (issue 17): filter the matching ids on it, then build the page's views only.
+    # Eligibility is a stored fact (issue 17): when every matching expert's fact covers the day (the nightly job sees
+    # to it), the filter, the count and the page are SQL over the facts' index; otherwise the facts that do not
+    # cover the day are computed live for the matching ids.
+    if await all_facts_cover(on):
+        stated = Expert.id.is_in(ExpertEligibility.select(ExpertEligibility.expert).where(
+            valid_on(on) & (ExpertEligibility.eligible == eligible)))
+        rows, total = await paged(query.where(stated), count.where(stated), offset, limit)
+        return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
     ids = [r["id"] for r in await Expert.select(Expert.id).where(*conditions).order_by(Expert.id)] \
         if conditions else [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
     matching = [i for i, e in (await stored_eligibility(ids, on)).items() if e.eligible == eligible]

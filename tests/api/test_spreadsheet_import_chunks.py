@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from app import create_app
 from conflicts.tables import GraphChange
 from registry.domain.identifiers import make_citizen_id
+from registry.tables import ExpertEligibility
 from spreadsheets.services import imports
 from tests.builders import create_institution, expert_payload
 from tests.support.app import add_account, login
@@ -87,6 +88,8 @@ def import_in_a_fresh_registry(clock, monkeypatch, chunked: bool) -> dict:
                            [x["id"] for x in e["employments"]]}
         tasks = client.get(f"{API}/name-matches", params={"limit": 100}).json()["items"]
         changes = GraphChange.select(GraphChange.record_table, GraphChange.record_id).run_sync()
+        facts = ExpertEligibility.select(ExpertEligibility.expert, ExpertEligibility.eligible,
+                                         ExpertEligibility.reasons).output(load_json=True).run_sync()
         events = client.get(f"{API}/audit/events", params={"after": seq, "limit": 200}).json()["items"]
         chain = client.get(f"{API}/audit/verification").json()
         again = upload(client, office_file())
@@ -107,6 +110,9 @@ def import_in_a_fresh_registry(clock, monkeypatch, chunked: bool) -> dict:
             for c in changes if c["record_table"] in ("expert", "employment")) if n),
         "recorded": [[x for x in e["data"]["events"] if x["event"] == "ExpertsRegistered"] for e in events],
         "chain_ok": chain["ok"],
+        # issue 17: each imported expert's eligibility fact is written with it (no term yet: not eligible, and why)
+        "facts": sorted((row_of[f["expert"]], f["eligible"], tuple(r["rule_id"] for r in f["reasons"]))
+                        for f in facts if f["expert"] in row_of),
         "again": (again["accepted"], again["rejected"], again["duplicates"]),
         "experts": experts_after,
     }
@@ -140,6 +146,8 @@ def test_bulk_handlers_flag_match_and_log_what_the_one_row_handlers_do(clock, mo
     assert [(f[0], f[1]) for f in chunked["flags"]] == [(0, 4), (2, 5), (6, 7)]
     assert all(f[2] >= 80 and f[4] == "open" for f in chunked["flags"])
     assert chunked["flags"] == row_by_row["flags"]
+    assert chunked["facts"] == row_by_row["facts"] and len(chunked["facts"]) == 1 + 6  # every expert has its fact
+    assert any(not eligible and reasons for _, eligible, reasons in chunked["facts"])  # "no term yet", with why
     assert chunked["employers"][2] == [("浙江大学", "浙江大学")]  # a sure match links the employer
     assert chunked["employers"][6] == [("之江公共政策咨询中心", None)]  # no institution: left for a person
     assert chunked["employers"] == row_by_row["employers"]

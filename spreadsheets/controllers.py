@@ -66,9 +66,11 @@ def _started(job: ImportJobOut) -> Response[ImportJobOut]:
     return Response(job, status_code=202 if job.status == "running" else 201)
 
 
-def _xlsx(filename: str, content: bytes) -> Response[bytes]:
-    return Response(content, media_type=workbooks.XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+def xlsx_response(filename: str, content: bytes) -> Response[bytes]:
+    """A workbook download with its Chinese file name (RFC 5987); never cached (personal data, as the PDFs).
+    The API's controllers and the pages (web/) answer the same way."""
+    return Response(content, media_type=workbooks.XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store"})
 
 
 class ImportController(Controller):
@@ -103,7 +105,7 @@ class ImportController(Controller):
 
     @get("/templates/relations.xlsx", summary="The relation template (kind and end-type drop-downs)")
     async def relation_template(self) -> Response[bytes]:
-        return _xlsx("关系导入模板.xlsx", workbooks.relation_template())
+        return xlsx_response("关系导入模板.xlsx", workbooks.relation_template())
 
     @get("/", summary="The import jobs, newest first")
     async def index(self, offset: Offset = 0, limit: Limit = 50) -> Page[ImportJobOut]:
@@ -122,16 +124,16 @@ class ImportController(Controller):
 
     @get("/{import_id:int}/report.xlsx", summary="The per-row report as an XLSX workbook")
     async def report_xlsx(self, import_id: FromPath[int]) -> Response[bytes]:
-        return _xlsx(*await workbooks.report_workbook(import_id))
+        return xlsx_response(*await workbooks.report_workbook(import_id))
 
     @get("/templates/experts.xlsx", summary="The expert template: headers, drop-down lists (gender, sector, "
                                            "specialty, sub-pool), ID and phone columns as text")
     async def expert_template(self) -> Response[bytes]:
-        return _xlsx("专家导入模板.xlsx", await workbooks.expert_template())
+        return xlsx_response("专家导入模板.xlsx", await workbooks.expert_template())
 
     @get("/templates/institutions.xlsx", summary="The institution template (kind drop-down, credit code as text)")
     async def institution_template(self) -> Response[bytes]:
-        return _xlsx("机构导入模板.xlsx", workbooks.institution_template())
+        return xlsx_response("机构导入模板.xlsx", workbooks.institution_template())
 
 
 class ExportController(Controller):
@@ -147,13 +149,13 @@ class ExportController(Controller):
                       on: FromQuery[date | None] = None) -> Response[bytes]:
         content = await workbooks.experts_workbook(on or today, specialty, sector.value if sector else None, region,
                                                    q, eligible, employer)
-        return _xlsx(f"专家库-{(on or today).isoformat()}.xlsx", content)
+        return xlsx_response(f"专家库-{(on or today).isoformat()}.xlsx", content)
 
     @get("/items/{item_id:int}/panels.xlsx", summary="An item's panel requests, every draw with its members and "
                                                       "chances, and each exclusion with its stage and rule ids")
     async def item_panels(self, item_id: FromPath[int], today: NamedDependency[date],
                           live: NamedDependency[LiveGraph]) -> Response[bytes]:
-        return _xlsx(f"事项{item_id}-专家抽取.xlsx", await workbooks.item_panels_workbook(live, item_id, today))
+        return xlsx_response(f"事项{item_id}-专家抽取.xlsx", await workbooks.item_panels_workbook(live, item_id, today))
 
     @get("/annual-reviews.xlsx", summary="The annual review results (R-POOL-6): filter by year, status "
                                          "(open|decided) and proposal")
@@ -161,7 +163,7 @@ class ExportController(Controller):
                              status: FromQuery[Literal["open", "decided"] | None] = None,
                              proposal: FromQuery[Literal["renew", "keep", "dismiss"] | None] = None) -> Response[bytes]:
         suffix = f"-{year}" if year is not None else ""
-        return _xlsx(f"年度考核{suffix}.xlsx", await workbooks.reviews_workbook(year, status, proposal))
+        return xlsx_response(f"年度考核{suffix}.xlsx", await workbooks.reviews_workbook(year, status, proposal))
 
 
 CONTROLLERS = [ImportController, ExportController]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -20,9 +19,8 @@ from assignment.tables import Panel, PanelRequest
 from conflicts.deps import LIVE
 from conflicts.live import LiveGraph
 from core.records import get_or_404
-from documents import services as documents
-from documents.controllers import pdf_response
-from documents.rendering import render_pdf_async
+from documents.controllers import argument_report_pdf, selection_record_pdf
+from spreadsheets.controllers import xlsx_response
 from spreadsheets.services import workbooks
 from web.auditor import verifications
 from web.forms import PageLimit, PageOffset
@@ -83,19 +81,13 @@ class AuditorPages(Controller):
     @get("/requests/{request_id:int}/selection-record.pdf")
     async def selection_record(self, request_id: FromPath[int], today: NamedDependency[date],
                                live: NamedDependency[LiveGraph]) -> Response:
-        context = await documents.selection_record_data(live, request_id, today)
-        pdf = await render_pdf_async("selection_record.html", context)
-        return pdf_response(pdf, f"专家抽取记录-请求{request_id}.pdf", f"selection-record-{request_id}.pdf")
+        return await selection_record_pdf(live, request_id, today)
 
     @get("/requests/{request_id:int}/argument-report.pdf")
     async def argument_report(self, request_id: FromPath[int], today: NamedDependency[date]) -> Response:
-        context = await documents.argument_report_context(request_id, today)
-        pdf = await render_pdf_async("argument_report.html", context)
-        return pdf_response(pdf, f"论证报告-请求{request_id}.pdf", f"argument-report-{request_id}.pdf")
+        return await argument_report_pdf(request_id, today)
 
     @get("/items/{item_id:int}/panels.xlsx")
     async def panels_xlsx(self, item_id: FromPath[int], today: NamedDependency[date],
                           live: NamedDependency[LiveGraph]) -> Response:
-        content = await workbooks.item_panels_workbook(live, item_id, today)
-        return Response(content, media_type=workbooks.XLSX, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'事项{item_id}-专家抽取.xlsx')}"})
+        return xlsx_response(f"事项{item_id}-专家抽取.xlsx", await workbooks.item_panels_workbook(live, item_id, today))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -21,10 +20,9 @@ from accounts.services import Principal
 from conflicts.deps import LIVE
 from conflicts.live import LiveGraph
 from core.errors import DomainError, not_found
-from documents import services as documents
-from documents.controllers import pdf_response
-from documents.rendering import render_pdf_async
+from documents.controllers import certificate_pdf, letter_pdf
 from registry.domain.vocab import Sector
+from spreadsheets.controllers import xlsx_response
 from spreadsheets.domain.rows import MAX_FILE_BYTES
 from spreadsheets.services import imports, workbooks
 from web.forms import FormError, FormErrors, PageOffset, Text, refusal
@@ -38,11 +36,6 @@ ROW_STATUSES = {"accepted": "已导入", "rejected": "未导入", "existing": "�
 JOB_STATUSES = {"running": "正在导入", "done": "已完成", "failed": "失败"}
 
 
-def xlsx_response(filename: str, content: bytes) -> Response[bytes]:
-    return Response(content, media_type=workbooks.XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store"})
-
-
 class FilePages(Controller):
     path = "/office"
     include_in_schema = False
@@ -53,18 +46,12 @@ class FilePages(Controller):
     @get("/experts/{expert_id:int}/terms/{term_id:int}/certificate.pdf")
     async def certificate(self, expert_id: FromPath[int], term_id: FromPath[int],
                           today: NamedDependency[date]) -> Response[bytes]:
-        context = await documents.certificate_data(expert_id, term_id, today)
-        pdf = await render_pdf_async("certificate.html", context)
-        return pdf_response(pdf, f"聘书-{context['expert'].name}-{context['number']}.pdf",
-                            f"certificate-{expert_id}-{term_id}.pdf")
+        return await certificate_pdf(expert_id, term_id, today)
 
     @get("/experts/{expert_id:int}/commitment-letters/{letter_id:int}/letter.pdf")
     async def letter(self, expert_id: FromPath[int], letter_id: FromPath[int],
                      today: NamedDependency[date]) -> Response[bytes]:
-        context = await documents.letter_data(expert_id, letter_id, today)
-        pdf = await render_pdf_async("letter.html", context)
-        return pdf_response(pdf, f"专家承诺书-{context['expert'].name}-聘期{context['term'].id}.pdf",
-                            f"commitment-letter-{expert_id}-{letter_id}.pdf")
+        return await letter_pdf(expert_id, letter_id, today)
 
     # --- exports -------------------------------------------------------------------------------------------
     @get("/experts.xlsx")

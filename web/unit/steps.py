@@ -25,9 +25,7 @@ from decisions import filing as filings
 from decisions import lifecycle
 from decisions import schemas as ds
 from decisions.tables import DecisionItem
-from documents import services as documents
-from documents.controllers import pdf_response
-from documents.rendering import render_pdf_async
+from documents.controllers import argument_report_pdf, filing_package_pdf, selection_record_pdf
 from web.forms import FormError, FormErrors, read_form, refusal, to_input
 from web.render import render, see_other
 from web.session import PAGE_DEPENDENCIES, require
@@ -143,25 +141,19 @@ class UnitProcedurePages(Controller):
                                live: Live) -> Response[bytes]:
 
         await own_request(principal, request_id)
-        context = await documents.selection_record_data(live, request_id, today)
-        pdf = await render_pdf_async("selection_record.html", context)
-        return pdf_response(pdf, f"专家抽取记录-请求{request_id}.pdf", f"selection-record-{request_id}.pdf")
+        return await selection_record_pdf(live, request_id, today)
 
     @get("/requests/{request_id:int}/argument-report.pdf")
     async def argument_report(self, request_id: FromPath[int], principal: Me, today: Today) -> Response[bytes]:
 
         await own_request(principal, request_id)
-        context = await documents.argument_report_context(request_id, today)
-        pdf = await render_pdf_async("argument_report.html", context)
-        return pdf_response(pdf, f"论证报告-请求{request_id}.pdf", f"argument-report-{request_id}.pdf")
+        return await argument_report_pdf(request_id, today)
 
     @get("/items/{item_id:int}/filing-package.pdf")
     async def filing_package(self, item_id: FromPath[int], principal: Me, today: Today) -> Response[bytes]:
 
         await own_item(principal, item_id)
-        context = await documents.filing_package_context(item_id, today)
-        pdf = await render_pdf_async("filing_package.html", context)
-        return pdf_response(pdf, f"归档材料包-事项{item_id}.pdf", f"filing-package-{item_id}.pdf")
+        return await filing_package_pdf(item_id, today)
 
     # --- the item's steps: decided, filed (R-REC-3) -------------------------------------------------------------
     @post("/items/{item_id:int}/transitions")

@@ -47,23 +47,44 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]],
     head = f"INSERT INTO {table._meta.get_formatted_tablename()} (" \
            + ",".join(f'"{c._meta.db_column_name}"' for c in columns) + ") VALUES "
     tail = " RETURNING " + ",".join(f'"{c._meta.db_column_name}"' for c in returning) if returning else ""
+    def values_of(row: dict[str, Any]) -> list[Any]:
+        values = []
+        for name in names:
+            value = row.get(name, defaults[name])
+            if isinstance(value, Enum):
+                value = value.value
+            elif name in json_columns and value is not None and not isinstance(value, str):
+                value = dump_json(value)
+            values.append(value)
+        return values
+
+    if not returning and (connection := _copy_connection(table)) is not None:
+        # PostgreSQL inside a transaction: one COPY instead of statements of a few hundred rows (a 50,000-expert
+        # draw writes its thousands of exclusion rows in a tenth of the time, issue 17)
+        await connection.copy_records_to_table(
+            table._meta.tablename, columns=[c._meta.db_column_name for c in columns],
+            records=[tuple(values_of(row)) for row in rows])
+        return []
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(columns)))
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_statement):
         batch = rows[start:start + per_statement]
         values: list[Any] = []
         for row in batch:
-            for name in names:
-                value = row.get(name, defaults[name])
-                if isinstance(value, Enum):
-                    value = value.value
-                elif name in json_columns and value is not None and not isinstance(value, str):
-                    value = dump_json(value)
-                values.append(value)
+            values.extend(values_of(row))
         result = await _run(table, head, len(columns), len(batch), tail, values)
         if returning:
             out.extend(result)
     return out
+
+
+def _copy_connection(table: type[Table]) -> Any:
+    """The asyncpg connection of the PostgreSQL transaction in progress, or None (SQLite, or no transaction)."""
+    engine: Any = table._meta.db
+    if engine.engine_type != "postgres":
+        return None
+    transaction = engine.current_transaction.get()
+    return transaction.connection if transaction is not None else None
 
 
 async def _run(table: type[Table], head: str, width: int, count: int, tail: str, values: list[Any]) -> list[dict]:

@@ -26,17 +26,20 @@ async def stored(table: type[Table], row_id: int) -> dict:
 ID_LIST_LIMIT = 500  # longer lists are not sent as query parameters (see rows_for)
 
 
-async def rows_for(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:
+async def rows_for(query: Any, column: Any, ids: Iterable[int], within: Any = None) -> list[dict]:
     """The rows of ``query`` (a select that returns ``column``) whose ``column`` is one of ``ids``.
 
     A short list becomes ``column IN (...)``. A long one (a draw over a national pool names tens of thousands)
     is not sent at all: PostgreSQL takes at most 32,767 parameters per statement and piccolo converts each one
-    (seconds at 50,000); the rows are read whole and kept here by a set lookup instead."""
+    (seconds at 50,000); the rows are read whole, or only those ``column IN (within)`` when the caller has a
+    sub-select known to hold every id (a draw's sub-pools, issue 17), and kept here by a set lookup."""
     wanted = set(ids)
     if not wanted:
         return []
     if len(wanted) <= ID_LIST_LIMIT:
         return cast(list, await query.where(column.is_in(sorted(wanted))))
+    if within is not None:
+        query = query.where(column.is_in(within))
     name = column._meta.name
     return [row for row in await query if row[name] in wanted]
 

@@ -116,11 +116,21 @@ class Budget:
         return left
 
 
-def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -> str:
-    """A fingerprint of the frozen candidate list and the constraints, so anyone can re-run the draw."""
-    rows = sorted([c.id, sorted(c.specialties), c.employer, c.sector, c.region] for c in candidates)
+def canonical_rows(candidates: Iterable[Candidate]) -> list[list]:
+    """The frozen candidate list's canonical rows ``[id, specialties (sorted), employer, sector, region]``, sorted
+    (by id: ids are unique). The fingerprint and the stored list (``frozen``) are both made from them."""
+    return sorted([c.id, sorted(c.specialties), c.employer, c.sector, c.region] for c in candidates)
+
+
+def rows_hash(rows: list[list], constraints: Constraints) -> str:
+    """``candidates_hash`` of canonical rows already made (a draw makes them once for the hash and the record)."""
     blob = json.dumps({"candidates": rows, "constraints": constraints.as_dict()}, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def candidates_hash(candidates: Iterable[Candidate], constraints: Constraints) -> str:
+    """A fingerprint of the frozen candidate list and the constraints, so anyone can re-run the draw."""
+    return rows_hash(canonical_rows(candidates), constraints)
 
 
 def seed_commitment(seed: int | str, candidates_hash: str) -> str:

@@ -16,11 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from assignment.selection.constraints import Candidate
-
-
-def candidate_rows(candidates: Iterable[Candidate]) -> list[list]:
-    """The canonical rows of a candidate list, sorted (by id: ids are unique)."""
-    return sorted([c.id, sorted(c.specialties), c.employer, c.sector, c.region] for c in candidates)
+from assignment.selection.constraints import canonical_rows as candidate_rows
 
 
 def canonical_text(candidates: Iterable[Candidate]) -> str:
@@ -33,7 +29,11 @@ def _text(rows: list) -> str:
 
 def pack_candidates(candidates: Iterable[Candidate]) -> tuple[str, str, int]:
     """(the stored text, the SHA-256 of the canonical text, how many)."""
-    rows = candidate_rows(candidates)
+    return pack_rows(candidate_rows(candidates))
+
+
+def pack_rows(rows: list[list]) -> tuple[str, str, int]:
+    """``pack_candidates`` of canonical rows already made."""
     text = _text(rows)
     packed = base64.b64encode(zlib.compress(text.encode(), 6)).decode("ascii")
     return packed, hashlib.sha256(text.encode()).hexdigest(), len(rows)

@@ -3,6 +3,7 @@ from it: one panel for a seed, or one replacement that keeps every constraint.""
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -85,25 +86,56 @@ def dependent_rounding(values: list[float], ends: list[tuple[tuple, tuple]], rng
     expectation and every vertex's sum within the integers around it (an integer sum is kept exactly):
     Gandhi, Khuller, Parthasarathy, Srinivasan, J. ACM 53 (2006). Types have integer sums (their counts),
     so the composition is kept; an employer whose expected number is at most its maximum never exceeds it;
-    every cell's expectation, hence every person's chance, is exactly the plan's."""
+    every cell's expectation, hence every person's chance, is exactly the plan's.
+
+    Each round walks from the first vertex (in the order first seen) left with one fractional edge, else the
+    first vertex left, always along the lowest-numbered edge, until the path ends or closes a cycle. Stored draws
+    are re-run by verification, so this order is part of the record; the bookkeeping below (each vertex's edges
+    in a heap, the vertices of degree one in a heap by first appearance) only
+    finds the same vertex and edge without scanning everything again (a national pool has thousands of cells)."""
     vals = [float(v) for v in values]
     adjacent: dict[tuple, set[int]] = {}
+    edges_of: dict[tuple, list[int]] = {}  # each vertex's edges, a heap (settled ones dropped when met)
     for e, v in enumerate(vals):
         if abs(v - round(v)) > EPS:
             for node in ends[e]:
                 adjacent.setdefault(node, set()).add(e)
+                edges_of.setdefault(node, []).append(e)
         else:
             vals[e] = float(round(v))
+    order = list(adjacent)
+    rank = {node: n for n, node in enumerate(order)}
+    leaves = [rank[node] for node in order if len(adjacent[node]) == 1]
+    heapq.heapify(leaves)
+    first = 0
+
+    def lowest_other(node: tuple, came: int) -> int | None:
+        """The lowest-numbered edge of ``node`` still fractional other than ``came`` (None: there is none)."""
+        live, heap = adjacent[node], edges_of[node]
+        while heap[0] not in live:
+            heapq.heappop(heap)
+        if heap[0] != came:
+            return heap[0]
+        heapq.heappop(heap)  # ``came`` aside for a moment
+        while heap and heap[0] not in live:
+            heapq.heappop(heap)
+        other = heap[0] if heap else None
+        heapq.heappush(heap, came)
+        return other
+
     while adjacent:
-        start = next((n for n, es in adjacent.items() if len(es) == 1), None) or next(iter(adjacent))
+        while leaves and order[leaves[0]] not in adjacent:
+            heapq.heappop(leaves)
+        while order[first] not in adjacent:
+            first += 1
+        start = order[leaves[0]] if leaves else order[first]
         path: list[int] = []
         seen = {start: 0}
         node, came = start, -1
         while True:
-            options = [e for e in adjacent[node] if e != came]
-            if not options:
+            e = lowest_other(node, came)
+            if e is None:
                 break
-            e = min(options)
             a, b = ends[e]
             nxt = b if a == node else a
             path.append(e)
@@ -116,14 +148,16 @@ def dependent_rounding(values: list[float], ends: list[tuple[tuple, tuple]], rng
         alpha = min([1 - (vals[e] - int(vals[e])) for e in up] + [vals[e] - int(vals[e]) for e in down])
         beta = min([vals[e] - int(vals[e]) for e in up] + [1 - (vals[e] - int(vals[e])) for e in down])
         step = alpha if rng.random() < beta / (alpha + beta) else -beta
-        for e in path:
-            vals[e] += step if e in up else -step
+        for position, e in enumerate(path):  # the edges of a path are distinct: even positions are ``up``
+            vals[e] += step if position % 2 == 0 else -step
             if abs(vals[e] - round(vals[e])) <= EPS:
                 vals[e] = float(round(vals[e]))
                 for n in ends[e]:
                     adjacent[n].discard(e)
                     if not adjacent[n]:
                         del adjacent[n]
+                    elif len(adjacent[n]) == 1:
+                        heapq.heappush(leaves, rank[n])
     return [int(round(v)) for v in vals]
 
 
@@ -178,12 +212,25 @@ def employer_overloads(plan: Plan, candidates: Mapping[int, Candidate], k: Const
                     if e is not None:
                         tally[e] = tally.get(e, 0) + 1
                 employers_of[t] = list(tally.items())
+    # An employer's expected number in any composition is at most the sum over types of its members there times
+    # the type's largest share in any composition; most of a national pool's employers stay far below the maximum
+    # that way, and only the others are added up composition by composition.
+    largest_share: dict[int, float] = {}
+    for _, counts in plan.columns:
+        for t, n in counts.items():
+            largest_share[t] = max(largest_share.get(t, 0.0), n / len(plan.members[t]))
+    bound: dict[int, float] = {}
+    for t, share in largest_share.items():
+        for e, many in employers_of[t]:
+            bound[e] = bound.get(e, 0.0) + share * many
+    near = {e for e, x in bound.items() if x >= k.max_per_employer}
+    near_of = {t: [(e, many) for e, many in employers if e in near] for t, employers in employers_of.items()}
     out = set()
     for _, counts in plan.columns:
         load: dict[int, float] = {}
         for t, n in counts.items():
             share = n / len(plan.members[t])
-            for e, many in employers_of[t]:
+            for e, many in near_of[t]:
                 load[e] = load.get(e, 0.0) + share * many
         out |= {e for e, x in load.items() if x > k.max_per_employer + 1e-7}
     return out

@@ -135,17 +135,19 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         if len({_type_of(c, k, crowded) for c in candidates}) > EXACT_TYPE_LIMIT:
             crowded = set()
     plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes, budget)
+    overloads = employer_overloads(plan, by_id, k)
     for _ in range(MAX_REPLANS):
         # The draw rounds each composition to cells (type × employer) and never exceeds an employer's
         # maximum where its expected number is within it. An employer expected above it in some composition
         # (colleagues who are a named dissenter and a rare specialist, say) joins the type key: plan again.
-        more = employer_overloads(plan, by_id, k) - crowded
+        more = overloads - crowded
         if not more or len({_type_of(c, k, crowded | more) for c in candidates}) > EXACT_TYPE_LIMIT:
             break
         crowded |= more
         plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes,
                                budget)
-    if employer_overloads(plan, by_id, k):
+        overloads = employer_overloads(plan, by_id, k)
+    if overloads:
         plan.notes.append("部分组合中同一单位的预期人数超过上限：超出上限的抽取会重抽，公示的入选概率可能与实际略有差异")
     return plan
 

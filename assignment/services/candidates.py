@@ -7,6 +7,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from assignment.domain.membership import ACTIVE, member_deadline, workload, workload_problem
 from assignment.selection.constraints import Candidate
@@ -30,11 +31,11 @@ from registry.tables import Employment, Expert, ExpertSpecialty, Institution
 Exclusion = dict  # {kind, id, stage, reasons: [{rule_id, message, explanation}]}, as the panel record keeps it
 
 
-async def _workload(expert_ids: list[int], day: date) -> tuple[Counter, Counter]:
+async def _workload(expert_ids: list[int], day: date, within: Any = None) -> tuple[Counter, Counter]:
     active = Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
                                Invitation.created_at).where(
         (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE)))
-    rows = await rows_for(active, Invitation.subject_id, expert_ids)
+    rows = await rows_for(active, Invitation.subject_id, expert_ids, within)
     return workload(((r["subject_id"], member_deadline(r["deadline"], r["request.deadline"]), r["created_at"])
                      for r in rows), day)
 
@@ -60,13 +61,33 @@ def conflict_exclusions(conflicts: Iterable[ConflictOut]) -> dict[tuple[str, int
     return out
 
 
-async def _current_employers(expert_ids: list[int], day: date) -> dict[int, int]:
-    """Each expert's employer on the day: the institution, or a stable negative key for a free-text name."""
+async def _current_employers(expert_ids: list[int], day: date, within: Any = None) -> dict[int, int]:
+    """Each expert's employer on the day (the latest started of the jobs current that day): the institution, or
+    a stable negative key for a free-text name."""
     employer = {}
-    for job in await rows_for(Employment.select().order_by(Employment.start), Employment.expert, expert_ids):
-        if job["start"] <= day and (job["end"] is None or job["end"] >= day):
-            employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
+    current = Employment.select(Employment.expert, Employment.institution, Employment.employer_name).where(
+        (Employment.start <= day) & (Employment.end.is_null() | (Employment.end >= day))).order_by(
+        Employment.start).order_by(Employment.id)
+    for job in await rows_for(current, Employment.expert, expert_ids, within):
+        employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
     return employer
+
+
+def universe_holders(codes: set[str] | None) -> Any:
+    """A sub-select of the experts holding one of ``codes`` (a draw's universe, issue 17), to read the rows of a
+    long list of its experts without reading whole tables (``core.records.rows_for``); None: the whole pool."""
+    if codes is None:
+        return None
+    return ExpertSpecialty.select(ExpertSpecialty.expert).where(ExpertSpecialty.specialty_code.is_in(sorted(codes)))
+
+
+def quota_index(wanted: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Each specialty code → the quota specialties it counts for (its own and its ancestors' among ``wanted``)."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for quota, codes in wanted.items():
+        for code in codes:
+            index[code].add(quota)
+    return {code: frozenset(quotas) for code, quotas in index.items()}
 
 
 def universe_codes(sub_pools: list[str], tree: Iterable) -> set[str] | None:
@@ -87,7 +108,9 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     settings = get_settings()
     tree = await all_specialties()
     # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
-    eligibility = await universe_eligibility(day, universe_codes(sub_pools or [], tree))
+    codes = universe_codes(sub_pools or [], tree)
+    eligibility = await universe_eligibility(day, codes)
+    within = universe_holders(codes)
     exclusions, excluded = [], Counter()
     in_pool = []
     for i, e in eligibility.items():
@@ -99,17 +122,20 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
                 {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in e.reasons]))
     _, conflicts, version = await run_check(live, item_id, purpose, day, [("expert", i) for i in in_pool])
     conflicted = conflict_exclusions(conflicts)
-    active, year = await _workload(in_pool, day)
-    wanted = {code: subtree_codes(code, tree) for code in specialty_codes}
-    held = defaultdict(set)
-    for link in await rows_for(ExpertSpecialty.select(), ExpertSpecialty.expert, in_pool):
-        held[link["expert"]].add(link["specialty_code"])
-    employer = await _current_employers(in_pool, day)
+    active, year = await _workload(in_pool, day, within)
+    counts_for = quota_index({code: subtree_codes(code, tree) for code in specialty_codes})
+    specs_of: dict[int, frozenset[str]] = defaultdict(frozenset)
+    if counts_for:  # only the links that count for a quota are read
+        links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
+            ExpertSpecialty.specialty_code.is_in(sorted(counts_for)))
+        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, within):
+            specs_of[link["expert"]] |= counts_for[link["specialty_code"]]
+    employer = await _current_employers(in_pool, day, within)
     people = {r["id"]: r for r in await rows_for(Expert.select(Expert.id, Expert.sector, Expert.region), Expert.id,
-                                                 in_pool)}
+                                                 in_pool, within)}
     candidates = []
     for i in in_pool:
-        specs = frozenset(code for code, codes in wanted.items() if held[i] & codes)
+        specs = specs_of[i]
         busy = workload_problem(active[i], year[i], settings.max_active_panels, settings.max_panels_per_year)
         if ("expert", i) in conflicted:
             excluded["conflicts"] += 1

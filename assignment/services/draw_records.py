@@ -9,12 +9,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from piccolo.utils.encoding import dump_json
+
 from assignment.domain.exclusions import exclusion_filter_problems
 from assignment.selection.constraints import Candidate
 from assignment.selection.frozen import (
     exclusions_hash,
     exclusions_summary,
     pack_candidates,
+    pack_rows,
     rule_key,
     unpack_candidates,
 )
@@ -29,11 +32,13 @@ SUMMARY_COLUMNS = (DrawRecord.id, DrawRecord.request, DrawRecord.panel, DrawReco
 
 
 async def store_draw_record(request_id: int, panel_id: int, candidates: Sequence[Candidate],
-                            exclusions: Sequence[Mapping], now: datetime) -> dict:
+                            exclusions: Sequence[Mapping], now: datetime, rows: list[list] | None = None) -> dict:
     """Inside the draw's unit of work: the frozen list once (a protected row: its digest goes into the record,
-    R-REC-2) and the exclusion rows in batches. Returns the summary {total, by_stage, by_rule}."""
-    packed, digest, count = pack_candidates(candidates)
+    R-REC-2) and the exclusion rows in batches. Returns the summary {total, by_stage, by_rule}. ``rows``: the
+    list's canonical rows when the caller already made them (``canonical_rows``)."""
+    packed, digest, count = pack_rows(rows) if rows is not None else pack_candidates(candidates)
     summary = exclusions_summary(exclusions)
+    texts: dict[tuple, str] = {}
     await save_protected(DrawRecord(
         request=request_id, panel=panel_id, candidates=packed, candidates_sha256=digest, eligible=count,
         exclusions_total=summary["total"], exclusions_summary=summary, exclusions_hash=exclusions_hash(exclusions),
@@ -42,8 +47,21 @@ async def store_draw_record(request_id: int, panel_id: int, candidates: Sequence
     # object per row cost 1.7 s of the request
     await insert_many(PanelExclusion, [
         {"request": request_id, "kind": e["kind"], "subject_id": int(e["id"]), "stage": e["stage"],
-         "rule_ids": rule_key(e["reasons"]), "reasons": list(e["reasons"])} for e in exclusions])
+         "rule_ids": rule_key(e["reasons"]), "reasons": _reasons_text(e["reasons"], texts)} for e in exclusions])
     return summary
+
+
+def _reasons_text(reasons: Sequence[Mapping], texts: dict[tuple, str]) -> str:
+    """An exclusion's reasons as stored JSON; most share one of a few texts (a term ended, no commitment letter...),
+    dumped once per draw."""
+    key = tuple(tuple(r.items()) for r in reasons)  # in order: the JSON keeps the keys' order
+    try:
+        text = texts.get(key)
+    except TypeError:  # a value that cannot be a key (a list): dumped as it is
+        return dump_json(list(reasons))
+    if text is None:
+        text = texts[key] = dump_json(list(reasons))
+    return text
 
 
 async def _first_panel(request_id: int, *columns) -> dict | None:

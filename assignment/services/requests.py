@@ -33,7 +33,7 @@ from assignment.domain.requests import (
     study_deadline,
 )
 from assignment.events import CancellationDecided, CancellationRequested, MembersInvited, OutOfPoolDecided, PanelDrawn
-from assignment.selection.constraints import Candidate, Constraints, candidates_hash, seed_commitment
+from assignment.selection.constraints import Candidate, Constraints, canonical_rows, rows_hash, seed_commitment
 from assignment.selection.plan import Plan, draw
 from assignment.selection.planner import plan_panel
 from assignment.services.candidates import (
@@ -280,6 +280,8 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
     """The request, the panel record and the invitations, each a protected row of the record (R-REC-2).
     Every member's own study deadline starts as the request's (a replacement's may move, R-PANEL-4)."""
     named, plan, candidates, constraints = draft.named, draft.plan, draft.candidates, draft.constraints
+    rows = canonical_rows(candidates)  # made once: the fingerprint and the stored list (issue 17)
+    fingerprint = rows_hash(rows, constraints)
     everyone = draft.members + [o.expert_id for o in named]
     request = PanelRequest(
         item=draft.item.id, subject_kind=data.subject_kind, purpose=data.purpose.value, mode=data.mode,
@@ -292,14 +294,14 @@ async def _store(data: s.PanelRequestIn, draft: _Draft, today: date, now: dateti
     # issue 17: the panel record keeps the hash; the frozen list is stored once (DrawRecord), the exclusions as rows
     panel = Panel(
         panel_request=request.id, seed=str(draft.seed), candidates=[],
-        candidates_hash=candidates_hash(candidates, constraints), constraints=constraints.as_dict(),
-        seed_commitment=seed_commitment(draft.seed, candidates_hash(candidates, constraints)),  # R-PANEL-2
+        candidates_hash=fingerprint, constraints=constraints.as_dict(),
+        seed_commitment=seed_commitment(draft.seed, fingerprint),  # R-PANEL-2
         plan=plan.to_dict(), probabilities={str(k): v for k, v in plan.probabilities().items()},
         exclusions=[], members=draft.members, out_of_pool=request.out_of_pool, leader=draft.leader,
         policy_version=draft.version, deadline=draft.deadline, min_probability=plan.min_probability,
         upper_bound=plan.upper_bound, notes=plan.notes, created_at=now)
     await save_protected(panel)
-    summary = await store_draw_record(request.id, panel.id, candidates, draft.exclusions, now)
+    summary = await store_draw_record(request.id, panel.id, candidates, draft.exclusions, now, rows)
     answer_by = add_working_days(today, data.answer_working_days, await load_schedules()).day
     outside = {o.expert_id for o in named}  # R-PANEL-3: invited only once the office approves each of them
     invitations = [Invitation(request=request.id, panel=panel.id, subject_kind=data.subject_kind, subject_id=i,

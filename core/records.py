@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import aiosqlite
+from piccolo.engine.sqlite import dict_factory
 from piccolo.table import Table
 
 from core.errors import not_found
@@ -26,22 +29,62 @@ async def stored(table: type[Table], row_id: int) -> dict:
 ID_LIST_LIMIT = 500  # longer lists are not sent as query parameters (see rows_for)
 
 
-async def rows_for(query: Any, column: Any, ids: Iterable[int], within: Any = None) -> list[dict]:
+async def plain_rows(query: Any) -> Sequence[Any]:
+    """The rows of a piccolo select as the driver gives them (asyncpg ``Record``, ``sqlite3.Row``: read by column
+    name like a dict), without piccolo's conversion of every row to a dict: a draw over a national pool reads
+    some 100,000 rows, and the conversion was most of their cost (issue 17). For plain columns only (numbers,
+    text, dates): JSON is not decoded here."""
+    engine: Any = query.table._meta.db
+    sql, args = query.querystrings[0].compile_string(engine_type=engine.engine_type)
+    transaction = engine.current_transaction.get()
+    if engine.engine_type == "postgres":
+        if transaction is not None:
+            return cast(Sequence, await transaction.connection.fetch(sql, *args))
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return cast(Sequence, await connection.fetch(sql, *args))
+        connection = await engine.get_new_connection()
+        try:
+            return cast(Sequence, await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+    if transaction is not None:
+        connection = transaction.connection
+        connection.row_factory = sqlite3.Row
+        try:
+            async with connection.execute(sql, args) as cursor:
+                return cast(Sequence, await cursor.fetchall())
+        finally:
+            connection.row_factory = dict_factory  # as piccolo sets it for every query of its own
+    async with aiosqlite.connect(**engine.connection_kwargs) as connection:
+        connection.row_factory = sqlite3.Row
+        async with connection.execute(sql, args) as cursor:
+            return cast(Sequence, await cursor.fetchall())
+
+
+async def rows_for(query: Any, column: Any, ids: Iterable[int], within: Any = None, plain: bool = False
+                   ) -> list[Any]:
     """The rows of ``query`` (a select that returns ``column``) whose ``column`` is one of ``ids``.
 
     A short list becomes ``column IN (...)``. A long one (a draw over a national pool names tens of thousands)
     is not sent at all: PostgreSQL takes at most 32,767 parameters per statement and piccolo converts each one
     (seconds at 50,000); the rows are read whole, or only those ``column IN (within)`` when the caller has a
-    sub-select known to hold every id (a draw's sub-pools, issue 17), and kept here by a set lookup."""
+    sub-select known to hold every id (a draw's sub-pools, issue 17), and kept here by a set lookup. ``plain``:
+    the rows as the driver gives them (``plain_rows``), for plain columns."""
     wanted = set(ids)
     if not wanted:
         return []
+    run = plain_rows if plain else _awaited
     if len(wanted) <= ID_LIST_LIMIT:
-        return cast(list, await query.where(column.is_in(sorted(wanted))))
+        return list(await run(query.where(column.is_in(sorted(wanted)))))
     if within is not None:
         query = query.where(column.is_in(within))
     name = column._meta.name
-    return [row for row in await query if row[name] in wanted]
+    return [row for row in await run(query) if row[name] in wanted]
+
+
+async def _awaited(query: Any) -> Any:
+    return await query
 
 
 async def rows_within(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:

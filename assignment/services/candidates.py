@@ -68,7 +68,7 @@ async def _current_employers(expert_ids: list[int], day: date, within: Any = Non
     current = Employment.select(Employment.expert, Employment.institution, Employment.employer_name).where(
         (Employment.start <= day) & (Employment.end.is_null() | (Employment.end >= day))).order_by(
         Employment.start).order_by(Employment.id)
-    for job in await rows_for(current, Employment.expert, expert_ids, within):
+    for job in await rows_for(current, Employment.expert, expert_ids, within, plain=True):
         employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
     return employer
 
@@ -128,11 +128,11 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     if counts_for:  # only the links that count for a quota are read
         links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
             ExpertSpecialty.specialty_code.is_in(sorted(counts_for)))
-        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, within):
+        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, within, plain=True):
             specs_of[link["expert"]] |= counts_for[link["specialty_code"]]
     employer = await _current_employers(in_pool, day, within)
     people = {r["id"]: r for r in await rows_for(Expert.select(Expert.id, Expert.sector, Expert.region), Expert.id,
-                                                 in_pool, within)}
+                                                 in_pool, within, plain=True)}
     candidates = []
     for i in in_pool:
         specs = specs_of[i]

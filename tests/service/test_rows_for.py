@@ -40,3 +40,41 @@ def test_more_ids_than_postgresql_takes_as_parameters():
     many = list(range(10**8, 10**8 + 40_000)) + ids  # 40,003 ids: beyond 32,767 parameters
     rows = asyncio.run(rows_for(Institution.select(Institution.id), Institution.id, many))
     assert sorted(r["id"] for r in rows) == sorted(ids)
+
+
+@pytest.mark.parametrize("limit", [1000, 3])
+def test_plain_rows_and_a_sub_select_give_the_same_rows(monkeypatch, limit):
+    """``plain=True`` reads through the driver (no dict per row) and ``within`` narrows a long list by a sub-select
+    holding every id (a draw's sub-pools): the same rows, read by column name, on both engines."""
+    ids = _institutions(8)
+    wanted = ids[::2] + [10**9]
+    monkeypatch.setattr(core.records, "ID_LIST_LIMIT", limit)
+    within = Institution.select(Institution.id).where(Institution.id.is_in(ids[:6]))  # holds ids[0], [2], [4]
+    query = Institution.select(Institution.id, Institution.name, Institution.region)
+    dicts = asyncio.run(rows_for(query, Institution.id, wanted))
+    plain = asyncio.run(rows_for(query, Institution.id, wanted, plain=True))
+    assert sorted((r["id"], r["name"], r["region"]) for r in plain) == sorted(
+        (r["id"], r["name"], r["region"]) for r in dicts)
+    assert sorted(r["id"] for r in plain) == sorted(ids[::2])
+    narrowed = asyncio.run(rows_for(query, Institution.id, wanted, within=within, plain=True))
+    expected = sorted(ids[0:6:2]) if limit == 3 else sorted(ids[::2])  # a short list is sent as it is
+    assert sorted(r["id"] for r in narrowed) == expected
+
+
+def test_plain_rows_inside_a_transaction_see_its_writes_and_leave_piccolo_working():
+    """Inside a unit of work the plain read goes to the transaction's own connection (it sees what the
+    transaction wrote), and piccolo's own queries after it still answer dicts."""
+    from core.records import plain_rows
+    from core.uow import write_transaction
+
+    async def run() -> tuple[list, dict]:
+        async with write_transaction():
+            row = Institution(name="事务内机构", kind="enterprise", uscc=f"ROWSFOR{next(_NUMBERS):05d}",
+                              region="浙江省", credit_status="normal")
+            await Institution.insert(row)
+            seen = await plain_rows(Institution.select(Institution.id, Institution.name).where(
+                Institution.id == row.id))
+            after = await Institution.select(Institution.id, Institution.name).where(Institution.id == row.id).first()
+            return [(r["id"], r["name"]) for r in seen], after
+    seen, after = asyncio.run(run())
+    assert seen == [(after["id"], "事务内机构")] and isinstance(after, dict)

@@ -108,3 +108,63 @@ def test_reference_is_not_trivial():
         for t in {a for a, _ in ends}:
             assert sum(x for x, (a, _) in zip(taken, ends, strict=True) if a == t) == round(
                 sum(v for v, (a, _) in zip(values, ends, strict=True) if a == t) + EPS)
+
+
+def reference_overloads(plan, candidates, k) -> set[int]:
+    """``employer_overloads`` as first written: every employer summed in every composition."""
+    if k.max_per_employer is None:
+        return set()
+    employers_of: dict[int, list[tuple[int, int]]] = {}
+    for _, counts in plan.columns:
+        for t in counts:
+            if t not in employers_of:
+                tally: dict[int, int] = {}
+                for i in plan.members[t]:
+                    e = candidates[i].employer
+                    if e is not None:
+                        tally[e] = tally.get(e, 0) + 1
+                employers_of[t] = list(tally.items())
+    out = set()
+    for _, counts in plan.columns:
+        load: dict[int, float] = {}
+        for t, n in counts.items():
+            share = n / len(plan.members[t])
+            for e, many in employers_of[t]:
+                load[e] = load.get(e, 0.0) + share * many
+        out |= {e for e, x in load.items() if x > k.max_per_employer + 1e-7}
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_employer_overloads_are_the_full_sums_R_PANEL_2(seed):
+    """The bound that skips most employers of a national pool never skips one the full sums find."""
+    from assignment.selection.constraints import Candidate, Constraints
+    from assignment.selection.plan import Plan, employer_overloads
+
+    rng = random.Random(seed)
+    people = [Candidate(i, frozenset(rng.sample(["LAW", "ENV", "ECON"], rng.randint(0, 2))),
+                        rng.choice([None, *range(rng.randint(3, 40))]), rng.choice(["academia", "industry", "gov"]),
+                        "") for i in range(rng.randint(30, 200))]
+    by_id = {c.id: c for c in people}
+    types = {}
+    for c in people:  # a plan by hand: types by specialty set, compositions with random counts
+        types.setdefault(tuple(sorted(c.specialties)), []).append(c.id)
+    members = [sorted(ids) for ids in types.values()]
+    columns = [(rng.random(), {t: rng.randint(0, min(4, len(members[t]))) for t in range(len(members))
+                               if rng.random() < 0.7}) for _ in range(rng.randint(1, 12))]
+    plan = Plan([(t, "", "", False, None) for t in types], members, columns, 0.0, 0.0, 0, [], [])
+    for cap in (1, 2):
+        k = Constraints(7, {}, cap)
+        assert employer_overloads(plan, by_id, k) == reference_overloads(plan, by_id, k)
+
+
+def test_employer_overloads_find_a_crowded_employer_R_PANEL_2():
+    """Not an empty comparison: an employer holding most of a type is found by both."""
+    from assignment.selection.constraints import Candidate, Constraints
+    from assignment.selection.plan import Plan, employer_overloads
+
+    people = [Candidate(i, frozenset(), 7 if i < 8 else 100 + i) for i in range(10)]
+    plan = Plan([((), "", "", False, None)], [list(range(10))], [(1.0, {0: 5})], 0.0, 0.0, 0, [], [])
+    by_id = {c.id: c for c in people}
+    k = Constraints(5, {}, 1)
+    assert employer_overloads(plan, by_id, k) == reference_overloads(plan, by_id, k) == {7}

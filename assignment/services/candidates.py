@@ -17,7 +17,7 @@ from conflicts.names import normalise
 from conflicts.policy import Purpose
 from conflicts.schemas import ConflictOut
 from conflicts.services.checks import run_check, subject_status
-from core.records import rows_for
+from core.records import plain_rows, rows_for
 from core.settings import get_settings
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
@@ -64,13 +64,16 @@ def conflict_exclusions(conflicts: Iterable[ConflictOut]) -> dict[tuple[str, int
 async def _current_employers(expert_ids: list[int], day: date, within: Any = None) -> dict[int, int]:
     """Each expert's employer on the day (the latest started of the jobs current that day): the institution, or
     a stable negative key for a free-text name."""
-    employer = {}
-    current = Employment.select(Employment.expert, Employment.institution, Employment.employer_name).where(
-        (Employment.start <= day) & (Employment.end.is_null() | (Employment.end >= day))).order_by(
-        Employment.start).order_by(Employment.id)
+    latest: dict[int, Any] = {}
+    current = Employment.select(Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
+                                Employment.start).where(
+        (Employment.start <= day) & (Employment.end.is_null() | (Employment.end >= day)))
     for job in await rows_for(current, Employment.expert, expert_ids, within, plain=True):
-        employer[job["expert"]] = job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
-    return employer
+        held = latest.get(job["expert"])
+        if held is None or (job["start"], job["id"]) > (held["start"], held["id"]):
+            latest[job["expert"]] = job
+    return {expert: job["institution"] or -(zlib.crc32(normalise(job["employer_name"]).encode()) + 1)
+            for expert, job in latest.items()}
 
 
 def universe_holders(codes: set[str] | None) -> Any:
@@ -109,8 +112,12 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     tree = await all_specialties()
     # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
     codes = universe_codes(sub_pools or [], tree)
-    eligibility = await universe_eligibility(day, codes)
     within = universe_holders(codes)
+    universe = Expert.select(Expert.id, Expert.sector, Expert.region).where(Expert.merged_into.is_null())
+    if within is not None:
+        universe = universe.where(Expert.id.is_in(within))
+    people = {r["id"]: r for r in await plain_rows(universe)}
+    eligibility = await universe_eligibility(day, codes, people)
     exclusions, excluded = [], Counter()
     in_pool = []
     for i, e in eligibility.items():
@@ -125,14 +132,12 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     active, year = await _workload(in_pool, day, within)
     counts_for = quota_index({code: subtree_codes(code, tree) for code in specialty_codes})
     specs_of: dict[int, frozenset[str]] = defaultdict(frozenset)
-    if counts_for:  # only the links that count for a quota are read
+    if counts_for:  # only the links that count for a quota are read (the codes bound them: no sub-select)
         links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
             ExpertSpecialty.specialty_code.is_in(sorted(counts_for)))
-        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, within, plain=True):
+        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, plain=True):
             specs_of[link["expert"]] |= counts_for[link["specialty_code"]]
     employer = await _current_employers(in_pool, day, within)
-    people = {r["id"]: r for r in await rows_for(Expert.select(Expert.id, Expert.sector, Expert.region), Expert.id,
-                                                 in_pool, within, plain=True)}
     candidates = []
     for i in in_pool:
         specs = specs_of[i]

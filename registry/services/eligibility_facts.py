@@ -139,12 +139,14 @@ def _in_codes(codes: Iterable[str]) -> Any:
     return ExpertSpecialty.select(ExpertSpecialty.expert).where(ExpertSpecialty.specialty_code.is_in(sorted(codes)))
 
 
-async def universe_eligibility(day: date, codes: Iterable[str] | None = None) -> dict[int, Eligibility]:
+async def universe_eligibility(day: date, codes: Iterable[str] | None = None,
+                               people: Iterable[int] | None = None) -> dict[int, Eligibility]:
     """Every expert of the draw's universe (not merged into another record; holding a specialty among ``codes``,
     or the whole pool when None) with their registry eligibility on ``day``, ordered by id. The eligible are one
     indexed query of ids (``eligible``, the specialty links joined by a sub-select); the ineligible come with
     their stored reasons; an expert whose fact does not cover the day, or who has none, is computed live (a third
-    query finds them, normally none)."""
+    query finds them, normally none). ``people``: the universe's experts not merged, when the caller has read
+    them anyway (a draw reads their attributes): those without a fact are found among them, no third query."""
     e = ExpertEligibility
     wanted = sorted(set(codes)) if codes is not None else None
     if wanted is not None and not wanted:
@@ -162,7 +164,7 @@ async def universe_eligibility(day: date, codes: Iterable[str] | None = None) ->
         ineligible = ineligible.where(e.expert.is_in(_in_codes(wanted)))
     found = {r["expert"]: Eligibility(True, [], r["current_term_id"]) for r in await plain_rows(eligible)}
     found.update({r["expert"]: _as_eligibility(r, day) for r in await ineligible})
-    missing = [r["id"] for r in await universe]
+    missing = [r["id"] for r in await universe] if people is None else [i for i in people if i not in found]
     if missing:
         found.update(await eligibility_for(missing, day))
     return {i: found[i] for i in sorted(found)}

@@ -68,12 +68,28 @@ def valid_on(day: date) -> Any:
     return (e.valid_from.is_null() | (e.valid_from <= day)) & (e.valid_until.is_null() | (e.valid_until > day))
 
 
+def _first_date(row: dict | None, key: str) -> date | None:
+    value = row[key] if row else None
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 async def all_facts_cover(day: date) -> bool:
     """Whether every unmerged expert has a fact whose window covers ``day`` (the nightly job sees to it): then a
-    list may filter on the facts in SQL alone. Two cheap reads: no fact outside its window, none missing."""
+    list may filter on the facts in SQL alone. Read from indexes, by statements without parameters (PostgreSQL
+    keeps one plan for a prepared statement, and a range on an unknown day reads the whole table): the earliest
+    end of a window (``valid_until``) is after the day, the latest start (the partial index on ``valid_from``) is
+    not, and there are as many facts as experts (one fact per expert at most, each naming an existing expert:
+    equal counts mean nobody lacks one; only when they differ are the experts without a fact looked for)."""
     e = ExpertEligibility
-    if await e.exists().where((e.valid_from > day) | (e.valid_until <= day)):
+    ends = await e.select(e.valid_until).where(e.valid_until.is_not_null()).order_by(e.valid_until).first()
+    if (ends_on := _first_date(ends, "valid_until")) is not None and ends_on <= day:
         return False
+    starts = await e.select(e.valid_from).where(e.valid_from.is_not_null()).order_by(
+        e.valid_from, ascending=False).first()
+    if (starts_on := _first_date(starts, "valid_from")) is not None and starts_on > day:
+        return False
+    if await e.count() == await Expert.count():
+        return True
     return not await Expert.exists().where(Expert.merged_into.is_null() & Expert.id.not_in(e.select(e.expert)))
 
 

@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from core.errors import invalid
 from core.records import get_or_404
 from core.schemas import Page
@@ -13,7 +15,7 @@ from registry import schemas as s
 from registry.domain.eligibility import Eligibility, Reason, expert_eligibility
 from registry.domain.search import SEPARATOR, query_text
 from registry.domain.specialties import subtree_codes
-from registry.services.eligibility_facts import all_facts_cover, stored_eligibility, valid_on
+from registry.services.eligibility_facts import all_facts_cover, stored_eligibility
 from registry.services.institutions import institution_pool_ids
 from registry.services.records import json_list, json_map
 from registry.services.specialties import all_specialties
@@ -201,13 +203,12 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
     query = Expert.objects().order_by(Expert.id)
     count = Expert.count()
     conditions = [Expert.merged_into.is_null()]  # a record merged into another leaves the lists (issue 13)
+    codes: list[str] | None = None
     if specialty:
         tree = await all_specialties()
         if specialty not in {t.code for t in tree}:
             raise invalid("specialty", f"未知的专业代码「{specialty}」", "R-POOL-1")
-        codes = list(subtree_codes(specialty, tree))
-        conditions.append(Expert.id.is_in(ExpertSpecialty.select(ExpertSpecialty.expert)
-                                          .where(ExpertSpecialty.specialty_code.is_in(codes))))
+        codes = sorted(subtree_codes(specialty, tree))
     if sector:
         conditions.append(Expert.sector == sector)
     if region:
@@ -216,26 +217,52 @@ async def list_experts(on: date, specialty: str | None, sector: str | None, regi
         conditions.append(Expert.search_key.like(f"%{text}%") | Expert.name.ilike(f"%{q.strip()}%"))
     if employer and employer.strip():
         conditions.append(Expert.id.is_in(await _employed_by(employer.strip(), on)))
+    # Eligibility is a stored fact (issue 17): when every expert's fact covers the day (the nightly job sees to it),
+    # the filter, the count and the page are SQL over the facts' indexes; otherwise the facts that do not cover the
+    # day are computed live for the matching ids.
+    if eligible is not None and await all_facts_cover(on):
+        return await _listed_by_facts(on, conditions, codes, eligible, offset, limit)
+    if codes is not None:
+        conditions.append(Expert.id.is_in(ExpertSpecialty.select(ExpertSpecialty.expert)
+                                          .where(ExpertSpecialty.specialty_code.is_in(codes))))
     for c in conditions:
         query, count = query.where(c), count.where(c)
     if eligible is None:
         rows, total = await paged(query, count, offset, limit)
         return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
-    # Eligibility is a stored fact (issue 17): when every matching expert's fact covers the day (the nightly job sees
-    # to it), the filter, the count and the page are SQL over the facts' index; otherwise the facts that do not
-    # cover the day are computed live for the matching ids.
-    if await all_facts_cover(on):
-        stated = Expert.id.is_in(ExpertEligibility.select(ExpertEligibility.expert).where(
-            valid_on(on) & (ExpertEligibility.eligible == eligible)))
-        rows, total = await paged(query.where(stated), count.where(stated), offset, limit)
-        return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
-    ids = [r["id"] for r in await Expert.select(Expert.id).where(*conditions).order_by(Expert.id)] \
-        if conditions else [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
+    ids = [r["id"] for r in await Expert.select(Expert.id).where(*conditions).order_by(Expert.id)]
     matching = [i for i, e in (await stored_eligibility(ids, on)).items() if e.eligible == eligible]
     matching.sort()
     window = matching[offset:offset + limit]
     rows = await Expert.objects().where(Expert.id.is_in(window or [-1])).order_by(Expert.id)
     return s.ExpertPage(await expert_views(rows, on, detail=False), len(matching), offset, limit)
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join("{}" for _ in range(n))
+
+
+async def _listed_by_facts(on: date, conditions: list, codes: list[str] | None, eligible: bool, offset: int,
+                           limit: int) -> s.ExpertPage:
+    """The eligible (or ineligible) experts matching ``conditions`` and holding a specialty among ``codes``, when
+    every fact covers the day (so each unmerged expert has exactly one fact, and it is the day's answer).
+
+    Two statements, each shaped for the indexes of migration 2026-12-31T10:00:00:000001 on both engines: the count
+    over the facts (the eligible set, the sub-pool's links and the matching records, each from an index alone),
+    and the page in id order with correlated EXISTS on the fact and the links, which stops after offset + limit
+    rows instead of building the sets (plain SQL, the same on SQLite and PostgreSQL)."""
+    e = ExpertEligibility
+    count = e.count().where(e.eligible == eligible)
+    page = Expert.objects().where(*conditions).where(WhereRaw(
+        'EXISTS (SELECT 1 FROM expert_eligibility f WHERE f.expert = "expert"."id" AND f.eligible = {})', eligible))
+    if codes is not None:  # first: SQLite walks the first set (a sub-pool's links are the smaller one)
+        count = count.where(e.expert.is_in(ExpertSpecialty.select(ExpertSpecialty.expert).where(
+            ExpertSpecialty.specialty_code.is_in(codes))))
+        page = page.where(WhereRaw('EXISTS (SELECT 1 FROM expert_specialty l WHERE l.expert = "expert"."id" AND '
+                                   f"l.specialty_code IN ({_placeholders(len(codes))}))", *codes))
+    count = count.where(e.expert.is_in(Expert.select(Expert.id).where(*conditions)))
+    rows, total = await paged(page.order_by(Expert.id), count, offset, limit)
+    return s.ExpertPage(await expert_views(rows, on, detail=False), total, offset, limit)
 
 
 async def _employed_by(employer: str, on: date) -> list[int]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, cast
 
 import aiosqlite
 from piccolo.engine.sqlite import dict_factory
 from piccolo.table import Table
 
+from core.db import current_engine
 from core.errors import not_found
 
 
@@ -96,3 +98,13 @@ async def rows_within(query: Any, column: Any, ids: Iterable[int]) -> list[dict]
     name = column._meta.name
     rows = await query.where((column >= min(wanted)) & (column <= max(wanted)))
     return [row for row in rows if row[name] in wanted]
+
+
+async def read_together(*reads: Awaitable[Any]) -> list[Any]:
+    """Independent reads at once, each on its own connection (a draw's universe: the database works on one while
+    Python converts another's rows, issue 17); one after the other inside a transaction, whose single
+    connection takes one statement at a time."""
+    engine: Any = current_engine()
+    if engine.current_transaction.get() is not None:
+        return [await read for read in reads]
+    return list(await asyncio.gather(*reads))

@@ -17,7 +17,7 @@ from conflicts.names import normalise
 from conflicts.policy import Purpose
 from conflicts.schemas import ConflictOut
 from conflicts.services.checks import run_check, subject_status
-from core.records import plain_rows, rows_for
+from core.records import plain_rows, read_together, rows_for
 from core.settings import get_settings
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
@@ -31,13 +31,19 @@ from registry.tables import Employment, Expert, ExpertSpecialty, Institution
 Exclusion = dict  # {kind, id, stage, reasons: [{rule_id, message, explanation}]}, as the panel record keeps it
 
 
-async def _workload(expert_ids: list[int], day: date, within: Any = None) -> tuple[Counter, Counter]:
-    active = Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
-                               Invitation.created_at).where(
+def _active_invitations() -> Any:
+    return Invitation.select(Invitation.subject_id, Invitation.deadline, Invitation.request.deadline,
+                             Invitation.created_at).where(
         (Invitation.subject_kind == "expert") & Invitation.status.is_in(list(ACTIVE)))
-    rows = await rows_for(active, Invitation.subject_id, expert_ids, within)
+
+
+def _workload_of(rows: Iterable[Any], day: date) -> tuple[Counter, Counter]:
     return workload(((r["subject_id"], member_deadline(r["deadline"], r["request.deadline"]), r["created_at"])
                      for r in rows), day)
+
+
+async def _workload(expert_ids: list[int], day: date) -> tuple[Counter, Counter]:
+    return _workload_of(await rows_for(_active_invitations(), Invitation.subject_id, expert_ids), day)
 
 
 def _exclusion(kind: str, subject_id: int, stage: str, reasons: list[dict]) -> Exclusion:
@@ -61,14 +67,17 @@ def conflict_exclusions(conflicts: Iterable[ConflictOut]) -> dict[tuple[str, int
     return out
 
 
-async def _current_employers(expert_ids: list[int], day: date, within: Any = None) -> dict[int, int]:
-    """Each expert's employer on the day (the latest started of the jobs current that day): the institution, or
-    a stable negative key for a free-text name."""
-    latest: dict[int, Any] = {}
-    current = Employment.select(Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
-                                Employment.start).where(
+def _current_jobs(day: date) -> Any:
+    return Employment.select(Employment.id, Employment.expert, Employment.institution, Employment.employer_name,
+                             Employment.start).where(
         (Employment.start <= day) & (Employment.end.is_null() | (Employment.end >= day)))
-    for job in await rows_for(current, Employment.expert, expert_ids, within, plain=True):
+
+
+def _employers_of(jobs: Iterable[Any]) -> dict[int, int]:
+    """Each expert's employer on the day (the latest started of the jobs current that day; ``jobs``: those rows):
+    the institution, or a stable negative key for a free-text name."""
+    latest: dict[int, Any] = {}
+    for job in jobs:
         held = latest.get(job["expert"])
         if held is None or (job["start"], job["id"]) > (held["start"], held["id"]):
             latest[job["expert"]] = job
@@ -113,14 +122,27 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
     codes = universe_codes(sub_pools or [], tree)
     within = universe_holders(codes)
+    counts_for = quota_index({code: subtree_codes(code, tree) for code in specialty_codes})
     universe = Expert.select(Expert.id, Expert.sector, Expert.region).where(Expert.merged_into.is_null())
-    if within is not None:
+    jobs, active_invitations = _current_jobs(day), _active_invitations()
+    if within is not None:  # the universe's rows, read at once by its sub-select (issue 17)
         universe = universe.where(Expert.id.is_in(within))
-    people = {r["id"]: r for r in await plain_rows(universe)}
-    eligibility = await universe_eligibility(day, codes, people)
+        jobs = jobs.where(Employment.expert.is_in(within))
+        active_invitations = active_invitations.where(Invitation.subject_id.is_in(within))
+    # only the links that count for a quota are read (the codes bound them: no sub-select)
+    links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
+        ExpertSpecialty.specialty_code.is_in(sorted(counts_for) or [""]))
+    people_rows, stored, link_rows, job_rows, invitation_rows = await read_together(
+        plain_rows(universe), universe_eligibility(day, codes, people=()), plain_rows(links), plain_rows(jobs),
+        plain_rows(active_invitations))
+    people = {r["id"]: r for r in people_rows}
+    eligibility = dict(stored)
+    if missing := [i for i in people if i not in eligibility]:  # no stored fact for the day: computed live
+        eligibility.update(await eligibility_for(missing, day))
     exclusions, excluded = [], Counter()
     in_pool = []
-    for i, e in eligibility.items():
+    for i in sorted(eligibility):
+        e = eligibility[i]
         if e.eligible:
             in_pool.append(i)
         else:
@@ -129,15 +151,11 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
                 {"rule_id": r.rule_id, "message": r.message, "explanation": ""} for r in e.reasons]))
     _, conflicts, version = await run_check(live, item_id, purpose, day, [("expert", i) for i in in_pool])
     conflicted = conflict_exclusions(conflicts)
-    active, year = await _workload(in_pool, day, within)
-    counts_for = quota_index({code: subtree_codes(code, tree) for code in specialty_codes})
+    active, year = _workload_of(invitation_rows, day)
     specs_of: dict[int, frozenset[str]] = defaultdict(frozenset)
-    if counts_for:  # only the links that count for a quota are read (the codes bound them: no sub-select)
-        links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
-            ExpertSpecialty.specialty_code.is_in(sorted(counts_for)))
-        for link in await rows_for(links, ExpertSpecialty.expert, in_pool, plain=True):
-            specs_of[link["expert"]] |= counts_for[link["specialty_code"]]
-    employer = await _current_employers(in_pool, day, within)
+    for link in link_rows:
+        specs_of[link["expert"]] |= counts_for[link["specialty_code"]]
+    employer = _employers_of(job_rows)
     candidates = []
     for i in in_pool:
         specs = specs_of[i]

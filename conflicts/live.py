@@ -125,6 +125,7 @@ class _Edges:
                         self.node("institution", row["parent"]), origin="registry")
 
 
+RELEASE_AFTER_EDGES = 50_000  # a load this big hands its rows' memory back to the system (a small one: no need)
 LOAD_BATCH = 20_000  # rows per statement at start-up: a few MB at a time instead of every row at once
 
 
@@ -190,7 +191,8 @@ class LiveGraph:
                     self._put(f"relation:{row['id']}", self._build.relation(row))
                 self.policy = await _current_policy()
                 self.loaded = True
-        release_free_memory()
+        if len(self.graph) >= RELEASE_AFTER_EDGES:
+            release_free_memory()
 
     def _expert(self, row: dict, key_of: Callable[[str], str] = person_key) -> None:
         node = self.graph.node("expert", row["id"])

@@ -54,7 +54,8 @@ Adjacency = dict[Node, dict[Node, "Relation | list[Relation]"]]
 
 def _link(adjacency: Adjacency, node: Node, neighbour: Node, relation: Relation) -> bool:
     """Add ``relation`` under ``node`` → ``neighbour``; an edge with the same id there is replaced in its place
-    (as networkx does for the same key). True when the edge is new."""
+    (as networkx does for the same key). True when the edge is new. A list of several edges is never changed in
+    place (a new list replaces it), so a walk that is reading it meanwhile sees it whole."""
     edges = adjacency.get(node)
     if edges is None:
         adjacency[node] = {neighbour: relation}
@@ -65,9 +66,9 @@ def _link(adjacency: Adjacency, node: Node, neighbour: Node, relation: Relation)
     elif type(present) is list:
         for i, other in enumerate(present):
             if other.id == relation.id:
-                present[i] = relation
+                edges[neighbour] = [*present[:i], relation, *present[i + 1:]]
                 return False
-        present.append(relation)
+        edges[neighbour] = [*present, relation]
     elif present.id == relation.id:  # type: ignore[union-attr]
         edges[neighbour] = relation
         return False
@@ -82,13 +83,11 @@ def _unlink(adjacency: Adjacency, node: Node, neighbour: Node, relation_id: Any)
     if present is None:
         return False
     if type(present) is list:
-        for i, other in enumerate(present):
-            if other.id == relation_id:
-                del present[i]
-                if len(present) == 1:
-                    edges[neighbour] = present[0]  # type: ignore[index]
-                return True
-        return False
+        rest = [other for other in present if other.id != relation_id]
+        if len(rest) == len(present):
+            return False
+        edges[neighbour] = rest[0] if len(rest) == 1 else rest  # type: ignore[index]
+        return True
     if present.id != relation_id:  # type: ignore[union-attr]
         return False
     del edges[neighbour]  # type: ignore[union-attr]

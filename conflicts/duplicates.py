@@ -34,9 +34,12 @@ class DuplicateFlag:
     reasons: tuple[str, ...]
 
 
-@lru_cache(maxsize=65_536)
-def person_key(name: str) -> str:
+def normalised_name(name: str) -> str:
+    """A person's name as compared: no spaces, simplified characters."""
     return zhconv.convert("".join(name.split()), "zh-cn")
+
+
+person_key = lru_cache(maxsize=65_536)(normalised_name)  # the same, remembered for names seen again
 
 
 def _score(a: PersonRecord, b: PersonRecord) -> tuple[float, tuple[str, ...]]:

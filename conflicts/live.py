@@ -13,11 +13,18 @@ start-up); controllers receive it through ``conflicts.deps`` and hand it to the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
-from conflicts.duplicates import person_key
+from piccolo.columns.combination import Combinable
+from piccolo.table import Table
+
+from conflicts.duplicates import normalised_name, person_key
 from conflicts.graph import Relation, RelationGraph
 from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
@@ -33,6 +40,10 @@ EMPLOYMENT_COLUMNS = (Employment.id, Employment.expert, Employment.institution, 
                       Employment.start, Employment.end)
 INSTITUTION_COLUMNS = (Institution.id, Institution.name, Institution.aliases, Institution.parent)
 ITEM_COLUMNS = (DecisionItem.id, DecisionItem.title, DecisionItem.drafting_unit)
+RELATION_COLUMNS = (RelationRow.id, RelationRow.kind, RelationRow.source_kind, RelationRow.source_id,
+                    RelationRow.target_kind, RelationRow.target_id, RelationRow.role, RelationRow.start,
+                    RelationRow.end, RelationRow.origin, RelationRow.confirmed, RelationRow.detail,
+                    RelationRow.withdrawn_at)
 
 
 GRAPH_LOG_LOCK_KEY = 7_301_2028  # PostgreSQL: writers of the change log take turns until they commit
@@ -60,50 +71,88 @@ async def note_changes(record_table: str, record_ids: Iterable[int]) -> None:
                                     for record_id in record_ids])
 
 
-def _employment_edge(row: dict, open_task: dict | None) -> Relation | None:
-    confirmed = row["institution"] is not None
-    target = row["institution"]
-    if target is None and open_task and open_task["candidates"] \
-            and open_task["candidates"][0]["score"] >= POSSIBLE_SCORE:
-        target = open_task["candidates"][0]["institution_id"]  # unsure: a possible conflict until decided
-    # a weaker guess is no edge at all: the name waits for the office as unmatched (names.POSSIBLE_SCORE)
-    if target is None:
-        return None
-    return Relation(f"employment:{row['id']}", EdgeKind.EMPLOYED_BY, ("expert", row["expert"]), ("institution", target),
-                    row["start"], row["end"], origin="registry", confirmed=confirmed, detail=row["employer_name"])
+EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
 
 
-def _relation_edge(row: dict) -> Relation | None:
-    if row["withdrawn_at"] is not None or row["target_id"] is None:
-        return None
-    return Relation(f"relation:{row['id']}", EdgeKind(row["kind"]), (row["source_kind"], row["source_id"]),
-                    (row["target_kind"], row["target_id"]), row["start"], row["end"], origin=row["origin"],
-                    confirmed=row["confirmed"], detail=row["role"] or row["detail"])
+class _Edges:
+    """Builds the edges of one graph from rows: the ends are the graph's shared node tuples and the repeated
+    values (dates, origins, roles, employer names) one shared object each, so 490,000 relations do not hold
+    a million copies of the same few thousand values (issue 17)."""
+
+    __slots__ = ("node", "_shared")
+
+    def __init__(self, graph: RelationGraph) -> None:
+        self.node = graph.node
+        self._shared: dict[Any, Any] = {}
+
+    def share(self, value: Any) -> Any:
+        return value if value is None else self._shared.setdefault(value, value)
+
+    def employment(self, row: dict, open_task: dict | None) -> Relation | None:
+        confirmed = row["institution"] is not None
+        target = row["institution"]
+        if target is None and open_task and open_task["candidates"] \
+                and open_task["candidates"][0]["score"] >= POSSIBLE_SCORE:
+            target = open_task["candidates"][0]["institution_id"]  # unsure: a possible conflict until decided
+        # a weaker guess is no edge at all: the name waits for the office as unmatched (names.POSSIBLE_SCORE)
+        if target is None:
+            return None
+        share = self.share
+        return Relation(f"employment:{row['id']}", EdgeKind.EMPLOYED_BY, self.node("expert", row["expert"]),
+                        self.node("institution", target), share(row["start"]), share(row["end"]), origin="registry",
+                        confirmed=confirmed, detail=share(row["employer_name"]))
+
+    def relation(self, row: dict) -> Relation | None:
+        if row["withdrawn_at"] is not None or row["target_id"] is None:
+            return None
+        share, node = self.share, self.node
+        return Relation(f"relation:{row['id']}", EDGE_KINDS[row["kind"]],
+                        node(row["source_kind"], row["source_id"]), node(row["target_kind"], row["target_id"]),
+                        share(row["start"]), share(row["end"]), origin=share(row["origin"]), confirmed=row["confirmed"],
+                        detail=share(row["role"] or row["detail"]))
+
+    def drafting(self, row: dict) -> Relation | None:
+        """决策承办单位 —承办→ 事项: the item's evaluation object, for independence checks (R-COI-4)."""
+        if row["drafting_unit"] is None:
+            return None
+        return Relation(f"drafts:{row['id']}", EdgeKind.DRAFTS, self.node("institution", row["drafting_unit"]),
+                        self.node("item", row["id"]), origin="registry")
+
+    def parent(self, row: dict) -> Relation | None:
+        if row["parent"] is None:
+            return None
+        return Relation(f"parent:{row['id']}", EdgeKind.PART_OF, self.node("institution", row["id"]),
+                        self.node("institution", row["parent"]), origin="registry")
 
 
-def _drafting_edge(row: dict) -> Relation | None:
-    """决策承办单位 —承办→ 事项: the item's evaluation object, for independence checks (R-COI-4)."""
-    if row["drafting_unit"] is None:
-        return None
-    return Relation(f"drafts:{row['id']}", EdgeKind.DRAFTS, ("institution", row["drafting_unit"]),
-                    ("item", row["id"]), origin="registry")
+RELEASE_AFTER_EDGES = 50_000  # a load this big hands its rows' memory back to the system (a small one: no need)
+LOAD_BATCH = 20_000  # rows per statement at start-up: a few MB at a time instead of every row at once
 
 
-def _parent_edge(row: dict) -> Relation | None:
-    if row["parent"] is None:
-        return None
-    return Relation(f"parent:{row['id']}", EdgeKind.PART_OF, ("institution", row["id"]), ("institution", row["parent"]),
-                    origin="registry")
+async def _in_batches(table: type[Table], columns: tuple, where: Combinable | None = None,
+                      load_json: bool = False) -> AsyncIterator[dict]:
+    """Every row of ``table`` (``where`` holding), in id order, read ``LOAD_BATCH`` at a time."""
+    after = 0
+    while True:
+        condition = table._meta.primary_key > after
+        query = table.select(*columns).where(condition if where is None else condition & where)
+        rows = await query.order_by(table._meta.primary_key).limit(LOAD_BATCH).output(load_json=load_json)
+        for row in rows:
+            yield row
+        if len(rows) < LOAD_BATCH:
+            return
+        after = rows[-1]["id"]
 
 
 class LiveGraph:
     def __init__(self) -> None:
         self.graph = RelationGraph()
+        self._build = _Edges(self.graph)
         self.matcher = InstitutionMatcher()
         self.policy: Policy = default_policy()
         self.cursor = 0
         self._edges: dict[str, Relation] = {}  # edge id → the edge now in the graph
-        self.people: dict[str, set[int]] = defaultdict(set)  # normalised name → experts, for duplicate flags
+        self.people: dict[str, tuple[int, ...]] = {}  # normalised name → experts, for duplicate flags
         self._lock = asyncio.Lock()
         self.loaded = False
 
@@ -114,46 +163,55 @@ class LiveGraph:
             self.graph.remove(old)
         if edge is not None:
             self.graph.add(edge)
-            self._edges[edge_id] = edge
+            self._edges[edge.id] = edge  # the edge's own id string: one copy per edge
 
     async def load(self) -> None:
-        """Rebuild everything from the database (start-up)."""
+        """Rebuild everything from the database (start-up). The rows are read in id order and in batches, and
+        only the columns the graph keeps (issue 17: ~490,000 relations in a few hundred MB)."""
         async with self._lock:
-            self.graph, self.matcher = RelationGraph(), InstitutionMatcher()
-            self._edges, self.people = {}, defaultdict(set)
-            last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
-            self.cursor = last[0]["id"] if last else 0
-            for row in await Expert.select(Expert.id, Expert.name):
-                self._expert(row)
-            for row in await Institution.select(*INSTITUTION_COLUMNS).output(load_json=True):
-                self._institution(row)
-            for row in await DecisionItem.select(*ITEM_COLUMNS):
-                self._item(row)
-            for row in await Person.select(Person.id, Person.name):
-                self.graph.add_node(("person", row["id"]), row["name"])
-            tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
-                (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")).output(load_json=True)}
-            for row in await Employment.select(*EMPLOYMENT_COLUMNS):
-                self._put(f"employment:{row['id']}", _employment_edge(row, tasks.get(row["id"])))
-            for row in await RelationRow.select().where(RelationRow.withdrawn_at.is_null()):
-                self._put(f"relation:{row['id']}", _relation_edge(row))
-            self.policy = await _current_policy()
-            self.loaded = True
+            with _no_cyclic_gc():  # ~2 million objects, none in a cycle: no collection midway
+                self.graph, self.matcher = RelationGraph(), InstitutionMatcher()
+                self._build = _Edges(self.graph)
+                self._edges, self.people = {}, {}
+                last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
+                self.cursor = last[0]["id"] if last else 0
+                async for row in _in_batches(Expert, (Expert.id, Expert.name)):
+                    self._expert(row, key_of=normalised_name)  # not through the cache: each name is seen once
+                async for row in _in_batches(Institution, INSTITUTION_COLUMNS, load_json=True):
+                    self._institution(row)
+                async for row in _in_batches(DecisionItem, ITEM_COLUMNS):
+                    self._item(row)
+                async for row in _in_batches(Person, (Person.id, Person.name)):
+                    self.graph.add_node(self.graph.node("person", row["id"]), row["name"])
+                tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
+                    (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")).output(load_json=True)}
+                async for row in _in_batches(Employment, EMPLOYMENT_COLUMNS):
+                    self._put(f"employment:{row['id']}", self._build.employment(row, tasks.get(row["id"])))
+                async for row in _in_batches(RelationRow, RELATION_COLUMNS, RelationRow.withdrawn_at.is_null()):
+                    self._put(f"relation:{row['id']}", self._build.relation(row))
+                self.policy = await _current_policy()
+                self.loaded = True
+        if len(self.graph) >= RELEASE_AFTER_EDGES:
+            release_free_memory()
 
-    def _expert(self, row: dict) -> None:
-        self.graph.add_node(("expert", row["id"]), row["name"])
-        self.people[person_key(row["name"])].add(row["id"])
+    def _expert(self, row: dict, key_of: Callable[[str], str] = person_key) -> None:
+        node = self.graph.node("expert", row["id"])
+        self.graph.add_node(node, row["name"])
+        key, expert_id = key_of(row["name"]), node[1]
+        same = self.people.get(key, ())
+        if expert_id not in same:
+            self.people[key] = (*same, expert_id)
 
     def _item(self, row: dict) -> None:
-        self.graph.add_node(("item", row["id"]), row["title"])
-        self._put(f"drafts:{row['id']}", _drafting_edge(row))
+        self.graph.add_node(self.graph.node("item", row["id"]), row["title"])
+        self._put(f"drafts:{row['id']}", self._build.drafting(row))
 
     def _institution(self, row: dict) -> None:
-        node = ("institution", row["id"])
+        node = self.graph.node("institution", row["id"])
         self.graph.add_node(node, row["name"])
         self.matcher.remove(row["id"])
         self.matcher.add(row["id"], row["name"], row["aliases"] or [])
-        self._put(f"parent:{row['id']}", _parent_edge(row))
+        self._put(f"parent:{row['id']}", self._build.parent(row))
 
     # --- following changes ----------------------------------------------------------------------
     async def sync(self) -> LiveGraph:
@@ -188,7 +246,7 @@ class LiveGraph:
                 self._expert(row)
         if ids := pending.get("person"):
             for row in await Person.select(Person.id, Person.name).where(Person.id.is_in(list(ids))):
-                self.graph.add_node(("person", row["id"]), row["name"])
+                self.graph.add_node(self.graph.node("person", row["id"]), row["name"])
         if ids := pending.get("item"):
             found_items = await DecisionItem.select(*ITEM_COLUMNS).where(DecisionItem.id.is_in(list(ids)))
             for row in found_items:
@@ -209,19 +267,42 @@ class LiveGraph:
             rows = {r["id"]: r for r in await Employment.select(*EMPLOYMENT_COLUMNS).where(
                 Employment.id.is_in(list(ids)))}
             for employment_id in ids:
-                row = rows.get(employment_id)
-                edge = _employment_edge(row, tasks.get(employment_id)) if row else None
+                record = rows.get(employment_id)
+                edge = self._build.employment(record, tasks.get(employment_id)) if record else None
                 self._put(f"employment:{employment_id}", edge)
         if ids := pending.get("relation"):
-            rows = {r["id"]: r for r in await RelationRow.select().where(RelationRow.id.is_in(list(ids)))}
+            rows = {r["id"]: r for r in await RelationRow.select(*RELATION_COLUMNS).where(
+                RelationRow.id.is_in(list(ids)))}
             for relation_id in ids:
-                row = rows.get(relation_id)
-                self._put(f"relation:{relation_id}", _relation_edge(row) if row else None)
+                record = rows.get(relation_id)
+                self._put(f"relation:{relation_id}", self._build.relation(record) if record else None)
         if pending.get("policy"):
             self.policy = await _current_policy()
 
     def edge(self, edge_id: str) -> Relation | None:
         return self._edges.get(edge_id)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def release_free_memory() -> None:
+    """After a large load: collect, then hand the C heap's free pages back to the system (glibc's ``malloc_trim``;
+    elsewhere nothing), so the process's resident memory is what the graph holds, not what the rows read on the
+    way took at their peak. Then freeze what is left (the graph, the imported modules): those objects live as
+    long as the process, and a full collection would otherwise scan them all again (~1 million, half a second)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    gc.freeze()
 
 
 async def _current_policy() -> Policy:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -71,7 +72,7 @@ class InstitutionMatcher:
         self._keys: dict[int, set[str]] = defaultdict(set)
         self._by_bigram: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, institution_id: int, name: str, aliases: list[str] = ()) -> None:
+    def add(self, institution_id: int, name: str, aliases: Iterable[str] = ()) -> None:
         for text in (name, *aliases):
             key = normalise(text)
             if not key:

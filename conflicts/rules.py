@@ -10,13 +10,13 @@ from conflicts.graph import Node, Relation, RelationGraph
 from conflicts.policy import EDGE_LABELS, SYMMETRIC, ConflictRule, Direction, Policy, Purpose, Step
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     relation: Relation
     forward: bool  # True when the stored edge points from the candidate's side towards the item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     subject: Node
     item: Node

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -72,10 +71,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
         if not settings.database.is_postgres:  # readers never block the writer, nor the writer readers
             await current_engine().run_ddl("PRAGMA journal_mode=WAL")
         await app.state.live_graph.load()  # the relationship graph, rebuilt from the database once
-        # The graph is millions of long-lived objects: the collector's full passes walked them all, a second and
-        # more in the middle of a request at 50,000 experts (issue 17). Moved out of its sight once loaded.
-        gc.collect()
-        gc.freeze()
         engine = current_engine()
         if settings.database.is_postgres and settings.database.pool_size:
             await start_pool(settings.database.pool_size)
@@ -95,7 +90,6 @@ def create_app(clock: Clock | None = None, migrate_on_start: bool | None = None,
                 app.state.scheduler.shutdown(wait=False)
             if settings.database.is_postgres and settings.database.pool_size:
                 await engine.close_connection_pool()
-            gc.unfreeze()  # collectable again (a test process starts and stops many applications)
 
     app = Litestar(
         route_handlers=[health, RespondController, *PAGES,

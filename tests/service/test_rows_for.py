@@ -78,3 +78,24 @@ def test_plain_rows_inside_a_transaction_see_its_writes_and_leave_piccolo_workin
             return [(r["id"], r["name"]) for r in seen], after
     seen, after = asyncio.run(run())
     assert seen == [(after["id"], "事务内机构")] and isinstance(after, dict)
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_reads_together_answer_in_order_inside_and_outside_a_transaction(in_transaction):
+    """``read_together``: at once on their own connections outside a transaction; inside one, one after the other
+    on its connection (which takes one statement at a time); the answers in the order asked either way."""
+    from core.records import plain_rows, read_together
+    from core.uow import write_transaction
+
+    ids = _institutions(3)
+
+    def one(i: int):
+        return plain_rows(Institution.select(Institution.id).where(Institution.id == i))
+
+    async def run() -> list:
+        if in_transaction:
+            async with write_transaction():
+                return await read_together(*(one(i) for i in ids), Institution.count().where(Institution.id.is_in(ids)))
+        return await read_together(*(one(i) for i in ids), Institution.count().where(Institution.id.is_in(ids)))
+    *rows, count = asyncio.run(run())
+    assert [[r["id"] for r in found] for found in rows] == [[i] for i in ids] and count == 3

@@ -67,7 +67,7 @@ def test_plain_rows_inside_a_transaction_see_its_writes_and_leave_piccolo_workin
     from core.records import plain_rows
     from core.uow import write_transaction
 
-    async def run() -> tuple[list, dict]:
+    async def run() -> tuple[list, dict | None]:
         async with write_transaction():
             row = Institution(name="事务内机构", kind="enterprise", uscc=f"ROWSFOR{next(_NUMBERS):05d}",
                               region="浙江省", credit_status="normal")

@@ -112,3 +112,16 @@ def test_a_failed_batch_fails_every_waiting_request_and_the_next_batch_is_writte
     rows = chain_rows()
     assert [r["data"]["n"] for r in rows if r["action"] == "GET /x"] == [6] and rows[-1]["seq"] == again
     assert client.get(f"{API}/audit/verification").json()["ok"] is True
+
+
+def test_a_one_candidate_check_of_an_unknown_item_or_subject_is_refused_and_not_recorded(client, pool):
+    item = make_item(client)
+    expert = pool["experts"][0]["expert_id"]
+    before = len(chain_rows())
+    no_expert = client.get(f"{API}/items/{item['id']}/conflicts/expert/999999", params={"purpose": "argument"})
+    assert no_expert.status_code == 404 and no_expert.json()["errors"][0]["field"] == "expert_id"
+    no_unit = client.get(f"{API}/items/{item['id']}/conflicts/institution/999999", params={"purpose": "argument"})
+    assert no_unit.status_code == 404 and no_unit.json()["errors"][0]["field"] == "institution_id"
+    no_item = client.get(f"{API}/items/999999/conflicts/expert/{expert}", params={"purpose": "argument"})
+    assert no_item.status_code == 404 and no_item.json()["errors"][0]["field"] == "item_id"
+    assert len(chain_rows()) == before  # refused requests are not recorded

@@ -12,6 +12,7 @@ import pytest
 
 from accounts import audit
 from accounts.tables import AuditEvent
+from core.uow import write_transaction
 from tests.api.test_conflicts_api import make_item, ref, relate
 
 API = "/api/v1"
@@ -125,3 +126,21 @@ def test_a_one_candidate_check_of_an_unknown_item_or_subject_is_refused_and_not_
     no_item = client.get(f"{API}/items/999999/conflicts/expert/{expert}", params={"purpose": "argument"})
     assert no_item.status_code == 404 and no_item.json()["errors"][0]["field"] == "item_id"
     assert len(chain_rows()) == before  # refused requests are not recorded
+
+
+def test_a_record_inside_a_transaction_joins_it_instead_of_waiting_for_its_head(client):
+    """A caller already holding the chain's head (its transaction appended) records in that same transaction: a
+    separate group commit would wait for the head it holds. Rolled back, neither event is in the chain."""
+    before = len(chain_rows())
+
+    async def inside() -> list[int]:
+        async with write_transaction():
+            first = await audit.append("office:office", "POST /x", "", "", {"n": 1}, AT)
+            second = await audit.record("office:office", "GET /x", "", "", {"n": 2}, AT)
+            if [first, second] != [before + 1, before + 2]:
+                return [first, second]
+            raise LookupError("roll back")
+
+    with pytest.raises(LookupError):
+        asyncio.run(asyncio.wait_for(inside(), 20))
+    assert len(chain_rows()) == before

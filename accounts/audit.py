@@ -11,9 +11,12 @@ phones, passwords) is never copied into the log. The rules themselves are pure, 
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import json
 import os
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from piccolo.table import Table
 
 from accounts import chain
 from accounts.tables import AuditEvent
+from core.bulk import insert_many
 from core.keys import load_or_create_key
 from core.locks import take_turn
 from core.settings import get_settings
@@ -78,25 +82,106 @@ async def record_unit(uow: UnitOfWork) -> None:
         context.recorded.append(seq)
 
 
+Event = tuple[str, str, str, str, dict, datetime]  # actor, action, subject, reason, data (scrubbed), at
+MAX_BATCH = 500  # events appended in one transaction by the group recorder
+
+
 async def append(actor: str, action: str, subject: str, reason: str, data: dict, at: datetime) -> int:
     """Add one event at the end of the chain; ``data`` is scrubbed by the caller (digests must stay whole:
     a hex digest can hold a run of 15 digits that would pass for an ID number). Call inside a write
     transaction (a unit of work, or ``record``): it takes the head until commit, so no other writer can
     take the same sequence number."""
+    return (await append_many([(actor, action, subject, reason, data, at)]))[0]
+
+
+async def append_many(events: list[Event]) -> list[int]:
+    """Add ``events`` at the end of the chain, in their order, with one turn at the head and one batched
+    INSERT: each is still its own row with its sequence number, chained to the one before it and hashed as
+    ``append`` would. Inside a write transaction; the sequence numbers given, in order."""
     await _take_the_head()
-    data = json.loads(chain.canonical(data))
-    actor, action, subject, reason = actor[:100], action[:100], subject[:100], reason[:2000]
     last = await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
-    seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, chain.GENESIS)
-    await AuditEvent(seq=seq, at=at, actor=actor, action=action, subject=subject, reason=reason, data=data,
-                     prev_hash=prev, hash=event_hash(prev, seq, at, actor, action, subject, reason, data)).save()
-    return seq
+    seq, prev = (last["seq"], last["hash"]) if last else (0, chain.GENESIS)
+    rows = []
+    for actor, action, subject, reason, data, at in events:
+        seq += 1
+        data = json.loads(chain.canonical(data))
+        actor, action, subject, reason = actor[:100], action[:100], subject[:100], reason[:2000]
+        digest = event_hash(prev, seq, at, actor, action, subject, reason, data)
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "reason": reason,
+                     "data": data, "prev_hash": prev, "hash": digest})
+        prev = digest
+    await insert_many(AuditEvent, rows)
+    return [row["seq"] for row in rows]
+
+
+class GroupRecorder:
+    """Group commit of the reads the record keeps (a conflict check, a verification), one per event loop.
+
+    Concurrent requests each hand their event over and wait; one flush at a time appends every event waiting
+    in ONE transaction (one turn at the chain's head, one batched INSERT) and answers each with its sequence
+    number once the transaction has committed, so a read is answered only after it is recorded. Events that
+    arrive during a flush go in the next one: a lone request is appended at once, and under load one commit
+    serves many. A failed transaction fails every request of its batch (the caller answers 503, nothing is
+    recorded as answered that was not)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Event, asyncio.Future[int]]] = []
+        self.flushing: asyncio.Task | None = None
+        self.batches = 0  # transactions committed (for tests and figures)
+
+    async def record(self, event: Event) -> int:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self.waiting.append((event, future))
+        if self.flushing is None:
+            # a context of its own: not the first caller's transaction, unit of work or request
+            self.flushing = loop.create_task(self._flush(), context=contextvars.Context())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+                try:
+                    async with write_transaction():
+                        seqs = await append_many([event for event, _ in batch])
+                except BaseException as error:
+                    failure = error if isinstance(error, Exception) else RuntimeError("记录写入被中断")
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(failure)
+                    if not isinstance(error, Exception):
+                        raise
+                    continue
+                self.batches += 1
+                for (_, future), seq in zip(batch, seqs, strict=True):
+                    if not future.done():
+                        future.set_result(seq)
+        finally:
+            self.flushing = None
+
+
+_RECORDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupRecorder] = weakref.WeakKeyDictionary()
+
+
+def recorder() -> GroupRecorder:
+    """This event loop's group recorder (a process serves on one loop; tests start several)."""
+    loop = asyncio.get_running_loop()
+    found = _RECORDERS.get(loop)
+    if found is None:
+        found = _RECORDERS[loop] = GroupRecorder()
+    return found
 
 
 async def record(actor: str, action: str, subject: str, reason: str, data: dict, at: datetime) -> int:
-    """One event in a transaction of its own: for what changes nothing (a conflict check, a verification)."""
-    async with write_transaction():
-        return await append(actor, action, subject, reason, chain.scrub(data), at)
+    """One event for what changes nothing (a conflict check, a verification), committed before this returns:
+    grouped with the concurrent ones in one transaction (``GroupRecorder``). Inside a transaction already (a
+    caller's unit of work), in that transaction, as before: a separate one could wait on the head it holds."""
+    event = (actor, action, subject, reason, chain.scrub(data), at)
+    if AuditEvent._meta.db.current_transaction.get() is not None:
+        async with write_transaction():
+            return await append(*event)
+    return await recorder().record(event)
 
 
 async def _current_rows(names: list[str]) -> dict[str, dict | None]:

@@ -3,8 +3,10 @@
 A change is recorded by its unit of work, inside the same transaction (``accounts.audit.record_unit``,
 a before-commit step of the message bus): this middleware only says who acts, on which record and why
 (a ``RecordContext`` for the request). A read that the record keeps (a conflict check, a verification)
-is recorded after it answers, with its answer. A successful change that ran no unit of work (which
-should not happen) is still recorded afterwards, marked ``"atomic": false``, and logged as a defect.
+is recorded with its answer before the answer goes out (grouped with concurrent reads in one commit,
+``accounts.audit.GroupRecorder``); when it cannot be recorded the caller gets a 503, not the answer. A
+successful change that ran no unit of work (which should not happen) is still recorded afterwards, marked
+``"atomic": false``, and logged as a defect.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from registry.tables import Expert, Institution
 log = logging.getLogger(__name__)
 _LINK_TOKEN = re.compile(r"(/respond/)[^/?\s]+")  # a signed link's token never goes into the record
 RECORDED_READS = ("/conflicts", "/conflict-recheck", "/verification", "/personal-data")
+_ONE_CHECK = re.compile(r"/conflicts/(expert|institution)/\d+$")  # one candidate checked before inviting
+_CHECK = re.compile(r"/items/\d+/conflicts(/(expert|institution)/\d+)?$")  # the conflict checks (reads only)
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 SUBJECT_KEYS = ("item_id", "request_id", "panel_id", "invitation_id", "expert_id", "institution_id", "unit_id",
                 "application_id", "relation_id", "task_id", "dismissal_id", "flag_id", "call_id", "message_id",
@@ -100,7 +104,8 @@ class RecordingMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method, path = cast("HTTPScope", scope)["method"], scope["path"]
         is_change = method in CHANGES
-        recorded_read = method == "GET" and path.startswith("/api/v1/") and path.endswith(RECORDED_READS)
+        recorded_read = method == "GET" and path.startswith("/api/v1/") and (
+            path.endswith(RECORDED_READS) or _ONE_CHECK.search(path) is not None)
         if (not is_change and not recorded_read) or path.startswith(("/api/v1/auth/", "/api/v1/audit/")):
             cached_route = getattr(scope.get("route_handler"), "cache", False)
             if method == "GET" and cached_route:  # answers cached under an older change version are not served
@@ -132,16 +137,27 @@ class RecordingMiddleware(ASGIMiddleware):
                     _fill_from_body(context, _parse(bytes(request_body)), link)
             return message
 
+        held: list[Message] = []  # a recorded read's answer goes out once its record has committed
+
         async def send_and_keep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             elif message["type"] == "http.response.body":
                 answer.extend(message.get("body", b""))
+            if recorded_read:
+                held.append(message)
+                return
             await send(message)
 
         with acting_as(context):
-            await next_app(scope, receive_and_keep, send_and_keep)
+            if recorded_read and _CHECK.search(path) and current_engine().engine_type == "sqlite":
+                async with current_engine().transaction():  # a check only reads: one connection for its reads
+                    await next_app(scope, receive_and_keep, send_and_keep)
+            else:
+                await next_app(scope, receive_and_keep, send_and_keep)
         if status[0] >= 400:
+            for message in held:
+                await send(message)
             return  # refused requests change nothing; they are not decisions
         if recorded_read or not context.recorded:
             data = {"path": _LINK_TOKEN.sub(r"\1***", path), "query": scope.get("query_string", b"").decode(),
@@ -154,4 +170,24 @@ class RecordingMiddleware(ASGIMiddleware):
                 async with write_transaction():
                     await versions.bump()
             at = context.at or scope["app"].state.clock.now()
-            await audit.record(context.actor, context.action, context.subject, context.reason, data, at)
+            try:
+                await audit.record(context.actor, context.action, context.subject, context.reason, data, at)
+            except Exception:
+                if not recorded_read:
+                    raise
+                log.exception("%s could not be recorded; answered 503 instead", context.action)
+                await _unrecorded(send)
+                return
+            for message in held:
+                await send(message)
+
+
+async def _unrecorded(send: Send) -> None:
+    """A read the record keeps that could not be recorded is not answered (R-REC-1): 503, try again."""
+    reason = "本次查询未能写入全过程记录，未予答复，请稍后重试"
+    body = json.dumps({"status_code": 503, "detail": reason, "errors": [
+        {"field": "", "reason": reason, "rule_id": "R-REC-1"}]}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        (b"retry-after", b"1")]})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

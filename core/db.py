@@ -84,9 +84,17 @@ def current_engine() -> Engine:
     return engine
 
 
+async def _keep_session(_connection: Any) -> None:
+    """A pooled connection goes back without asyncpg's reset statement (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``, one more round trip after every query outside a transaction): nothing here leaves
+    session state on a pooled connection (LISTEN and session-level advisory locks use connections of their own,
+    ``core.locks``/``accounts.versions``; the other locks end with their transaction, no query SETs or DECLAREs).
+    asyncpg still rolls back a transaction left open before the connection is reused."""
+
+
 async def start_pool(size: int) -> None:
     """PostgreSQL: keep ``size`` connections open instead of one per query (asyncpg's minimum is 10 by
     default, so a smaller pool must say its minimum too)."""
     engine = current_engine()
     if isinstance(engine, PostgresEngine) and size > 0:
-        await engine.start_connection_pool(min_size=min(size, 2), max_size=size)
+        await engine.start_connection_pool(min_size=min(size, 2), max_size=size, reset=_keep_session)

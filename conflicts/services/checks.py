@@ -13,7 +13,7 @@ from conflicts.rules import check_commission, check_item
 from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
-from core.errors import ErrorCollector
+from core.errors import ErrorCollector, not_found
 from core.records import get_or_404
 from decisions.tables import DecisionItem
 
@@ -32,7 +32,7 @@ async def run_check(live: LiveGraph, item_id: int, purpose: Purpose, day: date, 
     item = await get_or_404(DecisionItem, item_id, "决策事项", "item_id")
     policy = live.policy
     conflicts = check_item(live.graph, policy, ("item", item_id), purpose, day, candidates)
-    dismissals = await active_dismissals(item_id)
+    dismissals = await active_dismissals(item_id) if conflicts else {}  # nothing to dismiss: no query
     return item, [conflict_out(live, c, dismissals) for c in conflicts], policy.version
 
 
@@ -53,10 +53,27 @@ def subject_status(conflicts: list[s.ConflictOut]) -> str:
     return "excluded" if "excluded" in statuses else "possible" if "possible" in statuses else "clear"
 
 
+async def _stored(item_id: int, kind: str, subject_id: int) -> tuple[bool, bool]:
+    """Whether the item and the subject are stored, in one statement (a one-candidate check is asked often)."""
+    subject_table = TABLE_OF[kind]._meta.get_formatted_tablename()
+    item_table = DecisionItem._meta.get_formatted_tablename()
+    [row] = await DecisionItem.raw(f"SELECT (SELECT COUNT(*) FROM {item_table} WHERE id = {{}}) AS item, "
+                                   f"(SELECT COUNT(*) FROM {subject_table} WHERE id = {{}}) AS subject",
+                                   item_id, subject_id)
+    return bool(row["item"]), bool(row["subject"])
+
+
 async def check_candidate(live: LiveGraph, item_id: int, kind: str, subject_id: int, purpose: Purpose, day: date
                           ) -> s.CandidateCheckOut:
-    await get_or_404(TABLE_OF[kind], subject_id, KIND_NAMES[kind], f"{kind}_id")
-    _, conflicts, version = await run_check(live, item_id, purpose, day, [(kind, subject_id)])
+    item_found, subject_found = await _stored(item_id, kind, subject_id)
+    if not subject_found:
+        raise not_found(KIND_NAMES[kind], subject_id, f"{kind}_id")
+    if not item_found:
+        raise not_found("决策事项", item_id, "item_id")
+    policy = live.policy
+    found = check_item(live.graph, policy, ("item", item_id), purpose, day, [(kind, subject_id)])
+    dismissals = await active_dismissals(item_id) if found else {}
+    conflicts, version = [conflict_out(live, c, dismissals) for c in found], policy.version
     status = subject_status(conflicts)
     return s.CandidateCheckOut(item_id, node_out(live, (kind, subject_id)), purpose.value, day, version,
                                status, status == "clear", conflicts)

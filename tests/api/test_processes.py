@@ -54,7 +54,7 @@ def test_concurrent_draws_writes_and_checks_through_two_processes_R_PANEL_3_R_RE
 
         with ThreadPoolExecutor(max_workers=9) as threads:
             answers = list(threads.map(act, range(18)))
-    # both processes stopped (uvicorn lets every request finish, a check is recorded after it answers)
+    # both processes stopped (uvicorn lets every request finish, a check is recorded before it answers)
     codes = Counter((kind, r.status_code) for kind, r in answers)
     assert all(r.status_code < 500 for _, r in answers), [r.text for _, r in answers if r.status_code >= 500]
     # ten experts, at most one live panel each, five per panel: two panels, the other four refused at the cap

@@ -107,7 +107,7 @@ def _each(edges: dict[Node, Relation | list[Relation]] | None) -> Iterator[tuple
 
 
 class RelationGraph:
-    __slots__ = ("_nodes", "_names", "_in", "_out", "_count")
+    __slots__ = ("_nodes", "_names", "_in", "_out", "_count", "generation")
 
     def __init__(self) -> None:
         self._nodes: dict[Node, Node] = {}  # one shared tuple per node
@@ -115,6 +115,7 @@ class RelationGraph:
         self._in: Adjacency = {}  # target → source → relation(s)
         self._out: Adjacency = {}  # source → target → relation(s)
         self._count = 0
+        self.generation = 0  # grows with every change of a node's name or of an edge (answers kept per generation)
 
     def node(self, kind: str, node_id: int) -> Node:
         """The graph's own tuple for this node (made once): relations built with it share it."""
@@ -124,17 +125,20 @@ class RelationGraph:
     def add_node(self, node: Node, name: str) -> None:
         node = self._nodes.setdefault(node, node)
         self._names[node] = name
+        self.generation += 1
 
     def name(self, node: Node) -> str:
         return self._names.get(node, f"{node[0]}#{node[1]}")
 
     def add(self, relation: Relation) -> None:
         source, target = relation.source, relation.target
+        self.generation += 1
         if _link(self._out, source, target, relation):
             self._count += 1
         _link(self._in, target, source, relation)
 
     def remove(self, relation: Relation) -> None:
+        self.generation += 1
         if _unlink(self._out, relation.source, relation.target, relation.id):
             self._count -= 1
             _unlink(self._in, relation.target, relation.source, relation.id)

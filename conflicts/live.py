@@ -18,7 +18,7 @@ import ctypes
 import gc
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.columns.combination import Combinable
@@ -27,7 +27,8 @@ from piccolo.table import Table
 from conflicts.duplicates import normalised_name, person_key
 from conflicts.graph import Relation, RelationGraph
 from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
-from conflicts.policy import EdgeKind, Policy, default_policy, policy_from_document
+from conflicts.policy import EdgeKind, Policy, Purpose, default_policy, policy_from_document
+from conflicts.rules import Conflict, check_item
 from conflicts.tables import GraphChange, NameMatchTask, Person, PolicyVersion
 from conflicts.tables import Relation as RelationRow
 from core.bulk import insert_many
@@ -47,6 +48,7 @@ RELATION_COLUMNS = (RelationRow.id, RelationRow.kind, RelationRow.source_kind, R
                     RelationRow.withdrawn_at)
 
 
+ANSWERS_KEPT = 2000  # items whose conflicts are kept (a few KB each)
 GRAPH_LOG_LOCK_KEY = 7_301_2028  # PostgreSQL: writers of the change log take turns until they commit
 
 
@@ -156,6 +158,8 @@ class LiveGraph:
         self.people: dict[str, tuple[int, ...]] = {}  # normalised name → experts, for duplicate flags
         self._lock = asyncio.Lock()
         self.loaded = False
+        # each item's conflicts for a purpose and day, as the whole graph gives them (``item_conflicts``)
+        self._answers: dict[tuple[int, str, date], tuple[RelationGraph, int, Policy, list[Conflict]]] = {}
 
     # --- building -------------------------------------------------------------------------------
     def _put(self, edge_id: str, edge: Relation | None) -> None:
@@ -285,6 +289,20 @@ class LiveGraph:
 
     def edge(self, edge_id: str) -> Relation | None:
         return self._edges.get(edge_id)
+
+    def item_conflicts(self, item_id: int, purpose: Purpose, day: date) -> list[Conflict]:
+        """Every conflicted candidate of the item (``rules.check_item`` over the whole graph, in its order), kept
+        until the graph (an edge, a name) or the policy changes: one-candidate checks ask about the same items
+        again and again (issue 17), and the walk from an item is the same whoever is asked about."""
+        key = (item_id, purpose.value, day)
+        kept = self._answers.get(key)
+        if kept is not None and kept[0] is self.graph and kept[1] == self.graph.generation and kept[2] is self.policy:
+            return kept[3]
+        found = check_item(self.graph, self.policy, ("item", item_id), purpose, day)
+        if len(self._answers) >= ANSWERS_KEPT:
+            self._answers.pop(next(iter(self._answers)))  # the oldest
+        self._answers[key] = (self.graph, self.graph.generation, self.policy, found)
+        return found
 
 
 @contextlib.contextmanager

@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.querystring import QueryString
 
 from accounts.tables import AccessToken, Account, LoginAttempt
 from assignment.tables import Commission
 from core.errors import FieldError, TooManyAttempts, Unauthenticated, conflict, invalid
 from core.locks import take_turn
+from core.records import Statement
 from core.uow import write_transaction
 
 ROLES = ("office", "unit", "expert", "auditor", "organiser")  # organiser: a commissioned institution (R-PANEL-8)
@@ -135,10 +137,11 @@ _PRINCIPAL_SQL = (  # every request asks it: one plain statement (piccolo's join
     f"SELECT t.expires_at, t.revoked, a.id, a.username, a.role, a.unit, a.expert, a.active "
     f"FROM {AccessToken._meta.get_formatted_tablename()} t JOIN {Account._meta.get_formatted_tablename()} a "
     f"ON a.id = t.account WHERE t.digest = {{}}")
+_PRINCIPAL = Statement(lambda digest: QueryString(_PRINCIPAL_SQL, digest))  # compiled once (core.records)
 
 
 async def principal_for(token: str, now: datetime) -> Principal | None:
-    rows = await AccessToken.raw(_PRINCIPAL_SQL, _digest(token))
+    rows = await _PRINCIPAL.rows(_digest(token))
     row = rows[0] if rows else None
     if row is None or row["revoked"] or row["expires_at"] <= now or not row["active"]:
         return None

@@ -33,7 +33,7 @@ from conflicts.tables import GraphChange, NameMatchTask, Person, PolicyVersion
 from conflicts.tables import Relation as RelationRow
 from core.bulk import insert_many
 from core.locks import take_turn
-from core.records import plain_rows
+from core.records import Statement
 from core.uow import current_unit
 from decisions.tables import DecisionItem
 from registry.tables import Employment, Expert, Institution
@@ -48,6 +48,9 @@ RELATION_COLUMNS = (RelationRow.id, RelationRow.kind, RelationRow.source_kind, R
                     RelationRow.withdrawn_at)
 
 
+_CHANGES_SINCE = Statement(lambda cursor: GraphChange.select(
+    GraphChange.id, GraphChange.record_table, GraphChange.record_id).where(GraphChange.id > cursor).order_by(
+    GraphChange.id))
 ANSWERS_KEPT = 2000  # items whose conflicts are kept (a few KB each)
 GRAPH_LOG_LOCK_KEY = 7_301_2028  # PostgreSQL: writers of the change log take turns until they commit
 
@@ -225,10 +228,7 @@ class LiveGraph:
             await self.load()
             return self
         async with self._lock:
-            # every request syncs first: a plain read (no dict per row), the cheapest statement there is for it
-            changes = await plain_rows(GraphChange.select(
-                GraphChange.id, GraphChange.record_table, GraphChange.record_id).where(
-                GraphChange.id > self.cursor).order_by(GraphChange.id))
+            changes = await _CHANGES_SINCE.rows(self.cursor)  # every request syncs first: compiled once
             if not changes:
                 return self
             pending: dict[str, set[int]] = defaultdict(set)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from piccolo.querystring import QueryString
+
 from conflicts import schemas as s
 from conflicts.graph import Node
 from conflicts.live import LiveGraph
@@ -14,7 +16,7 @@ from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
 from core.errors import ErrorCollector, not_found
-from core.records import get_or_404
+from core.records import Statement, get_or_404
 from decisions.tables import DecisionItem
 
 
@@ -63,13 +65,21 @@ def subject_status(conflicts: list[s.ConflictOut]) -> str:
     return "excluded" if "excluded" in statuses else "possible" if "possible" in statuses else "clear"
 
 
-async def _stored(item_id: int, kind: str, subject_id: int) -> tuple[bool, bool]:
-    """Whether the item and the subject are stored, in one statement (a one-candidate check is asked often)."""
+def _existence(kind: str) -> Statement:
     subject_table = TABLE_OF[kind]._meta.get_formatted_tablename()
     item_table = DecisionItem._meta.get_formatted_tablename()
-    [row] = await DecisionItem.raw(f"SELECT (SELECT COUNT(*) FROM {item_table} WHERE id = {{}}) AS item, "
-                                   f"(SELECT COUNT(*) FROM {subject_table} WHERE id = {{}}) AS subject",
-                                   item_id, subject_id)
+    return Statement(lambda item_id, subject_id: QueryString(
+        f"SELECT (SELECT COUNT(*) FROM {item_table} WHERE id = {{}}) AS item, "
+        f"(SELECT COUNT(*) FROM {subject_table} WHERE id = {{}}) AS subject", item_id, subject_id))
+
+
+_EXISTENCE = {kind: _existence(kind) for kind in TABLE_OF}
+
+
+async def _stored(item_id: int, kind: str, subject_id: int) -> tuple[bool, bool]:
+    """Whether the item and the subject are stored, in one statement compiled once (a one-candidate check is
+    asked often)."""
+    [row] = await _EXISTENCE[kind].rows(item_id, subject_id)
     return bool(row["item"]), bool(row["subject"])
 
 

@@ -99,3 +99,24 @@ def test_reads_together_answer_in_order_inside_and_outside_a_transaction(in_tran
         return await read_together(*(one(i) for i in ids), Institution.count().where(Institution.id.is_in(ids)))
     *rows, count = asyncio.run(run())
     assert [[r["id"] for r in found] for found in rows] == [[i] for i in ids] and count == 3
+
+
+def test_a_statement_compiled_once_answers_for_new_values_on_both_engines():
+    """``core.records.Statement``: compiled at its first call, then run with other values; a raw ``QueryString``
+    the same way; a query whose parameters are not the values given is compiled again each time (never wrong)."""
+    from piccolo.querystring import QueryString
+
+    from core.records import Statement
+
+    ids = _institutions(3)
+    by_id = Statement(lambda i: Institution.select(Institution.id, Institution.name).where(Institution.id == i))
+    raw = Statement(lambda i: QueryString(
+        f"SELECT id FROM {Institution._meta.get_formatted_tablename()} WHERE id = {{}}", i))
+    shifted = Statement(lambda i: Institution.select(Institution.id).where(Institution.id == i + 1))
+
+    async def run() -> list:
+        return [[r["id"] for r in await by_id.rows(i)] for i in ids] + [
+            [r["id"] for r in await raw.rows(i)] for i in ids] + [[r["id"] for r in await shifted.rows(ids[0])],
+                                                                  [r["id"] for r in await shifted.rows(ids[1])]]
+    assert asyncio.run(run()) == [[i] for i in ids] * 2 + [[ids[1]], [ids[2]]]
+    assert by_id.compiled and raw.compiled and not shifted.compiled

@@ -23,6 +23,7 @@ from piccolo.utils.encoding import dump_json
 
 MAX_PARAMETERS = 30_000
 MAX_ROWS = 1_000
+COPY_FROM = 100  # rows: below it one INSERT is cheaper (asyncpg's COPY first asks the table's column types)
 
 
 def _default(column: Column) -> Any:
@@ -58,7 +59,7 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]],
             values.append(value)
         return values
 
-    if not returning and (connection := _copy_connection(table)) is not None:
+    if not returning and len(rows) >= COPY_FROM and (connection := _copy_connection(table)) is not None:
         # PostgreSQL inside a transaction: one COPY instead of statements of a few hundred rows (a 50,000-expert
         # draw writes its thousands of exclusion rows in a tenth of the time, issue 17)
         await connection.copy_records_to_table(

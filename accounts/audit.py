@@ -141,12 +141,17 @@ class GroupRecorder:
     async def _flush(self) -> None:
         try:
             while self.waiting:
-                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+                batch: list[tuple[Event, asyncio.Future[int]]] = []
                 try:
                     async with write_transaction():
+                        # the batch is taken once the transaction is open: the reads that finished meanwhile
+                        # join it, and fewer commits serve the same reads
+                        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
                         seqs = await append_many([event for event, _ in batch])
                 except BaseException as error:
                     failure = error if isinstance(error, Exception) else RuntimeError("记录写入被中断")
+                    if not batch:  # the transaction did not even open: those waiting fail now, not in a loop
+                        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(failure)

@@ -408,3 +408,28 @@ def test_duplicates_are_flagged_on_entry(client):
     assert client.get(f"{API}/experts/{b['id']}").json()["possible_duplicate_ids"] == []
     scan = client.post(f"{API}/possible-duplicates/scan").json()
     assert scan["experts_scanned"] == 2 and scan["new_flags"] == 0  # known pairs are not flagged twice
+
+
+def test_a_dismissal_and_its_reversal_are_recorded_with_their_rows_and_race_to_one_R_REC_2(client):
+    """A dismissal decides that a person is no longer excluded: it and its reversal are written in a unit of work
+    with their record (the row's digest in the event, "atomic"), and two offices dismissing the same conflict at
+    once write one dismissal (the other is told it exists)."""
+    import concurrent.futures
+
+    item = make_item(client)
+    namesake = make_expert(client, name="刘海")
+    relate(client, "interest_in", ref("expert", namesake), ref("item", item), detail="同名")
+    body = {"subject_kind": "expert", "subject_id": namesake["id"], "rule_name": "direct_interest",
+            "reason": "申请人刘海为同名的另一人（身份证号不同）"}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: client.post(f"{API}/items/{item['id']}/conflict-dismissals", json=body),
+                                range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    dismissal = next(a.json() for a in answers if a.status_code == 201)
+    assert client.get(f"{API}/items/{item['id']}/conflict-dismissals").json()["total"] == 1
+    client.post(f"{API}/conflict-dismissals/{dismissal['id']}/reversal", json={"reason": "核实后确为本人"})
+    log = client.get(f"{API}/audit/events", params={"limit": 500}).json()["items"]
+    written = [e for e in log if e["action"].startswith("POST") and "conflict-dismissal" in e["action"]]
+    assert len(written) == 2 and all(e["data"].get("atomic", True) for e in written)
+    assert all(f"conflict_dismissal:{dismissal['id']}" in e["data"]["rows"] for e in written)
+    assert client.get(f"{API}/audit/verification").json()["ok"] is True

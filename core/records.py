@@ -94,29 +94,19 @@ async def _run_plain(engine: Any, sql: str, args: list[Any]) -> Sequence[Any]:
             return cast(Sequence, await cursor.fetchall())
 
 
-async def rows_for(query: Any, column: Any, ids: Iterable[int], within: Any = None, plain: bool = False
-                   ) -> list[Any]:
+async def rows_for(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:
     """The rows of ``query`` (a select that returns ``column``) whose ``column`` is one of ``ids``.
 
     A short list becomes ``column IN (...)``. A long one (a draw over a national pool names tens of thousands)
     is not sent at all: PostgreSQL takes at most 32,767 parameters per statement and piccolo converts each one
-    (seconds at 50,000); the rows are read whole, or only those ``column IN (within)`` when the caller has a
-    sub-select known to hold every id (a draw's sub-pools, issue 17), and kept here by a set lookup. ``plain``:
-    the rows as the driver gives them (``plain_rows``), for plain columns."""
+    (seconds at 50,000); the rows are read whole and kept here by a set lookup instead."""
     wanted = set(ids)
     if not wanted:
         return []
-    run = plain_rows if plain else _awaited
     if len(wanted) <= ID_LIST_LIMIT:
-        return list(await run(query.where(column.is_in(sorted(wanted)))))
-    if within is not None:
-        query = query.where(column.is_in(within))
+        return cast(list, await query.where(column.is_in(sorted(wanted))))
     name = column._meta.name
-    return [row for row in await run(query) if row[name] in wanted]
-
-
-async def _awaited(query: Any) -> Any:
-    return await query
+    return [row for row in await query if row[name] in wanted]
 
 
 async def rows_within(query: Any, column: Any, ids: Iterable[int]) -> list[dict]:

@@ -22,7 +22,7 @@ from core.settings import get_settings
 from registry.domain.institutions import InstitutionStanding, institution_eligibility
 from registry.domain.specialties import subtree_codes
 from registry.domain.vocab import CreditStatus
-from registry.services.eligibility_facts import universe_eligibility
+from registry.services.eligibility_facts import holders_of, stored_universe_facts
 from registry.services.institutions import institution_pool_ids
 from registry.services.specialties import all_specialties
 from registry.services.standing import eligibility_for
@@ -85,14 +85,6 @@ def _employers_of(jobs: Iterable[Any]) -> dict[int, int]:
             for expert, job in latest.items()}
 
 
-def universe_holders(codes: set[str] | None) -> Any:
-    """A sub-select of the experts holding one of ``codes`` (a draw's universe, issue 17), to read the rows of a
-    long list of its experts without reading whole tables (``core.records.rows_for``); None: the whole pool."""
-    if codes is None:
-        return None
-    return ExpertSpecialty.select(ExpertSpecialty.expert).where(ExpertSpecialty.specialty_code.is_in(sorted(codes)))
-
-
 def quota_index(wanted: dict[str, set[str]]) -> dict[str, frozenset[str]]:
     """Each specialty code → the quota specialties it counts for (its own and its ancestors' among ``wanted``)."""
     index: dict[str, set[str]] = defaultdict(set)
@@ -121,7 +113,7 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     tree = await all_specialties()
     # an expert merged into another record (a duplicate decided "same", issue 13) is drawn as the record kept
     codes = universe_codes(sub_pools or [], tree)
-    within = universe_holders(codes)
+    within = holders_of(codes) if codes is not None else None
     counts_for = quota_index({code: subtree_codes(code, tree) for code in specialty_codes})
     universe = Expert.select(Expert.id, Expert.sector, Expert.region).where(Expert.merged_into.is_null())
     jobs, active_invitations = _current_jobs(day), _active_invitations()
@@ -133,7 +125,7 @@ async def expert_candidates(live: LiveGraph, item_id: int, purpose: Purpose, day
     links = ExpertSpecialty.select(ExpertSpecialty.expert, ExpertSpecialty.specialty_code).where(
         ExpertSpecialty.specialty_code.is_in(sorted(counts_for) or [""]))
     people_rows, stored, link_rows, job_rows, invitation_rows = await read_together(
-        plain_rows(universe), universe_eligibility(day, codes, people=()), plain_rows(links), plain_rows(jobs),
+        plain_rows(universe), stored_universe_facts(day, codes), plain_rows(links), plain_rows(jobs),
         plain_rows(active_invitations))
     people = {r["id"]: r for r in people_rows}
     eligibility = dict(stored)

@@ -151,18 +151,15 @@ async def stored_eligibility(expert_ids: Iterable[int], day: date) -> dict[int, 
     return {i: found[i] for i in ids}
 
 
-def _in_codes(codes: Iterable[str]) -> Any:
+def holders_of(codes: Iterable[str]) -> Any:
+    """A sub-select of the experts holding a specialty among ``codes`` (a draw's universe, issue 17)."""
     return ExpertSpecialty.select(ExpertSpecialty.expert).where(ExpertSpecialty.specialty_code.is_in(sorted(codes)))
 
 
-async def universe_eligibility(day: date, codes: Iterable[str] | None = None,
-                               people: Iterable[int] | None = None) -> dict[int, Eligibility]:
-    """Every expert of the draw's universe (not merged into another record; holding a specialty among ``codes``,
-    or the whole pool when None) with their registry eligibility on ``day``, ordered by id. The eligible are one
-    indexed query of ids (``eligible``, the specialty links joined by a sub-select); the ineligible come with
-    their stored reasons; an expert whose fact does not cover the day, or who has none, is computed live (a third
-    query finds them, normally none). ``people``: the universe's experts not merged, when the caller has read
-    them anyway (a draw reads their attributes): those without a fact are found among them, no third query."""
+async def stored_universe_facts(day: date, codes: Iterable[str] | None = None) -> dict[int, Eligibility]:
+    """The stored facts covering ``day`` of the universe's experts (not merged; holding a specialty among ``codes``,
+    or the whole pool when None): the eligible are one indexed query of ids, the ineligible come with their
+    stored reasons. Experts without such a fact are not in it (``universe_eligibility`` computes them)."""
     e = ExpertEligibility
     wanted = sorted(set(codes)) if codes is not None else None
     if wanted is not None and not wanted:
@@ -170,18 +167,29 @@ async def universe_eligibility(day: date, codes: Iterable[str] | None = None,
     # "not merged" as an anti-join on the few merged records: a join with the whole expert table was most of the
     # query's time at 50,000 experts
     current = valid_on(day) & e.expert.not_in(Expert.select(Expert.id).where(Expert.merged_into.is_not_null()))
-    universe = Expert.select(Expert.id).where(Expert.merged_into.is_null() & Expert.id.not_in(
-        e.select(e.expert).where(valid_on(day))))
     eligible = e.select(e.expert, e.current_term_id).where(current & (e.eligible == True))  # noqa: E712  # SQL
     ineligible = e.select(*FACT_COLUMNS).where(current & (e.eligible == False)).output(load_json=True)  # noqa: E712
     if wanted is not None:
-        universe = universe.where(Expert.id.is_in(_in_codes(wanted)))
-        eligible = eligible.where(e.expert.is_in(_in_codes(wanted)))
-        ineligible = ineligible.where(e.expert.is_in(_in_codes(wanted)))
+        eligible = eligible.where(e.expert.is_in(holders_of(wanted)))
+        ineligible = ineligible.where(e.expert.is_in(holders_of(wanted)))
     found = {r["expert"]: Eligibility(True, [], r["current_term_id"]) for r in await plain_rows(eligible)}
     found.update({r["expert"]: _as_eligibility(r, day) for r in await ineligible})
-    missing = [r["id"] for r in await universe] if people is None else [i for i in people if i not in found]
-    if missing:
+    return found
+
+
+async def universe_eligibility(day: date, codes: Iterable[str] | None = None) -> dict[int, Eligibility]:
+    """Every expert of the draw's universe (``stored_universe_facts``) with their registry eligibility on ``day``,
+    ordered by id: the stored facts, and those whose fact does not cover the day, or who have none, computed live
+    (a third query finds them, normally none)."""
+    wanted = sorted(set(codes)) if codes is not None else None
+    if wanted is not None and not wanted:
+        return {}
+    found = await stored_universe_facts(day, wanted)
+    universe = Expert.select(Expert.id).where(Expert.merged_into.is_null() & Expert.id.not_in(
+        ExpertEligibility.select(ExpertEligibility.expert).where(valid_on(day))))
+    if wanted is not None:
+        universe = universe.where(Expert.id.is_in(holders_of(wanted)))
+    if missing := [r["id"] for r in await universe]:
         found.update(await eligibility_for(missing, day))
     return {i: found[i] for i in sorted(found)}
 

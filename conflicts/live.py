@@ -162,7 +162,7 @@ class LiveGraph:
         self._lock = asyncio.Lock()
         self.loaded = False
         # each item's conflicts for a purpose and day, as the whole graph gives them (``item_conflicts``)
-        self._answers: dict[tuple[int, str, date], tuple[RelationGraph, int, Policy, list[Conflict]]] = {}
+        self._answers: dict[tuple[int, str, date], tuple[int, Policy, list[Conflict]]] = {}
 
     # --- building -------------------------------------------------------------------------------
     def _put(self, edge_id: str, edge: Relation | None) -> None:
@@ -180,7 +180,7 @@ class LiveGraph:
             with _no_cyclic_gc():  # ~2 million objects, none in a cycle: no collection midway
                 self.graph, self.matcher = RelationGraph(), InstitutionMatcher()
                 self._build = _Edges(self.graph)
-                self._edges, self.people = {}, {}
+                self._edges, self.people, self._answers = {}, {}, {}  # a new graph: nothing kept of the old one
                 last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
                 self.cursor = last[0]["id"] if last else 0
                 async for row in _in_batches(Expert, (Expert.id, Expert.name)):
@@ -296,12 +296,12 @@ class LiveGraph:
         again and again (issue 17), and the walk from an item is the same whoever is asked about."""
         key = (item_id, purpose.value, day)
         kept = self._answers.get(key)
-        if kept is not None and kept[0] is self.graph and kept[1] == self.graph.generation and kept[2] is self.policy:
-            return kept[3]
+        if kept is not None and kept[0] == self.graph.generation and kept[1] is self.policy:
+            return kept[2]
         found = check_item(self.graph, self.policy, ("item", item_id), purpose, day)
         if len(self._answers) >= ANSWERS_KEPT:
             self._answers.pop(next(iter(self._answers)))  # the oldest
-        self._answers[key] = (self.graph, self.graph.generation, self.policy, found)
+        self._answers[key] = (self.graph.generation, self.policy, found)
         return found
 
 

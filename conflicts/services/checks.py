@@ -11,7 +11,7 @@ from conflicts import schemas as s
 from conflicts.graph import Node
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
-from conflicts.rules import Conflict, check_commission
+from conflicts.rules import check_commission
 from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
@@ -32,20 +32,21 @@ async def run_check(live: LiveGraph, item_id: int, purpose: Purpose, day: date, 
     """The check used by the API and by panel selection: conflicts with their status, and the policy
     version. ``live`` is synced by the caller (once per request)."""
     item = await get_or_404(DecisionItem, item_id, "决策事项", "item_id")
+    conflicts, version = await _conflicts(live, item_id, purpose, day, candidates)
+    return item, conflicts, version
+
+
+async def _conflicts(live: LiveGraph, item_id: int, purpose: Purpose, day: date, candidates: list[Node] | None
+                     ) -> tuple[list[s.ConflictOut], int]:
+    """``rules.check_item`` for these candidates (None: all), from the item's answer the graph keeps, each with its
+    status (dismissed or not), and the policy version."""
     policy = live.policy
-    conflicts = _conflicts(live, item_id, purpose, day, candidates)
-    dismissals = await active_dismissals(item_id) if conflicts else {}  # nothing to dismiss: no query
-    return item, [conflict_out(live, c, dismissals) for c in conflicts], policy.version
-
-
-def _conflicts(live: LiveGraph, item_id: int, purpose: Purpose, day: date, candidates: list[Node] | None
-               ) -> list[Conflict]:
-    """``rules.check_item`` for these candidates (None: all), from the item's answer the graph keeps."""
     found = live.item_conflicts(item_id, purpose, day)
-    if candidates is None:
-        return found
-    wanted = set(candidates)
-    return [c for c in found if c.subject in wanted]
+    if candidates is not None:
+        wanted = set(candidates)
+        found = [c for c in found if c.subject in wanted]
+    dismissals = await active_dismissals(item_id) if found else {}  # nothing to dismiss: no query
+    return [conflict_out(live, c, dismissals) for c in found], policy.version
 
 
 def _count(conflicts: list[s.ConflictOut], status: str) -> int:
@@ -90,10 +91,7 @@ async def check_candidate(live: LiveGraph, item_id: int, kind: str, subject_id: 
         raise not_found(KIND_NAMES[kind], subject_id, f"{kind}_id")
     if not item_found:
         raise not_found("决策事项", item_id, "item_id")
-    policy = live.policy
-    found = _conflicts(live, item_id, purpose, day, [(kind, subject_id)])
-    dismissals = await active_dismissals(item_id) if found else {}
-    conflicts, version = [conflict_out(live, c, dismissals) for c in found], policy.version
+    conflicts, version = await _conflicts(live, item_id, purpose, day, [(kind, subject_id)])
     status = subject_status(conflicts)
     return s.CandidateCheckOut(item_id, node_out(live, (kind, subject_id)), purpose.value, day, version,
                                status, status == "clear", conflicts)

@@ -12,11 +12,13 @@ phones, passwords) is never copied into the log. The rules themselves are pure, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import json
 import os
 import weakref
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from accounts.tables import AuditEvent
 from core.bulk import insert_many
 from core.keys import load_or_create_key
 from core.locks import take_turn
+from core.records import Statement
 from core.settings import get_settings
 from core.uow import UnitOfWork, write_transaction
 
@@ -82,8 +85,12 @@ async def record_unit(uow: UnitOfWork) -> None:
         context.recorded.append(seq)
 
 
+# the chain's last event, read once the head is taken (compiled once: read for every batch of recorded reads)
+_HEAD = Statement(lambda: AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(
+    AuditEvent.seq, ascending=False).limit(1))
 Event = tuple[str, str, str, str, dict, datetime]  # actor, action, subject, reason, data (scrubbed), at
 MAX_BATCH = 500  # events appended in one transaction by the group recorder
+GATHER_SECONDS = 0.010  # how long a flush waits at most for reads still being answered
 
 
 async def append(actor: str, action: str, subject: str, reason: str, data: dict, at: datetime) -> int:
@@ -99,8 +106,8 @@ async def append_many(events: list[Event]) -> list[int]:
     INSERT: each is still its own row with its sequence number, chained to the one before it and hashed as
     ``append`` would. Inside a write transaction; the sequence numbers given, in order."""
     await _take_the_head()
-    last = await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
-    seq, prev = (last["seq"], last["hash"]) if last else (0, chain.GENESIS)
+    last = await _HEAD.rows()
+    seq, prev = (last[0]["seq"], last[0]["hash"]) if last else (0, chain.GENESIS)
     rows = []
     for actor, action, subject, reason, data, at in events:
         seq += 1
@@ -120,27 +127,68 @@ class GroupRecorder:
     Concurrent requests each hand their event over and wait; one flush at a time appends every event waiting
     in ONE transaction (one turn at the chain's head, one batched INSERT) and answers each with its sequence
     number once the transaction has committed, so a read is answered only after it is recorded. Events that
-    arrive during a flush go in the next one: a lone request is appended at once, and under load one commit
-    serves many. A failed transaction fails every request of its batch (the caller answers 503, nothing is
-    recorded as answered that was not)."""
+    arrive during a flush go in the next one, and a flush waits a few milliseconds for the reads still being
+    answered (``answering``): a lone request is appended at once, and under load one commit serves many. A
+    failed transaction fails every request of its batch (the caller answers 503, nothing is recorded as answered
+    that was not)."""
 
     def __init__(self) -> None:
         self.waiting: list[tuple[Event, asyncio.Future[int]]] = []
         self.flushing: asyncio.Task | None = None
         self.batches = 0  # transactions committed (for tests and figures)
+        self.coming = 0  # reads being answered (``answering``) that have not handed over their event yet
+        self.arrived: asyncio.Future[None] | None = None  # set when an event is handed over while a flush gathers
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around a read the record keeps, from its start: while such reads are still being answered, a flush
+        waits a moment (at most ``GATHER_SECONDS``) for their events, so one commit serves them too instead of
+        one commit each (issue 17). A read refused or failed before handing over stops being waited for."""
+        ticket = _COMING.set(self)
+        self.coming += 1
+        try:
+            yield
+        finally:
+            if _COMING.get() is self:  # not handed over: a flush waiting for it goes on
+                self.coming -= 1
+                self._wake()
+            _COMING.reset(ticket)
+
+    def _wake(self) -> None:
+        if self.arrived is not None and not self.arrived.done():
+            self.arrived.set_result(None)
 
     async def record(self, event: Event) -> int:
         loop = asyncio.get_running_loop()
+        if _COMING.get() is self:  # an announced read hands over: no longer coming
+            _COMING.set(None)
+            self.coming -= 1
         future: asyncio.Future[int] = loop.create_future()
         self.waiting.append((event, future))
+        self._wake()
         if self.flushing is None:
             # a context of its own: not the first caller's transaction, unit of work or request
             self.flushing = loop.create_task(self._flush(), context=contextvars.Context())
         return await future
 
+    async def _gather(self) -> None:
+        """Wait while reads being answered have yet to hand over their event, until the batch is full or
+        ``GATHER_SECONDS`` have passed: a lone read is appended at once, and under load a commit serves more."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATHER_SECONDS
+        while self.coming > 0 and len(self.waiting) < MAX_BATCH and loop.time() < deadline:
+            self.arrived = loop.create_future()
+            timer = loop.call_at(deadline, self._wake)
+            try:
+                await self.arrived  # an event handed over, a read gone without one, or the deadline
+            finally:
+                timer.cancel()
+                self.arrived = None
+
     async def _flush(self) -> None:
         try:
             while self.waiting:
+                await self._gather()
                 batch: list[tuple[Event, asyncio.Future[int]]] = []
                 try:
                     async with write_transaction():
@@ -166,6 +214,8 @@ class GroupRecorder:
             self.flushing = None
 
 
+_COMING: contextvars.ContextVar[GroupRecorder | None] = contextvars.ContextVar("recorded_read_coming",
+                                                                             default=None)
 _RECORDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupRecorder] = weakref.WeakKeyDictionary()
 
 

@@ -11,6 +11,7 @@ successful change that ran no unit of work (which should not happen) is still re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -149,37 +150,39 @@ class RecordingMiddleware(ASGIMiddleware):
                 return
             await send(message)
 
-        with acting_as(context):
-            if recorded_read and _CHECK.search(path) and current_engine().engine_type == "sqlite":
-                async with current_engine().transaction():  # a check only reads: one connection for its reads
+        # a recorded read is announced from its start, so the record's group commit waits a moment for it
+        with audit.recorder().answering() if recorded_read else contextlib.nullcontext():
+            with acting_as(context):
+                if recorded_read and _CHECK.search(path) and current_engine().engine_type == "sqlite":
+                    async with current_engine().transaction():  # a check only reads: one connection for its reads
+                        await next_app(scope, receive_and_keep, send_and_keep)
+                else:
                     await next_app(scope, receive_and_keep, send_and_keep)
-            else:
-                await next_app(scope, receive_and_keep, send_and_keep)
-        if status[0] >= 400:
-            for message in held:
-                await send(message)
-            return  # refused requests change nothing; they are not decisions
-        if recorded_read or not context.recorded:
-            data = {"path": _LINK_TOKEN.sub(r"\1***", path), "query": scope.get("query_string", b"").decode(),
-                    "request": chain.bounded(context.request), "status": status[0],
-                    "answer": chain.answer_summary(bytes(answer))}
-            if is_change:
-                data["atomic"] = False
-                log.error("%s changed data outside a unit of work; recorded afterwards", context.action)
-                await forget_cached_reads(scope["app"])
-                async with write_transaction():
-                    await versions.bump()
-            at = context.at or scope["app"].state.clock.now()
-            try:
-                await audit.record(context.actor, context.action, context.subject, context.reason, data, at)
-            except Exception:
-                if not recorded_read:
-                    raise
-                log.exception("%s could not be recorded; answered 503 instead", context.action)
-                await _unrecorded(send)
-                return
-            for message in held:
-                await send(message)
+            if status[0] >= 400:
+                for message in held:
+                    await send(message)
+                return  # refused requests change nothing; they are not decisions
+            if recorded_read or not context.recorded:
+                data = {"path": _LINK_TOKEN.sub(r"\1***", path), "query": scope.get("query_string", b"").decode(),
+                        "request": chain.bounded(context.request), "status": status[0],
+                        "answer": chain.answer_summary(bytes(answer))}
+                if is_change:
+                    data["atomic"] = False
+                    log.error("%s changed data outside a unit of work; recorded afterwards", context.action)
+                    await forget_cached_reads(scope["app"])
+                    async with write_transaction():
+                        await versions.bump()
+                at = context.at or scope["app"].state.clock.now()
+                try:
+                    await audit.record(context.actor, context.action, context.subject, context.reason, data, at)
+                except Exception:
+                    if not recorded_read:
+                        raise
+                    log.exception("%s could not be recorded; answered 503 instead", context.action)
+                    await _unrecorded(send)
+                    return
+                for message in held:
+                    await send(message)
 
 
 async def _unrecorded(send: Send) -> None:

@@ -130,6 +130,15 @@ class RelationGraph:
     def name(self, node: Node) -> str:
         return self._names.get(node, f"{node[0]}#{node[1]}")
 
+    def knows(self, node: Node) -> bool:
+        """Whether the node's record was read (every expert, person, item and institution is named when read)."""
+        return node in self._names
+
+    def forget(self, node: Node) -> None:
+        """A node whose record is not stored after all (its creation rolled back): no longer known or named."""
+        if self._names.pop(node, None) is not None:
+            self.generation += 1
+
     def add(self, relation: Relation) -> None:
         source, target = relation.source, relation.target
         self.generation += 1

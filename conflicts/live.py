@@ -250,23 +250,27 @@ class LiveGraph:
 
     async def _apply(self, pending: dict[str, set[int]]) -> None:
         if ids := pending.get("expert"):
-            for row in await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids))):
+            found = await Expert.select(Expert.id, Expert.name).where(Expert.id.is_in(list(ids)))
+            for row in found:
                 self._expert(row)
+            self._forget("expert", ids, found)
         if ids := pending.get("person"):
-            for row in await Person.select(Person.id, Person.name).where(Person.id.is_in(list(ids))):
+            found = await Person.select(Person.id, Person.name).where(Person.id.is_in(list(ids)))
+            for row in found:
                 self.graph.add_node(self.graph.node("person", row["id"]), row["name"])
+            self._forget("person", ids, found)
         if ids := pending.get("item"):
-            found_items = await DecisionItem.select(*ITEM_COLUMNS).where(DecisionItem.id.is_in(list(ids)))
-            for row in found_items:
+            found = await DecisionItem.select(*ITEM_COLUMNS).where(DecisionItem.id.is_in(list(ids)))
+            for row in found:
                 self._item(row)
-            for gone in ids - {row["id"] for row in found_items}:  # rolled back: no drafting edge
+            for gone in self._forget("item", ids, found):  # rolled back: no drafting edge
                 self._put(f"drafts:{gone}", None)
         if ids := pending.get("institution"):
             found = await Institution.select(*INSTITUTION_COLUMNS).where(Institution.id.is_in(list(ids))).output(
                 load_json=True)
             for row in found:
                 self._institution(row)
-            for gone in ids - {row["id"] for row in found}:  # rolled back: no name may match it any more
+            for gone in self._forget("institution", ids, found):  # rolled back: no name may match it any more
                 self.matcher.remove(gone)
         if ids := pending.get("employment"):
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
@@ -286,6 +290,19 @@ class LiveGraph:
                 self._put(f"relation:{relation_id}", self._build.relation(record) if record else None)
         if pending.get("policy"):
             self.policy = await _current_policy()
+
+    def _forget(self, kind: str, ids: set[int], found: list[dict]) -> set[int]:
+        """The ids of ``kind`` whose records are not stored (their creation rolled back: nothing is ever deleted),
+        forgotten by the graph, so ``knows`` says they are not there."""
+        gone = ids - {row["id"] for row in found}
+        for record_id in gone:
+            self.graph.forget((kind, record_id))
+        return gone
+
+    def knows(self, kind: str, record_id: int) -> bool:
+        """Whether an expert, person, item or institution is stored, as of this process's last sync: records are
+        never deleted, and the sync reads every one committed (a check asks it instead of the database)."""
+        return self.graph.knows((kind, record_id))  # not graph.node: asking must not add a node
 
     def edge(self, edge_id: str) -> Relation | None:
         return self._edges.get(edge_id)

@@ -17,8 +17,10 @@ import os
 from contextlib import asynccontextmanager
 
 from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
 
 from core.db import current_engine
+from core.records import Statement
 
 _LOCAL = asyncio.Lock()
 SELECTION_LOCK_KEY = 7_301_2026
@@ -29,9 +31,12 @@ async def take_turn(key: int) -> None:
     """Inside a write transaction: wait for the other holders of ``key`` until this transaction ends.
     PostgreSQL takes a transaction-level advisory lock; SQLite's write transaction already excludes
     every other writer (BEGIN IMMEDIATE), so there is nothing more to take."""
-    db = current_engine()
-    if db.engine_type == "postgres":
-        await db.run_ddl(f"SELECT pg_advisory_xact_lock({int(key)})")
+    if current_engine().engine_type == "postgres":
+        await _ADVISORY_LOCK.rows(int(key))
+
+
+# compiled once (core.records): the record's chain takes its turn for every batch of reads it appends
+_ADVISORY_LOCK = Statement(lambda key: QueryString("SELECT pg_advisory_xact_lock({})", key))
 
 
 @asynccontextmanager

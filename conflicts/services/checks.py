@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from piccolo.querystring import QueryString
-
 from conflicts import schemas as s
 from conflicts.graph import Node
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.rules import check_commission
-from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
+from conflicts.services.relations import INST, KIND_NAMES, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
 from core.errors import ErrorCollector, not_found
-from core.records import Statement, get_or_404
+from core.records import get_or_404
 from decisions.tables import DecisionItem
 
 
@@ -66,30 +64,12 @@ def subject_status(conflicts: list[s.ConflictOut]) -> str:
     return "excluded" if "excluded" in statuses else "possible" if "possible" in statuses else "clear"
 
 
-def _existence(kind: str) -> Statement:
-    subject_table = TABLE_OF[kind]._meta.get_formatted_tablename()
-    item_table = DecisionItem._meta.get_formatted_tablename()
-    return Statement(lambda item_id, subject_id: QueryString(
-        f"SELECT (SELECT COUNT(*) FROM {item_table} WHERE id = {{}}) AS item, "
-        f"(SELECT COUNT(*) FROM {subject_table} WHERE id = {{}}) AS subject", item_id, subject_id))
-
-
-_EXISTENCE = {kind: _existence(kind) for kind in TABLE_OF}
-
-
-async def _stored(item_id: int, kind: str, subject_id: int) -> tuple[bool, bool]:
-    """Whether the item and the subject are stored, in one statement compiled once (a one-candidate check is
-    asked often)."""
-    [row] = await _EXISTENCE[kind].rows(item_id, subject_id)
-    return bool(row["item"]), bool(row["subject"])
-
-
 async def check_candidate(live: LiveGraph, item_id: int, kind: str, subject_id: int, purpose: Purpose, day: date
                           ) -> s.CandidateCheckOut:
-    item_found, subject_found = await _stored(item_id, kind, subject_id)
-    if not subject_found:
+    # stored or not, as the graph synced for this request knows (records are never deleted): no query
+    if not live.knows(kind, subject_id):
         raise not_found(KIND_NAMES[kind], subject_id, f"{kind}_id")
-    if not item_found:
+    if not live.knows("item", item_id):
         raise not_found("决策事项", item_id, "item_id")
     conflicts, version = await _conflicts(live, item_id, purpose, day, [(kind, subject_id)])
     status = subject_status(conflicts)

@@ -144,3 +144,40 @@ def test_a_record_inside_a_transaction_joins_it_instead_of_waiting_for_its_head(
     with pytest.raises(LookupError):
         asyncio.run(asyncio.wait_for(inside(), 20))
     assert len(chain_rows()) == before
+
+
+def test_a_flush_waits_for_reads_still_being_answered_so_one_commit_serves_them_R_REC_1(client):
+    """Issue 17: a read that has begun (``answering``) but not yet handed over its event is waited for a moment,
+    so concurrent reads share a commit; one refused before handing over, or one that is slow, holds nobody up
+    beyond ``GATHER_SECONDS``."""
+    async def scenario() -> dict:
+        recorder = audit.recorder()
+        before = recorder.batches
+        handed: list[int] = []
+
+        async def read(n: int, work: float, refused: bool = False) -> None:
+            with recorder.answering():
+                await asyncio.sleep(work)  # the handler's own reads
+                if refused:
+                    return  # a 404: nothing to record
+                handed.append(await audit.record("office:office", "GET /x", "", "", {"n": n}, AT))
+
+        await asyncio.gather(read(0, 0), read(1, 0.002), read(2, 0.004), read(3, 0.003, refused=True))
+        together = recorder.batches - before
+        slow_started = recorder.batches
+        slow = asyncio.ensure_future(read(4, 5))  # still being answered long after the others
+        await asyncio.sleep(0)
+        fast = await asyncio.wait_for(read(5, 0), 2)
+        alone = recorder.batches - slow_started
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
+        return {"together": together, "alone": alone, "handed": len(handed), "coming": recorder.coming,
+                "fast": fast}
+
+    outcome = asyncio.run(scenario())
+    assert outcome["together"] == 1 and outcome["handed"] == 4  # three reads and the fast one; the refused none
+    assert outcome["alone"] == 1  # the fast read was appended without waiting for the slow one
+    assert outcome["coming"] == 0  # the cancelled read and the refused one are no longer waited for
+    rows = [r for r in chain_rows() if r["action"] == "GET /x"]
+    assert sorted(r["data"]["n"] for r in rows) == [0, 1, 2, 5]
+    assert client.get(f"{API}/audit/verification").json()["ok"] is True

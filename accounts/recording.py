@@ -150,10 +150,12 @@ class RecordingMiddleware(ASGIMiddleware):
                 return
             await send(message)
 
-        # a recorded read is announced from its start, so the record's group commit waits a moment for it
-        with audit.recorder().answering() if recorded_read else contextlib.nullcontext():
+        # a conflict check (milliseconds; a verification can take seconds) is announced from its start, so the
+        # record's group commit waits a moment for it instead of committing without it
+        is_check = recorded_read and _CHECK.search(path) is not None
+        with audit.recorder().answering() if is_check else contextlib.nullcontext():
             with acting_as(context):
-                if recorded_read and _CHECK.search(path) and current_engine().engine_type == "sqlite":
+                if is_check and current_engine().engine_type == "sqlite":
                     async with current_engine().transaction():  # a check only reads: one connection for its reads
                         await next_app(scope, receive_and_keep, send_and_keep)
                 else:

@@ -25,14 +25,25 @@ CLASH_TOLERANCE = 0.03  # employers joining the type key from the start (the loo
 MAX_REPLANS = 6
 
 
-def _type_of(c: Candidate, k: Constraints, crowded: set[int]) -> TypeKey:
-    """The attributes the constraints look at. The employer is part of it only where it can matter:
-    an employer with more eligible candidates than the per-employer maximum."""
-    return (tuple(sorted(c.specialties & set(k.min_per_specialty))),
-            c.sector if k.max_per_sector is not None else "",
-            c.region if c.region in k.max_per_region else "",
-            c.id in k.dissenting,
-            c.employer if c.employer in crowded else None)
+def _types_of(candidates: list[Candidate], k: Constraints, crowded: set[int]) -> list[TypeKey]:
+    """Each candidate's type: the attributes the constraints look at. The employer is part of it only where it
+    can matter: an employer with more eligible candidates than the per-employer maximum. In one pass, the
+    constraints read once and the required specialties of each distinct set sorted once (a national draw types
+    some 20,000 candidates several times)."""
+    wanted = set(k.min_per_specialty)
+    by_sector, regions, dissenting = k.max_per_sector is not None, k.max_per_region, k.dissenting
+    required: dict[frozenset[str], tuple[str, ...]] = {}
+    types: list[TypeKey] = []
+    for c in candidates:
+        specialties = c.specialties
+        held = required.get(specialties) if isinstance(specialties, frozenset) else None
+        if held is None:
+            held = tuple(sorted(specialties & wanted))
+            if isinstance(specialties, frozenset):
+                required[specialties] = held
+        types.append((held, c.sector if by_sector else "", c.region if c.region in regions else "",
+                      c.id in dissenting, c.employer if c.employer in crowded else None))
+    return types
 
 
 class _Partial:
@@ -132,7 +143,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         # / eligible. The program stays small; the loop below adds every other one that could clash.
         crowded = {e for e, n in per_employer.items()
                    if (k.size - 1) * (n - k.max_per_employer) / len(candidates) > CLASH_TOLERANCE}
-        if len({_type_of(c, k, crowded) for c in candidates}) > EXACT_TYPE_LIMIT:
+        if len(set(_types_of(candidates, k, crowded))) > EXACT_TYPE_LIMIT:
             crowded = set()
     plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes, budget)
     overloads = employer_overloads(plan, by_id, k)
@@ -141,7 +152,7 @@ def plan_panel(candidates: list[Candidate], k: Constraints, excluded: Mapping[st
         # maximum where its expected number is within it. An employer expected above it in some composition
         # (colleagues who are a named dissenter and a rare specialist, say) joins the type key: plan again.
         more = overloads - crowded
-        if not more or len({_type_of(c, k, crowded | more) for c in candidates}) > EXACT_TYPE_LIMIT:
+        if not more or len(set(_types_of(candidates, k, crowded | more))) > EXACT_TYPE_LIMIT:
             break
         crowded |= more
         plan = _plan_for_types(candidates, k, crowded, excluded, gap, max_iterations, dissent_possible, notes,
@@ -159,8 +170,9 @@ def _plan_for_types(candidates: list[Candidate], k: Constraints, crowded: set[in
     budget.check()
     notes = list(notes)
     by_type: dict[TypeKey, list[Candidate]] = defaultdict(list)
-    for c in sorted(candidates, key=lambda c: c.id):
-        by_type[_type_of(c, k, crowded)].append(c)
+    ordered = sorted(candidates, key=lambda c: c.id)
+    for c, type_key in zip(ordered, _types_of(ordered, k, crowded), strict=True):
+        by_type[type_key].append(c)
     types = sorted(by_type, key=lambda t: (t[:4], -1 if t[4] is None else t[4]))
     groups = [by_type[t] for t in types]
     sizes = np.array([len(g) for g in groups], dtype=float)

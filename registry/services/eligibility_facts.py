@@ -10,6 +10,7 @@ the day asked for and compute the rest live, so a missed night or a request for 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable
@@ -44,10 +45,14 @@ def _reasons_json(e: Eligibility) -> list[dict]:
     return [{"rule_id": r.rule_id, "code": r.code, "message": r.message} for r in e.reasons]
 
 
+def _reasons(stored: list[dict] | None, day: date) -> list[Reason]:
+    return [no_current_term(day) if r.get("code") == "no_current_term" else
+            Reason(r["rule_id"], r.get("code", ""), r["message"]) for r in stored or []]
+
+
 def _as_eligibility(row: dict, day: date) -> Eligibility:
-    reasons = [no_current_term(day) if r.get("code") == "no_current_term" else
-               Reason(r["rule_id"], r.get("code", ""), r["message"]) for r in row["reasons"] or []]
-    return Eligibility(eligible=bool(row["eligible"]), reasons=reasons, current_term_id=row["current_term_id"])
+    return Eligibility(eligible=bool(row["eligible"]), reasons=_reasons(row["reasons"], day),
+                       current_term_id=row["current_term_id"])
 
 
 def fact_day() -> date:
@@ -168,12 +173,21 @@ async def stored_universe_facts(day: date, codes: Iterable[str] | None = None) -
     # query's time at 50,000 experts
     current = valid_on(day) & e.expert.not_in(Expert.select(Expert.id).where(Expert.merged_into.is_not_null()))
     eligible = e.select(e.expert, e.current_term_id).where(current & (e.eligible == True))  # noqa: E712  # SQL
-    ineligible = e.select(*FACT_COLUMNS).where(current & (e.eligible == False)).output(load_json=True)  # noqa: E712
+    ineligible = e.select(*FACT_COLUMNS).where(current & (e.eligible == False))  # noqa: E712  # SQL
     if wanted is not None:
         eligible = eligible.where(e.expert.is_in(holders_of(wanted)))
         ineligible = ineligible.where(e.expert.is_in(holders_of(wanted)))
     found = {r["expert"]: Eligibility(True, [], r["current_term_id"]) for r in await plain_rows(eligible)}
-    found.update({r["expert"]: _as_eligibility(r, day) for r in await ineligible})
+    # thousands of ineligible experts share a few stored reasons (no current term, no letter): each text is
+    # decoded once, and every expert gets a list of its own (the reasons themselves are frozen)
+    decoded: dict[str, list[Reason]] = {}
+    for r in await plain_rows(ineligible):
+        text = r["reasons"]
+        if not isinstance(text, str):  # a driver that decodes JSON itself
+            reasons = _reasons(text, day)
+        elif (reasons := decoded.get(text)) is None:
+            reasons = decoded[text] = _reasons(json.loads(text), day)
+        found[r["expert"]] = Eligibility(False, list(reasons), r["current_term_id"])
     return found
 
 

@@ -9,7 +9,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from registry.services.eligibility_facts import eligibility_drift
+from registry.services.eligibility_facts import (
+    FACT_COLUMNS,
+    _as_eligibility,
+    eligibility_drift,
+    stored_universe_facts,
+    valid_on,
+)
 from registry.tables import ExpertEligibility
 from tests.api.test_conflicts_api import make_expert, make_item
 from tests.api.test_notifications_api import run_jobs
@@ -127,3 +133,24 @@ def test_a_draw_reads_the_stored_fact_and_its_reasons(client, pool):
     excluded = {e["subject"]["id"]: e for e in exclusions_of(client, view) if e["stage"] == "registry"}
     assert excluded[marked]["reasons"][0]["rule_id"] == "R-POOL-5"
     assert marked not in {m["subject"]["id"] for m in view["panel"]["members"]} and view["panel"]["eligible"] == 9
+
+
+def test_the_universe_facts_decode_a_shared_reason_once_and_give_each_expert_a_list_of_its_own(client, pool):
+    """The draw's read of the ineligible facts (issue 17): the same stored reasons, read for thousands of experts,
+    are decoded once; each expert still gets its reasons as the one-by-one reading gives them (the R-POOL-4
+    wording names the day asked about), in a list of its own."""
+    experts = [e["expert_id"] for e in pool["experts"]]
+    dismissed = [{"rule_id": "R-POOL-5", "code": "dismissed", "message": "已于 2026-11-01 解聘"}]
+    no_term = [{"rule_id": "R-POOL-4", "code": "no_current_term", "message": "2020-01-01 不在任何有效聘期内"}]
+    for expert_id, reasons in zip(experts[:4], (dismissed, dismissed, dismissed, no_term), strict=True):
+        ExpertEligibility.update({ExpertEligibility.eligible: False, ExpertEligibility.reasons: reasons}).where(
+            ExpertEligibility.expert == expert_id).run_sync()
+    day = TODAY.date()  # 09:00 UTC: the same day at UTC+8
+    found = asyncio.run(stored_universe_facts(day))
+    one_by_one = {r["expert"]: _as_eligibility(r, day) for r in ExpertEligibility.select(*FACT_COLUMNS).where(
+        valid_on(day) & (ExpertEligibility.eligible == False)).output(load_json=True).run_sync()}  # noqa: E712
+    assert {i: e for i, e in found.items() if not e.eligible} == one_by_one and len(one_by_one) >= 4
+    assert found[experts[3]].reasons[0].message == f"{day} 不在任何有效聘期内"  # worded for the day asked
+    assert found[experts[0]].reasons == found[experts[1]].reasons
+    assert found[experts[0]].reasons is not found[experts[1]].reasons  # a list of its own each
+    assert all(found[i].eligible for i in experts[4:] if i in found)

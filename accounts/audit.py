@@ -144,15 +144,15 @@ class GroupRecorder:
         """Around a read the record keeps, from its start: while such reads are still being answered, a flush
         waits a moment (at most ``GATHER_SECONDS``) for their events, so one commit serves them too instead of
         one commit each (issue 17). A read refused or failed before handing over stops being waited for."""
-        ticket = _COMING.set(self)
+        ticket = _Announced(self)
+        token = _COMING.set(ticket)
         self.coming += 1
         try:
             yield
         finally:
-            if _COMING.get() is self:  # not handed over: a flush waiting for it goes on
-                self.coming -= 1
+            if ticket.hand_over():  # not handed over: a flush waiting for it goes on
                 self._wake()
-            _COMING.reset(ticket)
+            _COMING.reset(token)
 
     def _wake(self) -> None:
         if self.arrived is not None and not self.arrived.done():
@@ -160,9 +160,9 @@ class GroupRecorder:
 
     async def record(self, event: Event) -> int:
         loop = asyncio.get_running_loop()
-        if _COMING.get() is self:  # an announced read hands over: no longer coming
-            _COMING.set(None)
-            self.coming -= 1
+        ticket = _COMING.get()
+        if ticket is not None and ticket.recorder is self:  # an announced read hands over: no longer coming
+            ticket.hand_over()
         future: asyncio.Future[int] = loop.create_future()
         self.waiting.append((event, future))
         self._wake()
@@ -188,9 +188,9 @@ class GroupRecorder:
     async def _flush(self) -> None:
         try:
             while self.waiting:
-                await self._gather()
                 batch: list[tuple[Event, asyncio.Future[int]]] = []
                 try:
+                    await self._gather()  # cancelled here, those waiting fail below, as in the transaction
                     async with write_transaction():
                         # the batch is taken once the transaction is open: the reads that finished meanwhile
                         # join it, and fewer commits serve the same reads
@@ -214,7 +214,25 @@ class GroupRecorder:
             self.flushing = None
 
 
-_COMING: contextvars.ContextVar[GroupRecorder | None] = contextvars.ContextVar("recorded_read_coming",
+class _Announced:
+    """A check announced to its recorder (``answering``). Handed over once only, wherever it happens: a task the
+    request starts runs in a copy of its context, and a flag in the shared ticket is seen by both."""
+
+    __slots__ = ("recorder", "handed")
+
+    def __init__(self, recorder: GroupRecorder) -> None:
+        self.recorder, self.handed = recorder, False
+
+    def hand_over(self) -> bool:
+        """No longer coming (its event handed over, or the read gone without one); False when it already was."""
+        if self.handed:
+            return False
+        self.handed = True
+        self.recorder.coming -= 1
+        return True
+
+
+_COMING: contextvars.ContextVar[_Announced | None] = contextvars.ContextVar("recorded_read_coming",
                                                                              default=None)
 _RECORDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupRecorder] = weakref.WeakKeyDictionary()
 

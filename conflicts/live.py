@@ -25,7 +25,7 @@ from piccolo.columns.combination import Combinable
 from piccolo.table import Table
 
 from conflicts.duplicates import normalised_name, person_key
-from conflicts.graph import Relation, RelationGraph
+from conflicts.graph import Node, Relation, RelationGraph
 from conflicts.names import POSSIBLE_SCORE, InstitutionMatcher
 from conflicts.policy import EdgeKind, Policy, Purpose, default_policy, policy_from_document
 from conflicts.rules import Conflict, check_item
@@ -150,6 +150,9 @@ async def _in_batches(table: type[Table], columns: tuple, where: Combinable | No
         after = rows[-1]["id"]
 
 
+NAMED_KINDS = ("expert", "person", "item", "institution")  # the records that are nodes with a name (``knows``)
+
+
 class LiveGraph:
     def __init__(self) -> None:
         self.graph = RelationGraph()
@@ -161,6 +164,9 @@ class LiveGraph:
         self.people: dict[str, tuple[int, ...]] = {}  # normalised name → experts, for duplicate flags
         self._lock = asyncio.Lock()
         self.loaded = False
+        # records first read by a sync inside a unit of work that has not committed: stored for that unit only,
+        # so ``knows`` does not say they are stored until it commits (another request could be told otherwise)
+        self._provisional: set[Node] = set()
         # each item's conflicts for a purpose and day, as the whole graph gives them (``item_conflicts``)
         self._answers: dict[tuple[int, str, date], tuple[int, Policy, list[Conflict]]] = {}
 
@@ -181,6 +187,7 @@ class LiveGraph:
                 self.graph, self.matcher = RelationGraph(), InstitutionMatcher()
                 self._build = _Edges(self.graph)
                 self._edges, self.people, self._answers = {}, {}, {}  # a new graph: nothing kept of the old one
+                self._provisional = set()
                 last = await GraphChange.select(GraphChange.id).order_by(GraphChange.id, ascending=False).limit(1)
                 self.cursor = last[0]["id"] if last else 0
                 async for row in _in_batches(Expert, (Expert.id, Expert.name)):
@@ -234,19 +241,24 @@ class LiveGraph:
             pending: dict[str, set[int]] = defaultdict(set)
             for change in changes:
                 pending[change["record_table"]].add(change["record_id"])
+            unit = current_unit()
+            named = [(kind, i) for kind in NAMED_KINDS for i in pending.get(kind, ())] if unit is not None else []
+            new = {node for node in named if not self.graph.knows(node)}
             await self._apply(pending)
             before, self.cursor = self.cursor, changes[-1]["id"]
-        unit = current_unit()
-        if unit is not None:  # what this sync read may be uncommitted: undone if the unit rolls back
-            unit.on_rollback(lambda: self._forget_uncommitted(before, pending))
+            if unit is not None:  # what this sync read may be uncommitted: undone if the unit rolls back
+                self._provisional |= new
+                unit.on_commit(lambda: self._provisional.difference_update(new))
+                unit.on_rollback(lambda: self._forget_uncommitted(before, pending, new))
         return self
 
-    async def _forget_uncommitted(self, cursor: int, pending: dict[str, set[int]]) -> None:
+    async def _forget_uncommitted(self, cursor: int, pending: dict[str, set[int]], new: set[Node]) -> None:
         """After a rollback: read the records again as they are committed, and go back to the cursor from
         before, so change rows that reuse the rolled-back ids are not skipped."""
         async with self._lock:
             await self._apply(pending)
             self.cursor = min(self.cursor, cursor)
+            self._provisional -= new
 
     async def _apply(self, pending: dict[str, set[int]]) -> None:
         if ids := pending.get("expert"):
@@ -272,6 +284,7 @@ class LiveGraph:
                 self._institution(row)
             for gone in self._forget("institution", ids, found):  # rolled back: no name may match it any more
                 self.matcher.remove(gone)
+                self._put(f"parent:{gone}", None)  # nor its place under a parent
         if ids := pending.get("employment"):
             tasks = {t["record_id"]: t for t in await NameMatchTask.select().where(
                 (NameMatchTask.source == "employment") & (NameMatchTask.status == "open")
@@ -301,8 +314,10 @@ class LiveGraph:
 
     def knows(self, kind: str, record_id: int) -> bool:
         """Whether an expert, person, item or institution is stored, as of this process's last sync: records are
-        never deleted, and the sync reads every one committed (a check asks it instead of the database)."""
-        return self.graph.knows((kind, record_id))  # not graph.node: asking must not add a node
+        never deleted, and the sync reads every one committed (a check asks it instead of the database). One
+        read only by a unit of work not yet committed is not, for anyone."""
+        node = (kind, record_id)  # not graph.node: asking must not add a node
+        return self.graph.knows(node) and node not in self._provisional
 
     def edge(self, edge_id: str) -> Relation | None:
         return self._edges.get(edge_id)

@@ -106,11 +106,17 @@ class UnitOfWork:
     context: RecordContext | None = None
     touched: dict[tuple[str, int], Any] = field(default_factory=dict)  # protected rows written, by (table, id)
     rollback_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    commit_actions: list[Callable[[], None]] = field(default_factory=list)
 
     def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
         """Run ``undo`` if this unit rolls back: in-process state (the live graph) that read its own
         uncommitted writes must forget them."""
         self.rollback_actions.append(undo)
+
+    def on_commit(self, done: Callable[[], None]) -> None:
+        """Run ``done`` once this unit has committed: in-process state that held back what the unit wrote (the
+        live graph does not say a record is stored before it is) may now say it."""
+        self.commit_actions.append(done)
 
     def touch(self, table: Any, row_id: int) -> None:
         """A protected business row was written: the record will carry its digest (R-REC-2)."""
@@ -159,6 +165,8 @@ async def unit_of_work(transaction_factory: Callable[[], Any] | None = None,
         raise
     finally:
         _CURRENT.reset(token)
+    for done in uow.commit_actions:
+        done()
     for after in bus._after_commit:
         await after(uow.events)
 

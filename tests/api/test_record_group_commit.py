@@ -181,3 +181,33 @@ def test_a_flush_waits_for_reads_still_being_answered_so_one_commit_serves_them_
     rows = [r for r in chain_rows() if r["action"] == "GET /x"]
     assert sorted(r["data"]["n"] for r in rows) == [0, 1, 2, 5]
     assert client.get(f"{API}/audit/verification").json()["ok"] is True
+
+
+def test_a_check_handed_over_from_a_task_of_its_own_counts_once_and_a_cancelled_gather_fails_its_waiters(client):
+    """The announced check is handed over once, even when its record is written from a task the request starts
+    (a copy of its context); a flush cancelled while it waits for announced checks fails those waiting (they are
+    answered 503 by the caller), as a flush cancelled in its transaction does, instead of leaving them hanging."""
+    async def scenario() -> dict:
+        recorder = audit.recorder()
+        with recorder.answering():
+            await asyncio.wait_for(audit.record("office:office", "GET /x", "", "", {"n": 1}, AT), 5)
+        counted_once = recorder.coming
+
+        async def slow() -> None:
+            with recorder.answering():  # a check still being answered: the next flush waits for it
+                await asyncio.sleep(1)
+
+        slow_task = asyncio.ensure_future(slow())
+        await asyncio.sleep(0)
+        waiter = asyncio.ensure_future(audit.record("office:office", "GET /x", "", "", {"n": 2}, AT))
+        await asyncio.sleep(0.001)
+        assert recorder.flushing is not None
+        recorder.flushing.cancel()
+        outcome = await asyncio.gather(waiter, return_exceptions=True)
+        slow_task.cancel()
+        await asyncio.gather(slow_task, return_exceptions=True)
+        return {"coming": counted_once, "waiter": type(outcome[0]).__name__, "left": len(recorder.waiting),
+                "after": recorder.coming}
+
+    assert asyncio.run(scenario()) == {"coming": 0, "waiter": "RuntimeError", "left": 0, "after": 0}  # a 503
+    assert [r["data"]["n"] for r in chain_rows() if r["action"] == "GET /x"] == [1]

@@ -5,13 +5,18 @@ reuses the rolled-back id is still applied."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+import contextvars
+from datetime import date, datetime, timezone
 
 import pytest
 
 from conflicts.live import LiveGraph, note_change
+from conflicts.policy import Purpose
+from conflicts.services import checks
+from core.errors import NotFound
 from core.uow import unit_of_work
-from registry.tables import Institution
+from decisions.tables import DecisionItem
+from registry.tables import Expert, Institution
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
@@ -52,11 +57,6 @@ def test_a_check_asks_the_graph_whether_a_record_is_stored_and_a_rolled_back_one
     """Issue 17: a one-candidate check asks the synced graph, not the database, whether the expert and the item
     are stored (records are never deleted). An expert and an item whose creation rolled back after the graph read
     them inside their unit are not known any more; asking about an unknown id adds nothing to the graph."""
-    from datetime import date
-
-    from decisions.tables import DecisionItem
-    from registry.tables import Expert
-
     async def create(n: int) -> tuple[int, int]:
         expert = Expert(name=f"回滚专家{n}", gender="女", id_number_encrypted="x", id_number_digest=f"rollback-{n}",
                         id_number_masked="1101**********0000", phone_encrypted="x", phone_masked="138****0000",
@@ -78,7 +78,8 @@ def test_a_check_asks_the_graph_whether_a_record_is_stored_and_a_rolled_back_one
             async with unit_of_work():
                 expert_id, item_id = await create(1)
                 await live.sync()
-                assert live.knows("expert", expert_id) and live.knows("item", item_id)  # read inside the unit
+                # read inside the unit, but not stored for anyone until it commits
+                assert live.graph.knows(("expert", expert_id)) and not live.knows("expert", expert_id)
                 raise Refused
         assert not live.knows("expert", expert_id) and not live.knows("item", item_id)
         async with unit_of_work():
@@ -87,3 +88,81 @@ def test_a_check_asks_the_graph_whether_a_record_is_stored_and_a_rolled_back_one
         assert live.knows("expert", kept[0]) and live.knows("item", kept[1])
 
     asyncio.run(scenario())
+
+
+def test_a_record_read_only_by_its_uncommitted_unit_is_not_stored_for_anyone_else():
+    """Registering an institution syncs the graph inside its unit of work (to match names against it): until that
+    unit commits, a one-candidate check from another request of the same process answers 404, as the database
+    does and as another process would; rolled back it stays unknown, committed it is known (issue 17)."""
+    day = date(2026, 11, 24)
+
+    async def check(live: LiveGraph, item_id: int, institution_id: int) -> str:
+        await live.sync()
+        try:
+            return (await checks.check_candidate(live, item_id, "institution", institution_id, Purpose("argument"),
+                                                 day)).status
+        except NotFound:
+            return "404"
+
+    async def during(live: LiveGraph, item_id: int, name: str, commit: bool) -> tuple[str, int]:
+        seen: dict = {}
+        inside, done = asyncio.Event(), asyncio.Event()
+
+        async def another_request() -> None:
+            await inside.wait()
+            seen["answer"] = await check(live, item_id, seen["id"])
+            done.set()
+
+        other = asyncio.get_running_loop().create_task(another_request(), context=contextvars.Context())
+        try:
+            async with unit_of_work():
+                seen["id"] = await _register(name)
+                await live.sync()  # as conflicts.on_registry does
+                inside.set()
+                await done.wait()
+                if not commit:
+                    raise Refused
+        except Refused:
+            pass
+        await other
+        return seen["answer"], seen["id"]
+
+    async def scenario() -> dict:
+        item = DecisionItem(title="事项", opened_on=date(2026, 11, 1), created_at=NOW)
+        await item.save()
+        live = LiveGraph()
+        await live.load()
+        rolled_back, phantom = await during(live, item.id, "幻影大学", commit=False)
+        phantom_after = await check(live, item.id, phantom)  # before SQLite may give its id to the next one
+        committed, real = await during(live, item.id, "真实大学", commit=True)
+        return {"rolled_back": rolled_back, "phantom_after": phantom_after, "committed": committed,
+                "real_after": await check(live, item.id, real)}
+
+    assert asyncio.run(scenario()) == {"rolled_back": "404", "phantom_after": "404", "committed": "404",
+                                       "real_after": "clear"}
+
+
+def test_a_rolled_back_institution_leaves_no_place_under_its_parent():
+    """An institution under an item's drafting unit, read inside its unit of work and rolled back: its edge to the
+    parent goes with it, so no check names it (and none names a record a one-candidate check says is not stored)."""
+    async def scenario() -> tuple:
+        parent = Institution(name="承办局", kind="government", created_at=NOW)
+        await parent.save()
+        item = DecisionItem(title="事项", opened_on=date(2026, 11, 1), drafting_unit=parent.id, created_at=NOW)
+        await item.save()
+        live = LiveGraph()
+        await live.load()
+        with pytest.raises(Refused):
+            async with unit_of_work():
+                child = Institution(name="幻影下属中心", kind="public_institution", parent=parent.id, created_at=NOW)
+                await child.save()
+                await note_change("institution", child.id)
+                await live.sync()
+                assert live.edge(f"parent:{child.id}") is not None  # read inside the unit
+                raise Refused
+        await live.sync()
+        named = {c.subject for p in Purpose for c in live.item_conflicts(item.id, p, date(2026, 11, 24))}
+        return child.id, live.edge(f"parent:{child.id}"), named
+
+    phantom, edge, named = asyncio.run(scenario())
+    assert edge is None and ("institution", phantom) not in named

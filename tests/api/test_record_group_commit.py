@@ -167,12 +167,11 @@ def test_a_flush_waits_for_reads_still_being_answered_so_one_commit_serves_them_
         slow_started = recorder.batches
         slow = asyncio.ensure_future(read(4, 5))  # still being answered long after the others
         await asyncio.sleep(0)
-        fast = await asyncio.wait_for(read(5, 0), 2)
+        await asyncio.wait_for(read(5, 0), 2)  # answered within the deadline, not after the slow one
         alone = recorder.batches - slow_started
         slow.cancel()
         await asyncio.gather(slow, return_exceptions=True)
-        return {"together": together, "alone": alone, "handed": len(handed), "coming": recorder.coming,
-                "fast": fast}
+        return {"together": together, "alone": alone, "handed": len(handed), "coming": recorder.coming}
 
     outcome = asyncio.run(scenario())
     assert outcome["together"] == 1 and outcome["handed"] == 4  # three reads and the fast one; the refused none

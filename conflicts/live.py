@@ -315,9 +315,14 @@ class LiveGraph:
     def knows(self, kind: str, record_id: int) -> bool:
         """Whether an expert, person, item or institution is stored, as of this process's last sync: records are
         never deleted, and the sync reads every one committed (a check asks it instead of the database). One
-        read only by a unit of work not yet committed is not, for anyone."""
+        first read by a unit of work not yet committed is not known (see ``provisional``)."""
         node = (kind, record_id)  # not graph.node: asking must not add a node
         return self.graph.knows(node) and node not in self._provisional
+
+    def provisional(self, kind: str, record_id: int) -> bool:
+        """First read by a sync inside a unit of work that has not committed yet: the record may be that unit's own
+        uncommitted write, or another's committed one that arrived with it; only the database can say which."""
+        return (kind, record_id) in self._provisional
 
     def edge(self, edge_id: str) -> Relation | None:
         return self._edges.get(edge_id)

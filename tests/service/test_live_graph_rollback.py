@@ -104,7 +104,8 @@ def test_a_record_read_only_by_its_uncommitted_unit_is_not_stored_for_anyone_els
         except NotFound:
             return "404"
 
-    async def during(live: LiveGraph, item_id: int, name: str, commit: bool) -> tuple[str, int]:
+    async def during(live: LiveGraph, item_id: int, name: str, commit: bool, elsewhere: bool = False
+                     ) -> tuple[str, int]:
         seen: dict = {}
         inside, done = asyncio.Event(), asyncio.Event()
 
@@ -113,10 +114,14 @@ def test_a_record_read_only_by_its_uncommitted_unit_is_not_stored_for_anyone_els
             seen["answer"] = await check(live, item_id, seen["id"])
             done.set()
 
+        if elsewhere:  # committed by another process: this unit's sync is the first to read it
+            async with unit_of_work():
+                seen["id"] = await _register(name)
         other = asyncio.get_running_loop().create_task(another_request(), context=contextvars.Context())
         try:
             async with unit_of_work():
-                seen["id"] = await _register(name)
+                if not elsewhere:
+                    seen["id"] = await _register(name)
                 await live.sync()  # as conflicts.on_registry does
                 inside.set()
                 await done.wait()
@@ -135,11 +140,13 @@ def test_a_record_read_only_by_its_uncommitted_unit_is_not_stored_for_anyone_els
         rolled_back, phantom = await during(live, item.id, "幻影大学", commit=False)
         phantom_after = await check(live, item.id, phantom)  # before SQLite may give its id to the next one
         committed, real = await during(live, item.id, "真实大学", commit=True)
+        # one another process committed, first read by a unit's sync here: stored, the database says (no 404)
+        arrived, _ = await during(live, item.id, "他处大学", commit=False, elsewhere=True)
         return {"rolled_back": rolled_back, "phantom_after": phantom_after, "committed": committed,
-                "real_after": await check(live, item.id, real)}
+                "real_after": await check(live, item.id, real), "arrived": arrived}
 
     assert asyncio.run(scenario()) == {"rolled_back": "404", "phantom_after": "404", "committed": "404",
-                                       "real_after": "clear"}
+                                       "real_after": "clear", "arrived": "clear"}
 
 
 def test_a_rolled_back_institution_leaves_no_place_under_its_parent():

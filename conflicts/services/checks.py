@@ -4,18 +4,17 @@ candidate, and for a commissioned institution with its hired experts and subcont
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from conflicts import schemas as s
 from conflicts.graph import Node
 from conflicts.live import LiveGraph
 from conflicts.policy import Purpose
 from conflicts.rules import check_commission
-from conflicts.services.relations import INST, KIND_NAMES, TABLE_OF, E, existing
+from conflicts.services.relations import INST, KIND_NAMES, E, existing
 from conflicts.services.views import conflict_out, node_out
 from conflicts.tables import ConflictDismissal
 from core.errors import ErrorCollector, not_found
-from core.records import Statement, get_or_404
+from core.records import get_or_404
 from decisions.tables import DecisionItem
 
 
@@ -65,19 +64,12 @@ def subject_status(conflicts: list[s.ConflictOut]) -> str:
     return "excluded" if "excluded" in statuses else "possible" if "possible" in statuses else "clear"
 
 
-def _exists(table: Any) -> Statement:
-    return Statement(lambda record_id: table.select(table.id).where(table.id == record_id))
-
-
-_EXISTS = {kind: _exists(table) for kind, table in TABLE_OF.items()}  # compiled once (core.records)
-
-
 async def _stored(live: LiveGraph, kind: str, record_id: int) -> bool:
     """Whether the record is stored, as the graph synced for this request knows (records are never deleted): no
     query. One the graph read only inside a unit of work that has not committed yet (its own, or one that synced
     while another process's record arrived) is asked of the database, which says what is committed."""
     if live.provisional(kind, record_id):
-        return bool(await _EXISTS[kind].rows(record_id))
+        return bool(await existing({(kind, record_id)}))
     return live.knows(kind, record_id)
 
 

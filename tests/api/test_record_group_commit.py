@@ -182,7 +182,7 @@ def test_a_flush_waits_for_reads_still_being_answered_so_one_commit_serves_them_
     assert client.get(f"{API}/audit/verification").json()["ok"] is True
 
 
-def test_a_check_handed_over_from_a_task_of_its_own_counts_once_and_a_cancelled_gather_fails_its_waiters(client):
+def test_a_check_handed_over_from_its_own_task_counts_once_and_a_cancelled_gather_fails_its_waiters_R_REC_1(client):
     """The announced check is handed over once, even when its record is written from a task the request starts
     (a copy of its context); a flush cancelled while it waits for announced checks fails those waiting (they are
     answered 503 by the caller), as a flush cancelled in its transaction does, instead of leaving them hanging."""
